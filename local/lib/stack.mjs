@@ -1,0 +1,199 @@
+// The launcher's programmatic API: start(options) brings up the whole voice path on loopback
+// (stand-in backend, relay on Kestrel, the Worker in workerd via `wrangler dev`, the page server)
+// and returns handles to reach and stop it. up.mjs and the tests both use it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startProcess, releaseGuardian, delay } from './processes.mjs';
+import { freePort, portInUse, waitForHttp } from './net.mjs';
+import { randomSecret, signHs256, userClaims, twilioSignature } from './jwt.mjs';
+import { startPageServer } from './pageServer.mjs';
+import { buildRelay } from './relayBuild.mjs';
+
+const localDir = fileURLToPath(new URL('..', import.meta.url));
+export const repoRoot = path.resolve(localDir, '..');
+const HOST = '127.0.0.1';
+
+/** Keeps the last lines a child printed, with every secret value replaced, for error messages. */
+function outputTail(secrets, keep = 40) {
+  const lines = [];
+  const redact = (line) => secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), line);
+  return {
+    push(name, line) { lines.push(`[${name}] ${redact(line)}`); if (lines.length > keep) lines.shift(); },
+    redact,
+    describe() { return lines.length ? `\nlast output:\n${lines.join('\n')}` : ''; },
+  };
+}
+
+function checkPort(name, value) {
+  if (value === undefined || value === null) return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be an integer 0-65535 (0 = any free port), got "${value}"`);
+  return port;
+}
+
+function checkWsUrl(name, value) {
+  if (value === undefined) return undefined;
+  let url;
+  try { url = new URL(value); } catch { throw new Error(`${name} must be a ws:// or wss:// URL, got "${value}"`); }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`${name} must be a ws:// or wss:// URL, got "${value}"`);
+  return url.toString();
+}
+
+/**
+ * Options: ports {page, worker, relay, backend} (0 or missing = free port), backend (ws URL of a real
+ * voice backend instead of the echo), twilioBackend (ws URL for Twilio streams; defaults to the echo's
+ * /twilio or to `backend`), build (rebuild the relay, default true), log(line) for child output.
+ */
+export async function start(options = {}) {
+  const ports = {
+    page: checkPort('page port', options.ports?.page),
+    worker: checkPort('worker port', options.ports?.worker),
+    relay: checkPort('relay port', options.ports?.relay),
+    backend: checkPort('backend port', options.ports?.backend),
+  };
+  const externalBackend = checkWsUrl('--backend', options.backend);
+  const externalTwilioBackend = checkWsUrl('--twilio-backend', options.twilioBackend);
+  const log = options.log ?? (() => {});
+  const secrets = { relaySigningKey: randomSecret(), authJwtSecret: randomSecret(), twilioAuthToken: randomSecret(24) };
+  const tail = outputTail(Object.values(secrets));
+  const onLine = (name) => (stream, line) => { tail.push(name, line); log(`[${name}] ${tail.redact(line)}`); };
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-edge-local-'));
+  const started = []; // stop order is the reverse
+  let pageServer = null;
+
+  const stack = {
+    urls: {},
+    userToken: null,
+    processes: {},
+    /** A user token signed with this run's secret; `claims` overrides the defaults. */
+    mintUserToken(claims = {}) { return signHs256({ ...userClaims(), ...claims }, secrets.authJwtSecret); },
+    /** The X-Twilio-Signature Twilio would send when dialling `url` (default: this relay's stream URL). */
+    signTwilio(url = stack.urls.twilioStream) { return twilioSignature(secrets.twilioAuthToken, url); },
+    async backendStats() {
+      if (!stack.urls.backendHttp) throw new Error('backend stats exist only for the built-in echo backend');
+      return (await fetch(`${stack.urls.backendHttp}/stats`)).json();
+    },
+    stopRelay, startRelay,
+    async restartRelay(signal = 'SIGTERM') { await stopRelay(signal); await startRelay(); },
+    stop,
+  };
+
+  let relayLaunch = null;
+
+  async function startRelay() {
+    const proc = startProcess('relay', 'dotnet', [relayLaunch.dll, '--urls', `http://${HOST}:${ports.relay}`], {
+      cwd: relayLaunch.dir,
+      env: {
+        ...process.env,
+        DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+        ASPNETCORE_ENVIRONMENT: 'Development',
+        Relay__Upstream: stack.urls.upstream,
+        Relay__TwilioUpstream: stack.urls.twilioUpstream,
+        Relay__SigningKey: secrets.relaySigningKey,
+        Relay__TwilioAuthToken: secrets.twilioAuthToken,
+        Relay__PublicBaseUrl: `ws://${HOST}:${ports.relay}`,
+      },
+      onLine: onLine('relay'),
+    });
+    stack.processes.relay = proc;
+    await waitForHttp(`${stack.urls.relay}/health`, { proc, timeoutMs: 60000, describe: tail.describe });
+    return proc;
+  }
+
+  async function stopRelay(signal = 'SIGTERM') {
+    const proc = stack.processes.relay;
+    if (!proc) return;
+    if (signal === 'SIGKILL') { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ } }
+    await proc.stop();
+    stack.processes.relay = null;
+    await waitPortFree(ports.relay);
+  }
+
+  async function stop() {
+    const errors = [];
+    for (const item of started.reverse()) {
+      try { await item(); } catch (error) { errors.push(error); }
+    }
+    started.length = 0;
+    fs.rmSync(tempDir, { recursive: true, force: true });
+    releaseGuardian();
+    if (errors.length) throw new AggregateError(errors, 'some parts did not stop cleanly');
+  }
+
+  try {
+    for (const key of ['page', 'worker', 'relay', 'backend']) if (!ports[key]) ports[key] = await freePort(HOST);
+    const inspectorPort = await freePort(HOST);
+
+    // 1. Stand-in voice backend (unless a real one was given).
+    if (externalBackend) {
+      stack.urls.upstream = externalBackend;
+      stack.urls.twilioUpstream = externalTwilioBackend ?? externalBackend;
+    } else {
+      const backend = startProcess('backend', process.execPath, [path.join(localDir, 'backend.mjs'), '--port', String(ports.backend)], { onLine: onLine('backend') });
+      stack.processes.backend = backend;
+      started.push(async () => { await backend.stop(3000); await waitPortFree(ports.backend); });
+      stack.urls.backendHttp = `http://${HOST}:${ports.backend}`;
+      stack.urls.upstream = `ws://${HOST}:${ports.backend}/api/chat`;
+      stack.urls.twilioUpstream = externalTwilioBackend ?? `ws://${HOST}:${ports.backend}/twilio`;
+      await waitForHttp(`${stack.urls.backendHttp}/health`, { proc: backend, timeoutMs: 15000, describe: tail.describe });
+    }
+
+    // 2. The relay on Kestrel.
+    relayLaunch = await buildRelay({ build: options.build !== false, log });
+    stack.urls.relay = `http://${HOST}:${ports.relay}`;
+    stack.urls.twilioStream = `ws://${HOST}:${ports.relay}/twilio/stream`;
+    started.push(() => stopRelay());
+    await startRelay();
+
+    // 3. The page server (its origin must be known before the Worker starts).
+    const origins = [`http://${HOST}:${ports.page}`, `http://localhost:${ports.page}`];
+    stack.urls.page = `http://${HOST}:${ports.page}/`;
+    stack.urls.browserWs = `ws://${HOST}:${ports.worker}/voice/ws`;
+    stack.urls.workerHealth = `http://${HOST}:${ports.worker}/voice/health`;
+    stack.allowedOrigins = origins;
+    stack.userToken = stack.mintUserToken();
+    pageServer = await startPageServer({ host: HOST, port: ports.page, config: () => ({ wsUrl: stack.urls.browserWs, token: stack.userToken }) });
+    started.push(() => pageServer.close());
+
+    // 4. The Worker in workerd. Secrets go through an env file (wrangler shows them as hidden),
+    //    never on the command line.
+    const envFile = path.join(tempDir, 'worker.env');
+    fs.writeFileSync(envFile, `RELAY_SIGNING_KEY=${secrets.relaySigningKey}\nAUTH_JWT_SECRET=${secrets.authJwtSecret}\n`, { mode: 0o600 });
+    const workerDir = path.join(repoRoot, 'worker-src');
+    const wrangler = path.join(workerDir, 'node_modules', '.bin', 'wrangler');
+    if (!fs.existsSync(wrangler)) {
+      throw new Error(`the Worker's wrangler is missing at ${wrangler}: run "npm ci" in worker-src first`);
+    }
+    const worker = startProcess('worker', wrangler, [
+      'dev', '--ip', HOST, '--port', String(ports.worker), '--inspector-port', String(inspectorPort),
+      '--env-file', envFile,
+      '--var', `RELAY_URL:${stack.urls.relay}`,
+      '--var', `ALLOWED_ORIGINS:${origins.join(',')}`,
+      '--var', 'ROUTE_PREFIX:/voice',
+      '--show-interactive-dev-session=false', '--log-level', 'info',
+    ], {
+      cwd: workerDir,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', WRANGLER_LOG_PATH: tempDir },
+      onLine: onLine('worker'),
+    });
+    stack.processes.worker = worker;
+    started.push(async () => { await worker.stop(5000); await waitPortFree(ports.worker); });
+    await waitForHttp(stack.urls.workerHealth, { proc: worker, timeoutMs: 120000, accept: (s) => s === 200, describe: tail.describe });
+
+    stack.ports = { ...ports };
+    return stack;
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+}
+
+async function waitPortFree(port, ms = 5000) {
+  const until = Date.now() + ms;
+  while (await portInUse(port)) {
+    if (Date.now() > until) throw new Error(`port ${port} still in use after stopping`);
+    await delay(100);
+  }
+}

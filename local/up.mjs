@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// One command for the whole voice path on loopback: `npm --prefix local start [-- flags]`.
+import { parseArgs } from 'node:util';
+import { start } from './lib/stack.mjs';
+
+const usage = `usage: npm --prefix local start -- [options]
+
+  --backend <ws url>         real voice backend for /api/chat (e.g. ws://127.0.0.1:8998/api/chat);
+                             default: the built-in echo backend
+  --twilio-backend <ws url>  backend for Twilio streams (default: the echo's /twilio, or --backend)
+  --page-port <n>            page server port        (default: any free port)
+  --worker-port <n>          Worker (workerd) port   (default: any free port)
+  --relay-port <n>           relay (Kestrel) port    (default: any free port)
+  --backend-port <n>         echo backend port       (default: any free port)
+  --no-build                 run the last relay build instead of rebuilding
+  --verbose                  print the children's output (secrets redacted)
+  --help`;
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      backend: { type: 'string' }, 'twilio-backend': { type: 'string' },
+      'page-port': { type: 'string' }, 'worker-port': { type: 'string' }, 'relay-port': { type: 'string' }, 'backend-port': { type: 'string' },
+      'no-build': { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`${error.message}\n\n${usage}`);
+  process.exit(2);
+}
+if (values.help) { console.log(usage); process.exit(0); }
+
+let stack = null;
+let stopping = false;
+async function shutdown(reason) {
+  if (stopping) return;
+  stopping = true;
+  console.error(`\n${reason}: stopping everything...`);
+  try { await stack?.stop(); console.error('stopped; ports freed.'); process.exit(0); } catch (error) { console.error(error.message); process.exit(1); }
+}
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGHUP', () => shutdown('SIGHUP'));
+
+console.error('starting backend, relay, Worker (workerd) and page server on 127.0.0.1 ...');
+try {
+  stack = await start({
+    backend: values.backend,
+    twilioBackend: values['twilio-backend'],
+    ports: { page: values['page-port'], worker: values['worker-port'], relay: values['relay-port'], backend: values['backend-port'] },
+    build: !values['no-build'],
+    log: values.verbose ? (line) => console.error(line) : undefined,
+  });
+} catch (error) {
+  console.error(`could not start: ${error.message}`);
+  process.exit(1);
+}
+if (stopping) process.exit(0);
+
+const { urls } = stack;
+console.log(`
+voice-edge local path is up (loopback only). Ctrl-C stops everything.
+
+  Page (browser path):   ${urls.page}
+  Browser WebSocket:     ${urls.browserWs}   (Worker in workerd -> relay -> backend)
+  Twilio stream URL:     ${urls.twilioStream}   (relay, X-Twilio-Signature over this URL)
+  Relay health/metrics:  ${urls.relay}/health  ${urls.relay}/metrics
+  Worker health:         ${urls.workerHealth}
+  Voice backend:         ${urls.upstream}${urls.backendHttp ? ' (built-in echo)' : ''}
+
+  Sample user token (HS256, valid 1 h, signed with this run's random secret):
+  ${stack.userToken}
+`);
