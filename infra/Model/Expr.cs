@@ -1,0 +1,24 @@
+namespace VoiceEdge.Infra.Model;
+
+/// <summary>Pulumi YAML expressions: references to outputs and config, and literal text.</summary>
+public static class Expr
+{
+    public static string Output(string resource, string property) => $"${{{resource}.{property}}}";
+
+    /// <summary>A reference to the resource itself, as <c>dependsOn</c> takes it.</summary>
+    public static string Resource(string resource) => $"${{{resource}}}";
+
+    /// <summary>A reference to a project config value declared in the program's <c>config:</c> block.</summary>
+    public static string Config(string shortKey) => $"${{{shortKey}}}";
+
+    /// <summary>
+    /// Literal text for a place Pulumi YAML interpolates: every <c>$</c> doubled so shell variables and
+    /// template literals survive as written.
+    /// </summary>
+    public static string Literal(string text) => text.Replace("$", "$$", StringComparison.Ordinal);
+
+    public static Fn ReadFile(string path) => new("readFile", path);
+    public static Fn ToBase64(object value) => new("toBase64", value);
+    public static Fn FileArchive(string path) => new("fileArchive", path);
+    public static Fn Secret(object value) => new("secret", value);
+}

@@ -1,0 +1,23 @@
+using System.CommandLine;
+using VoiceEdge.Infra.Cli;
+
+var stack = new Argument<string>("stack") { Description = "Stack name: dev, prod, or pr-<number> (rendered from stacks/preview.template.yaml)" };
+var projectDir = new Option<string?>("--project-dir") { Description = "The Pulumi project folder (default: the nearest folder with Pulumi.yaml)" };
+
+var render = new Command("render", "Print the Pulumi YAML program of a stack, rendered offline from its Pulumi.<stack>.yaml") { stack, projectDir };
+render.SetAction(p => Commands.Render(p.GetValue(stack)!, p.GetValue(projectDir)));
+
+var plan = new Command("plan", "Print a readable plan of everything a stack declares, offline") { stack, projectDir };
+plan.SetAction(p => Commands.Plan(p.GetValue(stack)!, p.GetValue(projectDir)));
+
+var validate = new Command("validate", "Validate every committed stack (Pulumi.*.yaml) and the rules between them") { projectDir };
+validate.SetAction(p => Commands.Validate(p.GetValue(projectDir)));
+
+var compile = new Command("compile", "Pulumi's YAML-runtime compiler: reads PULUMI_STACK and PULUMI_CONFIG, prints the program") { projectDir };
+compile.SetAction(p => Commands.Compile(p.GetValue(projectDir)));
+
+var root = new RootCommand("voice-edge infra: declares the voice path through Cloudflare to the relay VM as a Pulumi YAML program")
+{
+    render, plan, validate, compile,
+};
+return root.Parse(args).Invoke();

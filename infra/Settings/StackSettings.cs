@@ -1,0 +1,63 @@
+namespace VoiceEdge.Infra.Settings;
+
+public enum StackKind { Full, Preview }
+
+public enum ZonePlan { Free, Pro, Business, Enterprise }
+
+/// <summary>A stack's validated settings. Secrets are not here: the program only references them.</summary>
+public sealed record StackSettings
+{
+    public required string StackName { get; init; }
+    public required StackKind Kind { get; init; }
+    public required string AccountId { get; init; }
+    public required string WorkerName { get; init; }
+    public required string RoutePrefix { get; init; }
+    public required IReadOnlyList<string> AllowedOrigins { get; init; }
+    public string? AuthJwksUrl { get; init; }
+    public string? AuthIssuer { get; init; }
+    public string? AuthAudience { get; init; }
+
+    /// <summary>Set for full stacks; null for preview stacks.</summary>
+    public EdgeSettings? Edge { get; init; }
+
+    /// <summary>Set only in the stack that owns the zone.</summary>
+    public ZoneSettings? Zone { get; init; }
+
+    public RelayHostSettings? RelayHost { get; init; }
+
+    /// <summary>Set for preview stacks: the Worker alone on workers.dev, bound to an existing relay.</summary>
+    public PreviewSettings? Preview { get; init; }
+
+    public bool IsProduction => StackName == "prod";
+}
+
+public sealed record EdgeSettings(
+    string ZoneId,
+    string ZoneName,
+    string PublicHost,
+    string RelayRecordFqdn,
+    string VoiceUpstream,
+    string TwilioUpstream)
+{
+    public string RelayBaseUrl => $"https://{RelayRecordFqdn}";
+    public string RoutePattern(string prefix) => $"{PublicHost}{prefix}/*";
+}
+
+public sealed record ZoneSettings(
+    ZonePlan Plan,
+    int RateLimitRequests,
+    int RateLimitPeriod,
+    int RateLimitMitigationTimeout,
+    IReadOnlyList<string> VoicePaths,
+    IReadOnlyList<string> AlertEmails);
+
+public sealed record RelayHostSettings(
+    string Location,
+    string VmSize,
+    string AdminUsername,
+    string SshPublicKey,
+    IReadOnlyList<string> AdminCidrs,
+    string DnsLabel,
+    IReadOnlyList<string> AlertEmails);
+
+public sealed record PreviewSettings(string RelayUrl, string WorkersDevSubdomain);

@@ -1,0 +1,137 @@
+using VoiceEdge.Infra.Model;
+using VoiceEdge.Infra.Resources;
+using static VoiceEdge.Infra.Stack.StackContext;
+
+namespace VoiceEdge.Infra.Stack;
+
+/// <summary>
+/// The Azure VM that hosts the relay: its network (443 and 80 open for Caddy, 22 only from the admin CIDRs,
+/// nothing else), a static public IP whose DNS name the ws record points at, and alerts.
+/// </summary>
+public static class RelayHostResources
+{
+    public static IEnumerable<Resource> Declare(StackContext context)
+    {
+        var s = context.Settings;
+        if (s.RelayHost is not { } host) yield break;
+        var tags = context.Tags;
+        var rg = Expr.Output("resourceGroup", "name");
+
+        yield return Define("resourceGroup", Concern.RelayHost, new ResourceGroup($"voice-edge-{s.StackName}", host.Location, tags));
+        yield return Define("network", Concern.RelayHost, new VirtualNetwork(rg, host.Location, ["10.60.0.0/16"], tags));
+        yield return Define("subnet", Concern.RelayHost, new Subnet(rg, Expr.Output("network", "name"), ["10.60.1.0/24"]));
+        yield return Define("relayNsg", Concern.RelayHost, new NetworkSecurityGroup(rg, host.Location, SecurityRules(host.AdminCidrs), tags));
+        yield return Define("relayIp", Concern.RelayHost, new PublicIp
+        {
+            ResourceGroupName = rg,
+            Location = host.Location,
+            AllocationMethod = "Static",
+            Sku = "Standard",
+            DomainNameLabel = host.DnsLabel,
+            Tags = tags,
+        });
+        yield return Define("relayNic", Concern.RelayHost, new NetworkInterface(rg, host.Location,
+            [new NicIpConfiguration("primary", Expr.Output("subnet", "id"), "Dynamic", Expr.Output("relayIp", "id"))], tags));
+        yield return Define("relayNicNsg", Concern.RelayHost,
+            new NetworkInterfaceSecurityGroupAssociation(Expr.Output("relayNic", "id"), Expr.Output("relayNsg", "id")));
+        yield return Define("relayVm", Concern.RelayHost, new LinuxVirtualMachine
+        {
+            ResourceGroupName = rg,
+            Location = host.Location,
+            Size = host.VmSize,
+            AdminUsername = host.AdminUsername,
+            AdminSshKeys = [new AdminSshKey(host.AdminUsername, host.SshPublicKey)],
+            DisablePasswordAuthentication = true,
+            NetworkInterfaceIds = [Expr.Output("relayNic", "id")],
+            OsDisk = new OsDisk("ReadWrite", "StandardSSD_LRS", 30),
+            SourceImageReference = new SourceImageReference("Canonical", "ubuntu-24_04-lts", "server", "latest"),
+            // Static cloud-config; a change replaces the VM, so everything that changes goes through the deploy steps.
+            CustomData = Expr.ToBase64(Expr.ReadFile(context.Artifacts.Relay().CloudInitPath)),
+            PatchMode = "AutomaticByPlatform",
+            PatchAssessmentMode = "AutomaticByPlatform",
+            ProvisionVmAgent = true,
+            BootDiagnostics = new BootDiagnostics(),
+            Tags = tags,
+        }, new ResourceOptions { DependsOn = ["relayNicNsg"], Protect = s.IsProduction });
+
+        yield return Define("alertActions", Concern.RelayHost, new ActionGroup(rg, ShortName(s.StackName), "global",
+            [.. host.AlertEmails.Select((e, i) => new EmailReceiver($"email-{i + 1}", e, true))], tags));
+        yield return Define("relayCpuAlert", Concern.RelayHost, new MetricAlert
+        {
+            ResourceGroupName = rg,
+            Scopes = [Expr.Output("relayVm", "id")],
+            Description = "Relay VM CPU above 80% for 5 minutes",
+            Severity = 2,
+            Frequency = "PT1M",
+            WindowSize = "PT5M",
+            Criterias = [new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "Percentage CPU", "Average", "GreaterThan", 80)],
+            Actions = [new MetricAlertAction(Expr.Output("alertActions", "id"))],
+            Tags = tags,
+        });
+        yield return Define("relayAvailabilityAlert", Concern.RelayHost, new MetricAlert
+        {
+            ResourceGroupName = rg,
+            Scopes = [Expr.Output("relayVm", "id")],
+            Description = "Relay VM unavailable",
+            Severity = 1,
+            Frequency = "PT1M",
+            WindowSize = "PT5M",
+            Criterias = [new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "VmAvailabilityMetric", "Average", "LessThan", 1)],
+            Actions = [new MetricAlertAction(Expr.Output("alertActions", "id"))],
+            Tags = tags,
+        });
+    }
+
+    internal static IReadOnlyList<SecurityRule> SecurityRules(IReadOnlyList<string> adminCidrs) =>
+    [
+        Allow("allow-https", "Caddy: wss for browsers (via the Worker) and Twilio", 100, "443", "Internet"),
+        Allow("allow-http", "Caddy: ACME HTTP-01 challenges and the redirect to HTTPS", 110, "80", "Internet"),
+        new SecurityRule
+        {
+            Name = "allow-ssh-admin",
+            Description = "SSH from the admin networks only (deploys and operators)",
+            Priority = 120,
+            Direction = "Inbound",
+            Access = "Allow",
+            Protocol = "Tcp",
+            SourcePortRange = "*",
+            DestinationPortRange = "22",
+            SourceAddressPrefixes = adminCidrs,
+            DestinationAddressPrefix = "*",
+        },
+        new SecurityRule
+        {
+            Name = "deny-all-inbound",
+            Description = "Nothing else reaches the VM",
+            Priority = 4000,
+            Direction = "Inbound",
+            Access = "Deny",
+            Protocol = "*",
+            SourcePortRange = "*",
+            DestinationPortRange = "*",
+            SourceAddressPrefix = "*",
+            DestinationAddressPrefix = "*",
+        },
+    ];
+
+    private static SecurityRule Allow(string name, string description, int priority, string port, string source) => new()
+    {
+        Name = name,
+        Description = description,
+        Priority = priority,
+        Direction = "Inbound",
+        Access = "Allow",
+        Protocol = "Tcp",
+        SourcePortRange = "*",
+        DestinationPortRange = port,
+        SourceAddressPrefix = source,
+        DestinationAddressPrefix = "*",
+    };
+
+    /// <summary>Action group short names are at most 12 characters.</summary>
+    private static string ShortName(string stack)
+    {
+        var name = $"ve-{stack}";
+        return name.Length <= 12 ? name : name[..12];
+    }
+}
