@@ -120,7 +120,7 @@ public static partial class SettingsReader
             }
 
             var route = edge.RoutePattern(prefix);
-            foreach (var other in otherStacks.Where(o => o.Get(ConfigKeys.ZoneId)?.Text == zoneId && RoutePatternOf(o) == route))
+            foreach (var other in otherStacks.Where(o => r.IsValid(ConfigKeys.RoutePrefix) && o.Get(ConfigKeys.ZoneId)?.Text == zoneId && RoutePatternOf(o) == route))
                 r.Problem(ConfigKeys.RoutePrefix, $"route {route} is also used by {StackConfigSources.StackFileName(other.StackName)}", "give each environment sharing a zone its own voice-edge:routePrefix or voice-edge:publicHost");
         }
 
@@ -324,7 +324,7 @@ public static partial class SettingsReader
             var cidrs = Split(value);
             foreach (var cidr in cidrs)
             {
-                if (!IPNetwork.TryParse(cidr, out var network))
+                if (!IPNetwork.TryParse(cidr, out var network) || !network.BaseAddress.Equals(IPAddress.Parse(cidr.Split('/')[0])))
                 {
                     Problem(key, $"`{cidr}` is not a CIDR such as 203.0.113.7/32 (an address with its host bits set is not a network)", SetHint(key));
                     continue;

@@ -1,0 +1,199 @@
+using VoiceEdge.Infra.Model;
+using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace VoiceEdge.Infra.Tests;
+
+/// <summary>What each committed stack declares, resource by resource, with the properties that matter.</summary>
+public class GraphTests
+{
+    private static T Args<T>(PulumiProgram program, string name) where T : ResourceArgs => Assert.IsType<T>(program[name].Args);
+
+    [Fact]
+    public void Prod_owns_the_zone_settings_kept_on_destroy_and_protected()
+    {
+        var prod = Stacks.Program("prod");
+        var settings = prod.All<ZoneSetting>().ToDictionary(z => z.SettingId, z => z.Value);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["websockets"] = "on",
+            ["ssl"] = "strict",
+            ["always_use_https"] = "on",
+            ["min_tls_version"] = "1.2",
+        }, settings);
+        Assert.All(prod.All<ZoneSetting>(), z => Assert.Equal("fedcba9876543210fedcba9876543210", z.ZoneId));
+        foreach (var zoneResource in prod.Resources.Where(r => r.Concern == Concern.Zone))
+        {
+            Assert.True(zoneResource.Options.RetainOnDelete, zoneResource.Name);
+            Assert.True(zoneResource.Options.Protect, zoneResource.Name);
+        }
+    }
+
+    [Fact]
+    public void Prod_rate_limits_the_voice_path_of_every_environment_in_the_zone()
+    {
+        var ruleset = Args<Ruleset>(Stacks.Program("prod"), "voiceRateLimit");
+        Assert.Equal(("zone", "http_ratelimit"), (ruleset.Kind, ruleset.Phase));
+        var rule = Assert.Single(ruleset.Rules);
+        Assert.Equal("block", rule.Action);
+        Assert.Equal("http.request.uri.path in {\"/dev/voice/ws\" \"/voice/ws\"}", rule.Expression);
+        Assert.Equal(10, rule.Ratelimit.RequestsPerPeriod);
+        Assert.Equal(10, rule.Ratelimit.Period);
+        Assert.Equal(10, rule.Ratelimit.MitigationTimeout);
+        Assert.Equal(["ip.src", "cf.colo.id"], rule.Ratelimit.Characteristics);
+    }
+
+    [Fact]
+    public void Prod_alerts_on_5xx_by_email_and_webhook()
+    {
+        var prod = Stacks.Program("prod");
+        var policy = Args<NotificationPolicy>(prod, "originErrorAlerts");
+        Assert.Equal("http_alert_origin_error", policy.AlertType);
+        Assert.Equal("oncall@example.com", Assert.Single(policy.Mechanisms.Emails).Id);
+        Assert.Equal("${alertWebhook.id}", Assert.Single(policy.Mechanisms.Webhooks).Id);
+        Assert.Equal("${alertWebhookUrl}", Args<NotificationPolicyWebhooks>(prod, "alertWebhook").Url);
+    }
+
+    [Fact]
+    public void Dev_shares_the_zone_so_declares_no_zone_resources()
+    {
+        var dev = Stacks.Program("dev");
+        Assert.DoesNotContain(dev.Resources, r => r.Concern == Concern.Zone);
+        Assert.Empty(dev.All<ZoneSetting>());
+        Assert.Empty(dev.All<Ruleset>());
+    }
+
+    [Theory]
+    [InlineData("dev", "ws-dev.example.com", "example.com/dev/voice/*")]
+    [InlineData("prod", "ws.example.com", "example.com/voice/*")]
+    public void Edge_has_a_dns_only_cname_to_the_relay_and_a_routed_worker(string stack, string record, string route)
+    {
+        var program = Stacks.Program(stack);
+        var dns = Args<DnsRecord>(program, "relayDns");
+        Assert.Equal((record, "CNAME", "${relayIp.fqdn}", false), (dns.Name, dns.Type, dns.Content, dns.Proxied));
+        var routeArgs = Args<WorkersRoute>(program, "workerRoute");
+        Assert.Equal((route, "${worker.scriptName}"), (routeArgs.Pattern, routeArgs.Script));
+
+        var worker = Args<WorkersScript>(program, "worker");
+        Assert.Equal($"voice-edge-{stack}", worker.ScriptName);
+        Assert.Equal("worker.js", worker.MainModule);
+        Assert.Equal(new Fn("readFile", "worker-src/dist/worker.js"), worker.Content);
+        Assert.Equal(FixedArtifacts.WorkerSha, worker.ContentSha256);
+        var bindings = worker.Bindings.ToDictionary(b => b.Name);
+        Assert.Equal(("plain_text", $"https://{record}"), (bindings["RELAY_URL"].Type, bindings["RELAY_URL"].Text));
+        Assert.Equal(("secret_text", "${relaySigningKey}"), (bindings["RELAY_SIGNING_KEY"].Type, bindings["RELAY_SIGNING_KEY"].Text));
+        Assert.Equal(("secret_text", "${authJwtSecret}"), (bindings["AUTH_JWT_SECRET"].Type, bindings["AUTH_JWT_SECRET"].Text));
+        Assert.Equal("plain_text", bindings["ALLOWED_ORIGINS"].Type);
+        Assert.Equal(stack == "dev" ? "/dev/voice" : "/voice", bindings["ROUTE_PREFIX"].Text);
+    }
+
+    [Fact]
+    public void Relay_host_opens_443_and_80_and_ssh_only_from_admin_cidrs()
+    {
+        var dev = Stacks.Program("dev");
+        var rules = Args<NetworkSecurityGroup>(dev, "relayNsg").SecurityRules;
+        var allowed = rules.Where(r => r.Access == "Allow").ToList();
+        Assert.Equal(["443", "80", "22"], allowed.Select(r => r.DestinationPortRange));
+        var ssh = allowed.Single(r => r.DestinationPortRange == "22");
+        Assert.Equal(["203.0.113.0/28", "198.51.100.7/32"], ssh.SourceAddressPrefixes);
+        Assert.Null(ssh.SourceAddressPrefix);
+        var deny = rules.Single(r => r.Access == "Deny");
+        Assert.Equal(("*", "*", "Inbound"), (deny.DestinationPortRange, deny.SourceAddressPrefix, deny.Direction));
+        Assert.True(deny.Priority > allowed.Max(r => r.Priority));
+    }
+
+    [Fact]
+    public void Relay_vm_is_ubuntu_lts_with_ssh_keys_only_and_cloud_init()
+    {
+        var dev = Stacks.Program("dev");
+        var vm = Args<LinuxVirtualMachine>(dev, "relayVm");
+        Assert.True(vm.DisablePasswordAuthentication);
+        Assert.Equal("Standard_B2s", vm.Size);
+        Assert.Equal(new SourceImageReference("Canonical", "ubuntu-24_04-lts", "server", "latest"), vm.SourceImageReference);
+        Assert.Equal("voiceedge", Assert.Single(vm.AdminSshKeys).Username);
+        Assert.StartsWith("ssh-ed25519 ", vm.AdminSshKeys[0].PublicKey);
+        Assert.Equal(new Fn("toBase64", new Fn("readFile", "relay/deploy/cloud-init.yaml")), vm.CustomData);
+        Assert.Equal(["${relayNic.id}"], vm.NetworkInterfaceIds);
+
+        var ip = Args<PublicIp>(dev, "relayIp");
+        Assert.Equal(("Static", "Standard", "voice-edge-dev-relay"), (ip.AllocationMethod, ip.Sku, ip.DomainNameLabel));
+        var association = Args<NetworkInterfaceSecurityGroupAssociation>(dev, "relayNicNsg");
+        Assert.Equal(("${relayNic.id}", "${relayNsg.id}"), (association.NetworkInterfaceId, association.NetworkSecurityGroupId));
+    }
+
+    [Fact]
+    public void Relay_host_alerts_on_cpu_and_availability_to_the_action_group()
+    {
+        var dev = Stacks.Program("dev");
+        var group = Args<ActionGroup>(dev, "alertActions");
+        Assert.Equal("global", group.Location);
+        Assert.Equal("dev-alerts@example.com", Assert.Single(group.EmailReceivers).EmailAddress);
+        var metrics = dev.All<MetricAlert>().Select(a => Assert.Single(a.Criterias).MetricName).Order().ToList();
+        Assert.Equal(["Percentage CPU", "VmAvailabilityMetric"], metrics);
+        Assert.All(dev.All<MetricAlert>(), a => Assert.Equal("${alertActions.id}", Assert.Single(a.Actions).ActionGroupId));
+    }
+
+    [Fact]
+    public void Relay_deploy_publishes_copies_installs_and_checks_health_when_the_relay_changes()
+    {
+        var dev = Stacks.Program("dev");
+        var publish = Args<LocalCommand>(dev, "relayPublish");
+        Assert.Contains("relay/deploy/publish.sh", publish.Create);
+        Assert.Equal([FixedArtifacts.RelaySha], publish.Triggers);
+        var copy = Args<CopyToRemote>(dev, "relayCopy");
+        Assert.Equal(new Fn("fileArchive", "${relayPublish.stdout}"), copy.Source);
+        Assert.Equal([FixedArtifacts.RelaySha], copy.Triggers);
+        Assert.Equal(("${relayIp.ipAddress}", "${sshPrivateKey}"), (copy.Connection.Host, copy.Connection.PrivateKey));
+        var install = Args<RemoteCommand>(dev, "relayInstall");
+        Assert.Contains("voice-edge-install.sh ws-dev.example.com", install.Create);
+        Assert.Equal([FixedArtifacts.RelaySha], install.Triggers);
+        Assert.Contains("Relay__SigningKey=${relaySigningKey}", install.Stdin);
+        Assert.Contains("Relay__TwilioAuthToken=${twilioAuthToken}", install.Stdin);
+        Assert.Contains("Relay__PublicBaseUrl=wss://ws-dev.example.com", install.Stdin);
+        Assert.Equal(["relayCopy", "relayInstallerCopy"], dev["relayInstall"].Options.DependsOn);
+        var health = Args<RemoteCommand>(dev, "relayHealth");
+        Assert.Contains("http://127.0.0.1:8999/health", health.Create);
+    }
+
+    [Fact]
+    public void Preview_is_the_worker_alone_on_workers_dev_bound_to_the_dev_relay()
+    {
+        var preview = Stacks.Program("pr-42");
+        Assert.Equal(["worker", "workerSubdomain"], preview.Resources.Select(r => r.Name));
+        var worker = Args<WorkersScript>(preview, "worker");
+        Assert.Equal("voice-edge-pr-42", worker.ScriptName);
+        Assert.Equal("https://ws-dev.example.com", worker.Bindings.Single(b => b.Name == "RELAY_URL").Text);
+        Assert.True(Args<WorkersScriptSubdomain>(preview, "workerSubdomain").Enabled);
+        var outputs = preview.Outputs.ToDictionary(o => o.Name, o => o.Value);
+        Assert.Equal("wss://voice-edge-pr-42.voice-edge-example.workers.dev/voice/ws", outputs["browserUrl"]);
+    }
+
+    [Fact]
+    public void Full_stacks_output_browser_and_twilio_urls_relay_fqdn_ip_and_worker()
+    {
+        var outputs = Stacks.Program("prod").Outputs.ToDictionary(o => o.Name, o => o.Value);
+        Assert.Equal("wss://example.com/voice/ws", outputs["browserUrl"]);
+        Assert.Equal("wss://ws.example.com/twilio/stream", outputs["twilioUrl"]);
+        Assert.Equal("${relayIp.fqdn}", outputs["relayFqdn"]);
+        Assert.Equal("${relayIp.ipAddress}", outputs["relayIp"]);
+        Assert.Equal("${worker.scriptName}", outputs["workerName"]);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    [InlineData("pr-7")]
+    public void Every_resource_pins_its_provider_version(string stack)
+    {
+        var yaml = YamlDocs.Load(Stacks.Yaml(stack));
+        var resources = (YamlMappingNode)yaml["resources"];
+        foreach (var node in resources.Children.Values)
+        {
+            var map = (YamlMappingNode)node;
+            var type = map["type"].ToString();
+            var version = map["options"]["version"].ToString();
+            Assert.Equal(ProviderVersions.ByPackage[type[..type.IndexOf(':')]], version);
+        }
+    }
+}

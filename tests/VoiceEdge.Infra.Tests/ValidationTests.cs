@@ -1,0 +1,219 @@
+using VoiceEdge.Infra.Settings;
+using VoiceEdge.Infra.Tests.Support;
+using K = VoiceEdge.Infra.Settings.ConfigKeys;
+
+namespace VoiceEdge.Infra.Tests;
+
+/// <summary>Every validation rule, each with a config that breaks it: the problem names the file, the key and the fix.</summary>
+public class ValidationTests
+{
+    private static ConfigProblem SingleProblem(StackConfig config, string key)
+    {
+        var problems = Stacks.Problems(config);
+        var problem = Assert.Single(problems, p => p.Key == key);
+        Assert.StartsWith($"Pulumi.{config.StackName}.yaml: {key}: ", problem.ToString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.Fix));
+        return problem;
+    }
+
+    [Fact]
+    public void The_committed_stacks_are_valid()
+    {
+        foreach (var stack in Stacks.Catalog.CommittedStacks())
+            Assert.Empty(Stacks.Problems(stack));
+        Assert.Empty(Stacks.Problems(Stacks.Catalog.Load("pr-1")));
+    }
+
+    [Theory]
+    [InlineData(K.AccountId)]
+    [InlineData(K.ZoneId)]
+    [InlineData(K.ZoneName)]
+    [InlineData(K.SshPublicKey)]
+    [InlineData(K.AdminCidrs)]
+    [InlineData(K.AlertEmails)]
+    public void A_missing_required_key_is_named(string key)
+    {
+        var problem = SingleProblem(Stacks.Edited("dev", (key, null)), key);
+        Assert.Contains("is missing", problem.Problem);
+        Assert.Contains($"pulumi config set {K.Unqualified(key)}", problem.Fix);
+    }
+
+    [Theory]
+    [InlineData(K.RelaySigningKey)]
+    [InlineData(K.AuthJwtSecret)]
+    [InlineData(K.TwilioAuthToken)]
+    [InlineData(K.SshPrivateKey)]
+    public void A_missing_secret_says_to_set_it_as_a_secret(string key)
+    {
+        var problem = SingleProblem(Stacks.Edited("dev", (key, null)), key);
+        Assert.Contains("--secret", problem.Fix);
+    }
+
+    [Fact]
+    public void The_zone_owner_needs_the_alert_webhook_secret()
+    {
+        SingleProblem(Stacks.Edited("prod", (K.AlertWebhookUrl, null)), K.AlertWebhookUrl);
+    }
+
+    [Theory]
+    [InlineData(K.RelaySigningKey)]
+    [InlineData(K.AlertWebhookUrl)]
+    [InlineData(K.SshPrivateKey)]
+    public void A_secret_in_plain_text_is_refused_without_echoing_it(string key)
+    {
+        var problem = SingleProblem(Stacks.Edited("prod", (key, "hunter2-plain-text-secret")), key);
+        Assert.Contains("plain text", problem.Problem);
+        Assert.Contains("--secret", problem.Fix);
+        Assert.DoesNotContain("hunter2", problem.ToString());
+    }
+
+    [Theory]
+    [InlineData(K.AccountId, "0123456789abcdef")]
+    [InlineData(K.AccountId, "0123456789ABCDEF0123456789ABCDEF")]
+    [InlineData(K.ZoneId, "not-a-zone-id-not-a-zone-id-1234")]
+    [InlineData(K.ZoneId, "fedcba9876543210fedcba98765432100")]
+    public void Cloudflare_ids_must_be_32_lowercase_hex(string key, string value)
+    {
+        Assert.Contains("32-character hex", SingleProblem(Stacks.Edited("dev", (key, value)), key).Problem);
+    }
+
+    [Theory]
+    [InlineData(K.RelayRecord, "ws.example.org")]
+    [InlineData(K.PublicHost, "voice.example.net")]
+    public void Names_outside_the_zone_are_refused(string key, string value)
+    {
+        Assert.Contains("outside the zone example.com", SingleProblem(Stacks.Edited("dev", (key, value)), key).Problem);
+    }
+
+    [Fact]
+    public void The_relay_record_cannot_be_the_proxied_public_host()
+    {
+        SingleProblem(Stacks.Edited("dev", (K.RelayRecord, "example.com")), K.RelayRecord);
+    }
+
+    [Theory]
+    [InlineData("203.0.113.0/33")]
+    [InlineData("203.0.113.1/24")]
+    [InlineData("not-a-cidr")]
+    [InlineData("203.0.113.7")]
+    public void Invalid_admin_cidrs_are_refused(string cidr)
+    {
+        Assert.Contains($"`{cidr}` is not a CIDR", SingleProblem(Stacks.Edited("dev", (K.AdminCidrs, cidr)), K.AdminCidrs).Problem);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/0")]
+    [InlineData("::/0")]
+    public void Ssh_from_anywhere_is_refused_unless_explicitly_allowed(string cidr)
+    {
+        var problem = SingleProblem(Stacks.Edited("dev", (K.AdminCidrs, cidr)), K.AdminCidrs);
+        Assert.Contains("whole internet", problem.Problem);
+        Assert.Contains(K.AllowSshFromAnywhere, problem.Fix);
+        Assert.Empty(Stacks.Problems(Stacks.Edited("dev", (K.AdminCidrs, cidr), (K.AllowSshFromAnywhere, "true"))));
+    }
+
+    [Theory]
+    [InlineData(K.VoiceUpstream, "http://127.0.0.1:8998/api/chat")]
+    [InlineData(K.TwilioUpstream, "https://agent.example.com/twilio")]
+    [InlineData(K.VoiceUpstream, "not a url")]
+    public void Voice_backend_urls_must_be_websocket_urls(string key, string value)
+    {
+        SingleProblem(Stacks.Edited("dev", (key, value)), key);
+    }
+
+    [Theory]
+    [InlineData("oncall")]
+    [InlineData("oncall@example")]
+    [InlineData("ok@example.com,bad@")]
+    public void Bad_alert_emails_are_refused(string emails)
+    {
+        Assert.Contains("is not an email address", SingleProblem(Stacks.Edited("dev", (K.AlertEmails, emails)), K.AlertEmails).Problem);
+    }
+
+    [Theory]
+    [InlineData("free", K.RateLimitPeriod, "60")]
+    [InlineData("free", K.RateLimitMitigation, "60")]
+    [InlineData("pro", K.RateLimitPeriod, "600")]
+    [InlineData("business", K.RateLimitPeriod, "3600")]
+    [InlineData("business", K.RateLimitMitigation, "86400")]
+    public void Rate_limits_the_plan_does_not_allow_are_refused(string plan, string key, string value)
+    {
+        var problem = SingleProblem(Stacks.Edited("prod", (K.ZonePlan, plan), (key, value)), key);
+        Assert.Contains("is not allowed on the", problem.Problem);
+        Assert.Contains("use one of", problem.Fix);
+    }
+
+    [Theory]
+    [InlineData("pro", K.RateLimitPeriod, "60")]
+    [InlineData("business", K.RateLimitMitigation, "3600")]
+    [InlineData("enterprise", K.RateLimitPeriod, "3600")]
+    public void Rate_limits_the_plan_allows_are_accepted(string plan, string key, string value)
+    {
+        Assert.Empty(Stacks.Problems(Stacks.Edited("prod", (K.ZonePlan, plan), (key, value))));
+    }
+
+    [Fact]
+    public void Rate_limit_settings_on_a_stack_that_does_not_own_the_zone_are_refused()
+    {
+        SingleProblem(Stacks.Edited("dev", (K.RateLimitRequests, "20")), K.RateLimitRequests);
+    }
+
+    [Fact]
+    public void Two_committed_stacks_owning_one_zone_are_refused()
+    {
+        var dev = Stacks.Edited("dev", (K.OwnsZone, "true"), (K.AlertWebhookUrl, null));
+        var values = new Dictionary<string, ConfigValue>(dev.Values) { [K.AlertWebhookUrl] = ConfigValue.Secure() };
+        var problem = SingleProblem(dev with { Values = values }, K.OwnsZone);
+        Assert.Contains("Pulumi.prod.yaml also owns zone", problem.Problem);
+    }
+
+    [Fact]
+    public void Two_stacks_on_one_route_are_refused()
+    {
+        var problem = SingleProblem(Stacks.Edited("dev", (K.RoutePrefix, "/voice")), K.RoutePrefix);
+        Assert.Contains("also used by Pulumi.prod.yaml", problem.Problem);
+    }
+
+    [Theory]
+    [InlineData(K.RoutePrefix, "voice")]
+    [InlineData(K.RoutePrefix, "/voice/")]
+    [InlineData(K.WorkerName, "Voice_Edge")]
+    [InlineData(K.AllowedOrigins, "https://example.com/app")]
+    [InlineData(K.AllowedOrigins, "http://example.com")]
+    [InlineData(K.SshPublicKey, "not-a-key")]
+    [InlineData(K.AdminUsername, "root")]
+    [InlineData(K.DnsLabel, "Voice_Edge")]
+    [InlineData(K.Kind, "staging")]
+    [InlineData(K.OwnsZone, "yes")]
+    [InlineData(K.AuthJwksUrl, "http://idp.example.com/jwks")]
+    [InlineData(K.VmSize, "B2s")]
+    public void Malformed_values_are_refused(string key, string value)
+    {
+        SingleProblem(Stacks.Edited("dev", (key, value)), key);
+    }
+
+    [Fact]
+    public void Unknown_voice_edge_keys_are_refused_as_likely_typos()
+    {
+        var problem = SingleProblem(Stacks.Edited("dev", ("voice-edge:routPrefix", "/x")), "voice-edge:routPrefix");
+        Assert.Contains("not a voice-edge setting", problem.Problem);
+    }
+
+    [Fact]
+    public void Preview_stacks_need_the_dev_relay_url_and_refuse_vm_settings()
+    {
+        var template = Stacks.Catalog.Load("pr-5");
+        var values = new Dictionary<string, ConfigValue>(template.Values) { [K.RelayUrl] = ConfigValue.Plain("ws://relay.example.com") };
+        values[K.AdminCidrs] = ConfigValue.Plain("203.0.113.0/28");
+        var problems = Stacks.Problems(template with { Values = values });
+        Assert.Contains(problems, p => p.Key == K.RelayUrl && p.Problem.Contains("expected https://", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Key == K.AdminCidrs && p.Problem.Contains("preview stack", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void All_problems_are_reported_at_once()
+    {
+        var problems = Stacks.Problems(Stacks.Edited("dev", (K.AccountId, "x"), (K.ZoneId, "y"), (K.AdminCidrs, "0.0.0.0/0")));
+        Assert.Equal(new[] { K.AccountId, K.AdminCidrs, K.ZoneId }.Order(), problems.Select(p => p.Key).Order());
+    }
+}
