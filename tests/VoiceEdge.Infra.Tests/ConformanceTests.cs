@@ -1,0 +1,96 @@
+using System.Text.Json;
+using VoiceEdge.Infra.Model;
+using VoiceEdge.Infra.Tests.Support;
+
+namespace VoiceEdge.Infra.Tests;
+
+/// <summary>
+/// Every emitted type token and property, nested ones too, checked against the official provider SDK packages
+/// pinned in tests/provider-sdks (run `npm ci --ignore-scripts` there first; .ci/install does).
+/// </summary>
+public class ConformanceTests
+{
+    private static readonly string[] StackNames = ["dev", "prod", "pr-1"];
+
+    [Fact]
+    public void The_sdk_packages_are_installed_at_the_versions_the_program_pins()
+    {
+        foreach (var (package, version) in ProviderVersions.ByPackage)
+        {
+            var packageJson = Path.Combine(TypeScriptConformance.ModuleDir(package), "package.json");
+            Assert.True(File.Exists(packageJson), $"{packageJson} missing: run `npm ci --ignore-scripts` in tests/provider-sdks");
+            using var doc = JsonDocument.Parse(File.ReadAllText(packageJson));
+            Assert.Equal(version, doc.RootElement.GetProperty("version").GetString()!.TrimStart('v'));
+        }
+    }
+
+    [Fact]
+    public void Every_emitted_type_token_is_declared_by_its_sdk_class()
+    {
+        var tokens = StackNames.SelectMany(s => Stacks.Program(s).Resources.Select(r => r.Args.TypeToken)).Distinct().ToList();
+        Assert.True(tokens.Count >= 20, $"expected the whole graph, got {tokens.Count} types");
+        foreach (var token in tokens)
+            Assert.True(TypeScriptConformance.DeclaredToken(token) == token, $"{token}: no SDK class declares this __pulumiType ({TypeScriptConformance.Locate(token).JsFile})");
+    }
+
+    [Fact]
+    public void A_renamed_or_unknown_type_token_is_caught()
+    {
+        Assert.Null(TypeScriptConformance.DeclaredToken("cloudflare:index/workerRoute:WorkerRoute"));
+        Assert.Null(TypeScriptConformance.DeclaredToken("cloudflare:index/zoneSettingsOverride:ZoneSettingsOverride"));
+    }
+
+    [Fact]
+    public void Every_emitted_property_type_checks_against_the_sdk_and_a_misspelling_does_not()
+    {
+        var sources = StackNames.ToDictionary(s => s.Replace('-', '_'), s => TypeScriptConformance.Source(TypeScriptConformance.Resources(Stacks.Program(s))));
+        sources["broken"] = TypeScriptConformance.Source(BrokenResources());
+        var (_, output) = TypeScriptConformance.Check(sources);
+
+        var errors = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("error TS", StringComparison.Ordinal)).ToList();
+        var stackErrors = errors.Where(e => !e.StartsWith("broken.ts", StringComparison.Ordinal)).ToList();
+        Assert.True(stackErrors.Count == 0, "emitted programs do not match the provider SDKs:\n" + string.Join('\n', stackErrors) + "\n" + output[..Math.Min(output.Length, 2000)]);
+
+        // The deliberately broken copy proves the check can fail, at the top level, nested, and for a missing required input.
+        var broken = errors.Where(e => e.StartsWith("broken.ts", StringComparison.Ordinal)).ToList();
+        Assert.Contains(broken, e => e.Contains("proxyed", StringComparison.Ordinal));
+        Assert.Contains(broken, e => e.Contains("requestPerPeriod", StringComparison.Ordinal));
+        Assert.Contains(broken, e => e.Contains("TS2345", StringComparison.Ordinal));
+        Assert.Contains("Property 'ttl' is missing", output, StringComparison.Ordinal);
+        Assert.Contains(broken, e => e.Contains("sourceAdressPrefix", StringComparison.Ordinal));
+    }
+
+    /// <summary>Real emitted resources with one property misspelt, one nested one misspelt, one required one removed.</summary>
+    private static IEnumerable<(string, string, object?)> BrokenResources()
+    {
+        var prod = Stacks.Program("prod");
+        yield return Mutate(prod["relayDns"], props => Rename(props, "proxied", "proxyed"));
+        yield return Mutate(prod["relayDns"], props => props.RemoveAll(kv => kv.Key == "ttl"));
+        yield return Mutate(prod["voiceRateLimit"], props =>
+        {
+            var rule = (List<KeyValuePair<string, object?>>)((List<object?>)Get(props, "rules"))[0]!;
+            Rename((List<KeyValuePair<string, object?>>)Get(rule, "ratelimit"), "requestsPerPeriod", "requestPerPeriod");
+        });
+        yield return Mutate(prod["relayNsg"], props =>
+        {
+            var rule = (List<KeyValuePair<string, object?>>)((List<object?>)Get(props, "securityRules"))[0]!;
+            Rename(rule, "sourceAddressPrefix", "sourceAdressPrefix");
+        });
+    }
+
+    private static (string, string, object?) Mutate(Resource resource, Action<List<KeyValuePair<string, object?>>> change)
+    {
+        var props = Infra.Rendering.ValueTree.OfArgs(resource.Args);
+        change(props);
+        return (resource.Name + "Broken", resource.Args.TypeToken, props);
+    }
+
+    private static object Get(List<KeyValuePair<string, object?>> map, string key) => map.Single(kv => kv.Key == key).Value!;
+
+    private static void Rename(List<KeyValuePair<string, object?>> map, string from, string to)
+    {
+        var i = map.FindIndex(kv => kv.Key == from);
+        Assert.True(i >= 0, $"{from} not found");
+        map[i] = new(to, map[i].Value);
+    }
+}
