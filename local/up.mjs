@@ -12,7 +12,7 @@ const usage = `usage: npm --prefix local start -- [options]
   --worker-port <n>          Worker (workerd) port   (default: any free port)
   --relay-port <n>           relay (Kestrel) port    (default: any free port)
   --backend-port <n>         echo backend port       (default: any free port)
-  --no-build                 run the last relay build instead of rebuilding
+  --no-build                 run the last relay build (default: rebuild when relay/ changed)
   --verbose                  print the children's output (secrets redacted)
   --help`;
 
@@ -49,7 +49,7 @@ try {
     backend: values.backend,
     twilioBackend: values['twilio-backend'],
     ports: { page: values['page-port'], worker: values['worker-port'], relay: values['relay-port'], backend: values['backend-port'] },
-    build: !values['no-build'],
+    build: values['no-build'] ? false : 'auto',
     log: values.verbose ? (line) => console.error(line) : undefined,
   });
 } catch (error) {

@@ -38,11 +38,37 @@ function run(command, args, log) {
   });
 }
 
-/** Returns { dll, dir }. With build=false, uses the last build and fails if there is none. */
-export async function buildRelay({ build = true, log } = {}) {
+/** Newest modification time of the relay's sources (and the shared build files), bin/obj excluded. */
+function newestSourceTime() {
+  let newest = 0;
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) { if (!['bin', 'obj', 'node_modules', 'TestResults'].includes(entry.name)) walk(full); }
+      else newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  };
+  walk(relayDir);
+  for (const shared of ['Directory.Build.props', 'Directory.Packages.props', 'global.json']) {
+    const file = path.resolve(relayDir, '..', shared);
+    if (fs.existsSync(file)) newest = Math.max(newest, fs.statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+const stampFile = path.join(outDir, '.built-at');
+
+/**
+ * Returns { dll, dir }. build: true always rebuilds, false uses the last build (fails if none),
+ * 'auto' (default) rebuilds when relay/ changed since the last build.
+ */
+export async function buildRelay({ build = 'auto', log } = {}) {
   const project = findRelayProject();
-  if (build) {
+  const stale = !fs.existsSync(stampFile) || Number(fs.readFileSync(stampFile, 'utf8')) < newestSourceTime();
+  if (build === true || (build === 'auto' && stale)) {
+    const startedAt = Date.now();
     await run('dotnet', ['build', project, '-c', 'Release', '-o', outDir, '--nologo', '-v', 'q', '-clp:ErrorsOnly'], log);
+    fs.writeFileSync(stampFile, String(startedAt));
   }
   const name = path.basename(project, '.csproj');
   const runtimeConfigs = fs.existsSync(outDir) ? fs.readdirSync(outDir).filter((f) => f.endsWith('.runtimeconfig.json')) : [];

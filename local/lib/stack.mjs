@@ -15,6 +15,17 @@ const localDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = path.resolve(localDir, '..');
 const HOST = '127.0.0.1';
 
+// How the user's token reaches the Worker from a browser (which cannot set headers on a WebSocket).
+export const tokenCarrier = {
+  kind: 'query',
+  connect(wsUrl, token, protocols = []) {
+    const url = new URL(wsUrl);
+    url.searchParams.set('token', token);
+    return { url: url.toString(), protocols };
+  },
+  pageConfig: { carrier: 'query' },
+};
+
 /** Keeps the last lines a child printed, with every secret value replaced, for error messages. */
 function outputTail(secrets, keep = 40) {
   const lines = [];
@@ -44,7 +55,8 @@ function checkWsUrl(name, value) {
 /**
  * Options: ports {page, worker, relay, backend} (0 or missing = free port), backend (ws URL of a real
  * voice backend instead of the echo), twilioBackend (ws URL for Twilio streams; defaults to the echo's
- * /twilio or to `backend`), build (rebuild the relay, default true), log(line) for child output.
+ * /twilio or to `backend`), build (true: always rebuild the relay, false: never, default 'auto':
+ * when relay/ sources are newer than the last build), workerDir, relayCommand, log(line).
  */
 export async function start(options = {}) {
   const ports = {
@@ -75,6 +87,10 @@ export async function start(options = {}) {
       if (!stack.urls.backendHttp) throw new Error('backend stats exist only for the built-in echo backend');
       return (await fetch(`${stack.urls.backendHttp}/stats`)).json();
     },
+    /** Where and how a browser connects with `token`: { url, protocols }. */
+    browserConnect(token = stack.userToken, { protocols = [] } = {}) {
+      return tokenCarrier.connect(stack.urls.browserWs, token, protocols);
+    },
     stopRelay, startRelay,
     async restartRelay(signal = 'SIGTERM') { await stopRelay(signal); await startRelay(); },
     stop,
@@ -83,7 +99,8 @@ export async function start(options = {}) {
   let relayLaunch = null;
 
   async function startRelay() {
-    const proc = startProcess('relay', 'dotnet', [relayLaunch.dll, '--urls', `http://${HOST}:${ports.relay}`], {
+    const [command, ...args] = relayLaunch.command;
+    const proc = startProcess('relay', command, [...args, '--urls', `http://${HOST}:${ports.relay}`], {
       cwd: relayLaunch.dir,
       env: {
         ...process.env,
@@ -141,7 +158,11 @@ export async function start(options = {}) {
     }
 
     // 2. The relay on Kestrel.
-    relayLaunch = await buildRelay({ build: options.build !== false, log });
+    // options.relayCommand ([command, ...args]) runs another relay build (e.g. a published one).
+    const relayCommand = options.relayCommand ?? (process.env.VOICE_EDGE_RELAY_COMMAND ? JSON.parse(process.env.VOICE_EDGE_RELAY_COMMAND) : null);
+    relayLaunch = relayCommand
+      ? { command: relayCommand, dir: repoRoot }
+      : await buildRelay({ build: options.build, log }).then(({ dll, dir }) => ({ command: ['dotnet', dll], dir }));
     stack.urls.relay = `http://${HOST}:${ports.relay}`;
     stack.urls.twilioStream = `ws://${HOST}:${ports.relay}/twilio/stream`;
     started.push(() => stopRelay());
@@ -154,14 +175,14 @@ export async function start(options = {}) {
     stack.urls.workerHealth = `http://${HOST}:${ports.worker}/voice/health`;
     stack.allowedOrigins = origins;
     stack.userToken = stack.mintUserToken();
-    pageServer = await startPageServer({ host: HOST, port: ports.page, config: () => ({ wsUrl: stack.urls.browserWs, token: stack.userToken }) });
+    pageServer = await startPageServer({ host: HOST, port: ports.page, config: () => ({ wsUrl: stack.urls.browserWs, token: stack.userToken, ...tokenCarrier.pageConfig }) });
     started.push(() => pageServer.close());
 
     // 4. The Worker in workerd. Secrets go through an env file (wrangler shows them as hidden),
     //    never on the command line.
     const envFile = path.join(tempDir, 'worker.env');
     fs.writeFileSync(envFile, `RELAY_SIGNING_KEY=${secrets.relaySigningKey}\nAUTH_JWT_SECRET=${secrets.authJwtSecret}\n`, { mode: 0o600 });
-    const workerDir = path.join(repoRoot, 'worker-src');
+    const workerDir = options.workerDir ?? process.env.VOICE_EDGE_WORKER_DIR ?? path.join(repoRoot, 'worker-src');
     const wrangler = path.join(workerDir, 'node_modules', '.bin', 'wrangler');
     if (!fs.existsSync(wrangler)) {
       throw new Error(`the Worker's wrangler is missing at ${wrangler}: run "npm ci" in worker-src first`);

@@ -100,6 +100,7 @@ async function startAudio(onFrame) {
   $('source').textContent = status.source;
 
   let playAt = 0;
+  let level = 0;
   function play(arrayBuffer) {
     const pcm = new Int16Array(arrayBuffer, 0, Math.floor(arrayBuffer.byteLength / 2));
     if (pcm.length === 0) return;
@@ -107,7 +108,9 @@ async function startAudio(onFrame) {
     const samples = buffer.getChannelData(0);
     let peak = 0;
     for (let i = 0; i < pcm.length; i++) { samples[i] = pcm[i] / 32768; peak = Math.max(peak, Math.abs(samples[i])); }
-    $('meter-fill').style.width = `${Math.min(100, Math.round(peak * 140))}%`;
+    // Peak meter with a slow decay so short beeps stay visible.
+    level = Math.max(peak, level * 0.97);
+    $('meter-fill').style.width = `${Math.min(100, Math.round(level * 140))}%`;
     const node = context.createBufferSource();
     node.buffer = buffer;
     node.connect(context.destination);

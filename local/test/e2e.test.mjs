@@ -1,0 +1,175 @@
+// End to end through the real pieces on loopback: client -> Worker (workerd) -> relay (Kestrel) ->
+// stand-in backend, the Twilio path straight to the relay, refusals, and a relay restart mid-call.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { start } from '../lib/stack.mjs';
+import { signHs256, userClaims } from '../lib/jwt.mjs';
+import { openWs, closed, collector, httpGet } from './helpers.mjs';
+
+// Codes a client may see when the relay goes away mid-call: going away, internal error,
+// service restart, try again later, bad gateway. 1005/1006 (no close frame) are not acceptable.
+const RELAY_GONE_CODES = new Set([1001, 1011, 1012, 1013, 1014]);
+
+let stack;
+let origin;
+before(async () => {
+  stack = await start();
+  origin = stack.allowedOrigins[0];
+});
+after(async () => { await stack?.stop(); });
+
+async function call(token = stack.userToken, { origin: callOrigin = origin, protocols } = {}) {
+  const { url, protocols: carrierProtocols } = stack.browserConnect(token, { protocols });
+  return openWs(url, { protocols: carrierProtocols, origin: callOrigin });
+}
+
+test('browser path: text and binary come back unchanged and in order', async () => {
+  const ws = await call();
+  const inbox = collector(ws);
+  const sent = [];
+  for (let i = 0; i < 40; i++) {
+    if (i % 2 === 0) {
+      const text = JSON.stringify({ seq: i, note: 'héllo 👋' });
+      ws.send(text);
+      sent.push({ data: Buffer.from(text), isBinary: false });
+    } else {
+      const bytes = crypto.randomBytes(1 + (i * 97) % 4000);
+      ws.send(bytes);
+      sent.push({ data: bytes, isBinary: true });
+    }
+  }
+  const received = await inbox.next(sent.length);
+  for (let i = 0; i < sent.length; i++) {
+    assert.equal(received[i].isBinary, sent[i].isBinary, `frame ${i} type`);
+    assert.deepEqual(Buffer.from(received[i].data), sent[i].data, `frame ${i} content`);
+  }
+  const stats = await stack.backendStats();
+  assert.ok(stats.lastUrls.some((u) => u.startsWith('/api/chat')), `backend saw /api/chat, saw ${stats.lastUrls}`);
+  ws.close(1000, 'done');
+  const { code } = await closed(ws);
+  assert.equal(code, 1000);
+});
+
+test('browser path: a close code from the client reaches the backend and comes back', async () => {
+  const ws = await call();
+  ws.close(4001, 'custom close');
+  const { code, reason } = await closed(ws);
+  assert.equal(code, 4001);
+  assert.equal(reason, 'custom close');
+});
+
+test('a missing user token is refused with 401 before any upgrade', async () => {
+  const url = new URL(stack.urls.browserWs);
+  await assert.rejects(openWs(url.toString(), { origin }), (error) => error.status === 401);
+});
+
+test('bad user tokens are refused with 403', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const badTokens = {
+    'wrong secret': signHs256(userClaims(), crypto.randomBytes(32).toString('base64url')),
+    expired: stack.mintUserToken({ exp: now - 3600, iat: now - 7200, nbf: now - 7200 }),
+    'not yet valid': stack.mintUserToken({ nbf: now + 3600 }),
+    'tampered payload': (() => { const [h, , s] = stack.userToken.split('.'); return `${h}.${Buffer.from(JSON.stringify({ ...userClaims(), sub: 'admin' })).toString('base64url')}.${s}`; })(),
+    garbage: 'not-a-jwt',
+    'alg none': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(userClaims())).toString('base64url')}.`,
+  };
+  for (const [name, token] of Object.entries(badTokens)) {
+    await assert.rejects(call(token), (error) => {
+      assert.equal(error.status, 403, `${name}: expected 403, got ${error.status} (${error.message})`);
+      assert.ok(!error.body.includes(token), `${name}: the token must not be echoed`);
+      return true;
+    }, name);
+  }
+});
+
+test('a wrong origin is refused with 403', async () => {
+  for (const wrong of ['http://evil.example', 'http://127.0.0.1:1', 'null']) {
+    await assert.rejects(call(stack.userToken, { origin: wrong }), (error) => error.status === 403, wrong);
+  }
+});
+
+test('a non-WebSocket request to the voice path gets 426', async () => {
+  const { url } = stack.browserConnect();
+  const { status } = await httpGet(url.replace(/^ws/, 'http'), { origin });
+  assert.equal(status, 426);
+});
+
+test('Worker and relay health answer', async () => {
+  const worker = await httpGet(stack.urls.workerHealth);
+  assert.equal(worker.status, 200);
+  const relay = await httpGet(`${stack.urls.relay}/health`);
+  assert.equal(relay.status, 200);
+  const metrics = await httpGet(`${stack.urls.relay}/metrics`);
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.body, /^# (HELP|TYPE) /m);
+});
+
+test('Twilio path: a signed upgrade carries connected/start/media/stop to the backend and replies back', async () => {
+  const before = await stack.backendStats();
+  const ws = await openWs(stack.urls.twilioStream, { headers: { 'X-Twilio-Signature': stack.signTwilio() } });
+  const inbox = collector(ws);
+  const streamSid = `MZ${crypto.randomBytes(16).toString('hex')}`;
+  const callSid = `CA${crypto.randomBytes(16).toString('hex')}`;
+  const payloads = Array.from({ length: 10 }, (_, i) => Buffer.alloc(160, i + 1).toString('base64'));
+  ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+  ws.send(JSON.stringify({
+    event: 'start', sequenceNumber: '1', streamSid,
+    start: { streamSid, accountSid: 'AC00000000000000000000000000000000', callSid, tracks: ['inbound'], customParameters: { caller: 'local-test' }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
+  }));
+  payloads.forEach((payload, i) => ws.send(JSON.stringify({
+    event: 'media', sequenceNumber: String(i + 2), streamSid,
+    media: { track: 'inbound', chunk: String(i + 1), timestamp: String(i * 20), payload },
+  })));
+  ws.send(JSON.stringify({ event: 'stop', sequenceNumber: String(payloads.length + 2), streamSid, stop: { accountSid: 'AC00000000000000000000000000000000', callSid } }));
+
+  const replies = (await inbox.next(payloads.length + 3)).map((m) => JSON.parse(m.data.toString()));
+  assert.deepEqual(replies.filter((r) => r.event === 'mark').map((r) => r.mark.name), ['backend-got-connected', 'backend-got-start', 'backend-got-stop']);
+  const media = replies.filter((r) => r.event === 'media');
+  assert.deepEqual(media.map((r) => r.media.payload), payloads, 'media replies in order, unchanged');
+  assert.ok(media.every((r) => r.streamSid === streamSid));
+  const { code } = await closed(ws);
+  assert.equal(code, 1000, 'the backend ends the stream after stop');
+
+  const after = await stack.backendStats();
+  for (const event of ['connected', 'start', 'media', 'stop']) {
+    const delta = (after.twilioEvents[event] ?? 0) - (before.twilioEvents[event] ?? 0);
+    assert.equal(delta, event === 'media' ? payloads.length : 1, `backend saw ${event}`);
+  }
+});
+
+test('Twilio path: bad, missing or other-URL signatures are refused before the upgrade', async () => {
+  const wrongUrl = stack.signTwilio(stack.urls.twilioStream.replace('/twilio/stream', '/twilio/other'));
+  const cases = {
+    'bad signature': { headers: { 'X-Twilio-Signature': Buffer.from('x'.repeat(20)).toString('base64') }, status: 403 },
+    'signature for another URL': { headers: { 'X-Twilio-Signature': wrongUrl }, status: 403 },
+    'missing signature': { headers: {}, status: 401 },
+  };
+  for (const [name, { headers, status }] of Object.entries(cases)) {
+    await assert.rejects(openWs(stack.urls.twilioStream, { headers }), (error) => {
+      assert.equal(error.status, status, `${name}: ${error.message}`);
+      return true;
+    }, name);
+  }
+});
+
+for (const signal of ['SIGTERM', 'SIGKILL']) {
+  test(`relay restarted mid-call (${signal}): the client gets a proper close code, a new call works after`, async () => {
+    const ws = await call();
+    const inbox = collector(ws);
+    ws.send('before restart');
+    assert.equal((await inbox.next(1))[0].data.toString(), 'before restart');
+    const closing = closed(ws, 60000);
+    await stack.stopRelay(signal);
+    const { code, reason } = await closing;
+    assert.ok(RELAY_GONE_CODES.has(code), `close code ${code} (${reason}) should be one of ${[...RELAY_GONE_CODES]}`);
+
+    await stack.startRelay();
+    const again = await call();
+    const inbox2 = collector(again);
+    again.send(Buffer.from([1, 2, 3]));
+    assert.deepEqual([...(await inbox2.next(1))[0].data], [1, 2, 3]);
+    again.close(1000);
+    await closed(again);
+  });
+}
