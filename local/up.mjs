@@ -42,6 +42,10 @@ async function shutdown(reason) {
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGHUP', () => shutdown('SIGHUP'));
+// Under `npm start`, a SIGTERM to npm ends npm and its shell but not this process: notice that the
+// parent is gone (we get re-parented) and stop everything too.
+const parentAtStart = process.ppid;
+setInterval(() => { if (process.ppid !== parentAtStart) shutdown('parent process exited'); }, 500).unref();
 
 console.error('starting backend, relay, Worker (workerd) and page server on 127.0.0.1 ...');
 try {

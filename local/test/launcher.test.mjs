@@ -10,6 +10,7 @@ import { delay } from '../lib/processes.mjs';
 import { httpGet } from './helpers.mjs';
 
 const upScript = fileURLToPath(new URL('../up.mjs', import.meta.url));
+const localDir = fileURLToPath(new URL('..', import.meta.url));
 
 function descendants(rootPid) {
   const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
@@ -39,8 +40,10 @@ async function assertAllGone(pids, ports) {
 }
 
 /** Runs up.mjs and resolves once it printed its URLs. */
-function runUp(args = []) {
-  const child = spawn(process.execPath, [upScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function runUp(args = [], { viaNpm = false } = {}) {
+  const child = viaNpm
+    ? spawn('npm', ['--prefix', localDir, 'start', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [upScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c) => { stdout += c; });
@@ -93,6 +96,17 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     await assertAllGone(pids, ports);
   });
 }
+
+test('npm --prefix local start: a SIGTERM to npm (which leaves its child behind) still stops everything', async () => {
+  const run = runUp([], { viaNpm: true });
+  await run.ready.catch((error) => { run.child.kill('SIGKILL'); throw error; });
+  const pids = descendants(run.child.pid);
+  const ports = portsFrom(run.output().stdout);
+  assert.ok(ports.length >= 4, `ports in the output: ${ports}`);
+  run.child.kill('SIGTERM');
+  await run.exited;
+  await assertAllGone(pids, ports);
+});
 
 test('a SIGKILLed launcher leaves no orphans (the guardian cleans up)', async () => {
   const run = runUp();
