@@ -1,0 +1,72 @@
+using VoiceEdge.Relay.Observability;
+using Microsoft.Extensions.Options;
+
+namespace VoiceEdge.Relay.Hosting;
+
+/// <summary>
+/// SIGTERM handling. While the host is stopping (before Kestrel stops listening) the relay refuses new calls
+/// with 503, lets open calls continue for the grace period, then closes the rest with 1012 and waits for them
+/// to finish, so systemd's restart loses no call silently.
+/// </summary>
+public sealed class DrainCoordinator(IOptions<RelayOptions> options, ILogger<DrainCoordinator> logger) : IHostedLifecycleService, IDisposable
+{
+    private readonly CancellationTokenSource _closeCalls = new();
+    private int _open;
+    private volatile bool _draining;
+
+    public bool IsDraining => _draining;
+
+    public int OpenCalls => Volatile.Read(ref _open);
+
+    public Registration Register() => new(this);
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _draining = true;
+        var grace = TimeSpan.FromSeconds(options.Value.DrainGraceSeconds);
+        RelayLog.Draining(logger, OpenCalls, grace.TotalSeconds);
+        await WaitForCallsAsync(grace, cancellationToken);
+        if (OpenCalls > 0)
+        {
+            RelayLog.ClosingForRestart(logger, OpenCalls);
+            await _closeCalls.CancelAsync();
+            await WaitForCallsAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        }
+        RelayLog.Drained(logger, OpenCalls);
+    }
+
+    private async Task WaitForCallsAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (OpenCalls > 0 && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+            await Task.Delay(50, CancellationToken.None);
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _closeCalls.Dispose();
+
+    /// <summary>One open call; disposing it marks the call finished.</summary>
+    public sealed class Registration : IDisposable
+    {
+        private readonly DrainCoordinator _owner;
+        private int _disposed;
+
+        internal Registration(DrainCoordinator owner)
+        {
+            _owner = owner;
+            Interlocked.Increment(ref owner._open);
+        }
+
+        public CancellationToken DrainToken => _owner._closeCalls.Token;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) Interlocked.Decrement(ref _owner._open);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using Prometheus;
+using VoiceEdge.Relay.Auth;
+using VoiceEdge.Relay.Observability;
+using VoiceEdge.Relay.Relaying;
+
+namespace VoiceEdge.Relay.Hosting;
+
+/// <summary>Builds the relay: configuration the ASP.NET way (appsettings, Relay__* environment, --urls).</summary>
+public static class RelayApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
+            return new RelayToken(o.SigningKey!, TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds));
+        });
+        builder.Services.AddSingleton(_ => new RelayMetrics(Metrics.NewCustomRegistry()));
+        builder.Services.AddSingleton<ConnectionLimiter>();
+        builder.Services.AddSingleton<RelaySession>();
+        builder.Services.AddSingleton<DrainCoordinator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
+        builder.Services.Configure<HostOptions>(o =>
+            o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue($"{RelayOptions.Section}:DrainGraceSeconds", 10) + 20));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapHealth();
+        app.MapGet("/metrics", async (HttpContext context, RelayMetrics metrics) =>
+        {
+            context.Response.ContentType = PrometheusConstants.TextContentTypeWithVersionAndEncoding;
+            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        });
+        app.MapRelay();
+        return app;
+    }
+}

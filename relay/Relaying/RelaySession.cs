@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
+using VoiceEdge.Relay.Hosting;
+using VoiceEdge.Relay.Observability;
+
+namespace VoiceEdge.Relay.Relaying;
+
+/// <summary>
+/// One call: opens the upstream WebSocket (passing on the client's subprotocols and query string), accepts the
+/// client with the protocol upstream chose, then relays frames both ways unchanged and in order, streaming
+/// fragments through one fixed buffer per direction so a slow peer cannot grow memory. A close from either side
+/// is passed to the other with its code and reason; idle calls and a drain are closed by the watchdog.
+/// </summary>
+public sealed class RelaySession(
+    IOptions<RelayOptions> options,
+    RelayMetrics metrics,
+    DrainCoordinator drain,
+    ILogger<RelaySession> logger)
+{
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+    private readonly RelayOptions _o = options.Value;
+
+    public async Task RunAsync(HttpContext context, RelayRoute route, string session)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var stats = new CallStats();
+        var aborted = context.RequestAborted;
+        using var upstream = new ClientWebSocket();
+        upstream.Options.KeepAliveInterval = TimeSpan.FromSeconds(_o.KeepAliveSeconds);
+        foreach (var protocol in context.WebSockets.WebSocketRequestedProtocols) upstream.Options.AddSubProtocol(protocol);
+
+        var (failureCode, failureReason) = await ConnectAsync(upstream, route, context.Request.QueryString, aborted);
+
+        var accepted = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = failureCode is null ? upstream.SubProtocol : null,
+            KeepAliveInterval = TimeSpan.FromSeconds(_o.KeepAliveSeconds),
+        });
+        using var client = new SerializedWebSocket(accepted);
+        metrics.ConnectionsTotal.WithLabels(route.Name).Inc();
+        metrics.ConnectionsOpen.WithLabels(route.Name).Inc();
+        using var registration = drain.Register();
+        try
+        {
+            if (failureCode is { } code)
+            {
+                await client.TryCloseOutputAsync(code, failureReason!, CloseHandshakeTimeout);
+                stats.Close("relay", code);
+                return;
+            }
+            using var server = new SerializedWebSocket(upstream);
+            await RelayAsync(client, server, route, stats, registration.DrainToken);
+        }
+        finally
+        {
+            metrics.ConnectionsOpen.WithLabels(route.Name).Dec();
+            metrics.Closes.WithLabels(route.Name, stats.ClosedBy, ((int)stats.CloseCode).ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+            RelayLog.CallEnded(logger, route.Name, session, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                stats.BytesUp, stats.BytesDown, stats.FramesUp, stats.FramesDown, (int)stats.CloseCode, stats.ClosedBy);
+        }
+    }
+
+    private async Task<(WebSocketCloseStatus? Code, string? Reason)> ConnectAsync(ClientWebSocket upstream, RelayRoute route, QueryString query, CancellationToken aborted)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_o.UpstreamConnectTimeoutSeconds));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await upstream.ConnectAsync(route.UpstreamFor(query), timeout.Token);
+            metrics.UpstreamConnectSeconds.WithLabels(route.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return (null, null);
+        }
+        catch (Exception e) when (e is OperationCanceledException || (e is WebSocketException && timeout.IsCancellationRequested))
+        {
+            RelayLog.UpstreamTimeout(logger, route.Name, _o.UpstreamConnectTimeoutSeconds);
+            return (CloseCodes.TryAgainLater, "voice backend did not answer in time");
+        }
+        catch (Exception e) when (e is WebSocketException or HttpRequestException)
+        {
+            RelayLog.UpstreamRefused(logger, route.Name, e.Message);
+            return (WebSocketCloseStatus.InternalServerError, "voice backend unavailable");
+        }
+    }
+
+    private async Task RelayAsync(SerializedWebSocket client, SerializedWebSocket server, RelayRoute route, CallStats stats, CancellationToken drainToken)
+    {
+        var activity = new ActivityClock();
+        using var stop = new CancellationTokenSource();
+        var up = PumpAsync(client, server, route, "up", stats, activity);
+        var down = PumpAsync(server, client, route, "down", stats, activity);
+        var watchdog = WatchdogAsync(client, server, stats, activity, drainToken, stop.Token);
+
+        var first = await Task.WhenAny(up, down);
+        var second = first == up ? down : up;
+        // The first side closed (or failed); give the other side a bounded time to finish its close handshake.
+        if (await Task.WhenAny(second, Task.Delay(CloseHandshakeTimeout, CancellationToken.None)) != second)
+        {
+            client.Socket.Abort();
+            server.Socket.Abort();
+            await second;
+        }
+        await stop.CancelAsync();
+        await watchdog;
+    }
+
+    /// <summary>Relays one direction until its source closes or fails; then tells the other side.</summary>
+    private async Task PumpAsync(SerializedWebSocket source, SerializedWebSocket destination, RelayRoute route, string direction, CallStats stats, ActivityClock activity)
+    {
+        var sourceSide = direction == "up" ? "client" : "upstream";
+        var buffer = ArrayPool<byte>.Shared.Rent(_o.BufferBytes);
+        var bytes = metrics.Bytes.WithLabels(route.Name, direction);
+        var frames = metrics.Frames.WithLabels(route.Name, direction);
+        long messageBytes = 0;
+        try
+        {
+            while (true)
+            {
+                ValueWebSocketReceiveResult result;
+                try
+                {
+                    result = await source.Socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                }
+                catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // The source vanished without a close frame (1006): tell the other side.
+                    stats.Close(sourceSide, (WebSocketCloseStatus)1006);
+                    await destination.TryCloseOutputAsync(WebSocketCloseStatus.InternalServerError,
+                        sourceSide == "client" ? "client connection lost" : "voice backend connection lost", CloseHandshakeTimeout);
+                    return;
+                }
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    var code = source.Socket.CloseStatus;
+                    stats.Close(sourceSide, code ?? WebSocketCloseStatus.Empty);
+                    await destination.TryCloseOutputAsync(CloseCodes.Forwardable(code), source.Socket.CloseStatusDescription ?? "", CloseHandshakeTimeout);
+                    return;
+                }
+                messageBytes += result.Count;
+                if (messageBytes > _o.MaxMessageBytes)
+                {
+                    stats.Close("relay", WebSocketCloseStatus.MessageTooBig);
+                    var reason = $"message larger than {_o.MaxMessageBytes} bytes";
+                    await Task.WhenAll(
+                        source.TryCloseOutputAsync(WebSocketCloseStatus.MessageTooBig, reason, CloseHandshakeTimeout),
+                        destination.TryCloseOutputAsync(WebSocketCloseStatus.MessageTooBig, reason, CloseHandshakeTimeout));
+                    return;
+                }
+                try
+                {
+                    await destination.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+                }
+                catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                    // The destination is closing or gone; its own pump reports how.
+                    return;
+                }
+                activity.Touch();
+                bytes.Inc(result.Count);
+                stats.Add(direction, result.Count, result.EndOfMessage);
+                if (result.EndOfMessage)
+                {
+                    frames.Inc();
+                    messageBytes = 0;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Closes idle calls (1001) and, when the relay drains, open calls with 1012 (service restart).</summary>
+    private async Task WatchdogAsync(SerializedWebSocket client, SerializedWebSocket server, CallStats stats, ActivityClock activity, CancellationToken drainToken, CancellationToken stop)
+    {
+        var idle = TimeSpan.FromSeconds(_o.IdleTimeoutSeconds);
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 4, 50, 1000));
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(drainToken, stop);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(tick, both.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                if (stop.IsCancellationRequested) return;
+                stats.Close("relay", CloseCodes.ServiceRestart);
+                await Task.WhenAll(
+                    client.TryCloseOutputAsync(CloseCodes.ServiceRestart, "relay restarting; reconnect", CloseHandshakeTimeout),
+                    server.TryCloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "relay restarting", CloseHandshakeTimeout));
+                return;
+            }
+            if (activity.IdleFor > idle)
+            {
+                stats.Close("relay", WebSocketCloseStatus.EndpointUnavailable);
+                await Task.WhenAll(
+                    client.TryCloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "idle timeout", CloseHandshakeTimeout),
+                    server.TryCloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "idle timeout", CloseHandshakeTimeout));
+                return;
+            }
+        }
+    }
+
+    private sealed class ActivityClock
+    {
+        private long _last = Stopwatch.GetTimestamp();
+        public void Touch() => Interlocked.Exchange(ref _last, Stopwatch.GetTimestamp());
+        public TimeSpan IdleFor => Stopwatch.GetElapsedTime(Interlocked.Read(ref _last));
+    }
+
+    /// <summary>What one call carried, for its log line and close metric. The first close recorded wins.</summary>
+    private sealed class CallStats
+    {
+        private int _closed;
+        public long BytesUp, BytesDown, FramesUp, FramesDown;
+        public string ClosedBy { get; private set; } = "none";
+        public WebSocketCloseStatus CloseCode { get; private set; } = WebSocketCloseStatus.Empty;
+
+        public void Add(string direction, int count, bool endOfMessage)
+        {
+            if (direction == "up")
+            {
+                Interlocked.Add(ref BytesUp, count);
+                if (endOfMessage) Interlocked.Increment(ref FramesUp);
+            }
+            else
+            {
+                Interlocked.Add(ref BytesDown, count);
+                if (endOfMessage) Interlocked.Increment(ref FramesDown);
+            }
+        }
+
+        public void Close(string side, WebSocketCloseStatus code)
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
+            {
+                ClosedBy = side;
+                CloseCode = code;
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using VoiceEdge.Relay.Auth;
+
+namespace VoiceEdge.Relay.Tests;
+
+public class RelayTokenTests
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
+
+    private static JsonElement Vector()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "tests", "vectors", "relay-token.json");
+            if (File.Exists(path)) return JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        }
+        throw new FileNotFoundException("tests/vectors/relay-token.json");
+    }
+
+    [Fact]
+    public void Mints_and_accepts_the_shared_test_vector_the_worker_uses()
+    {
+        var v = Vector();
+        var tokens = new RelayToken(v.GetProperty("signingKey").GetString()!, Minute, Skew);
+        var exp = v.GetProperty("exp").GetInt64();
+        var header = v.GetProperty("header").GetString()!;
+        Assert.Equal(header, tokens.Mint(exp, v.GetProperty("session").GetString()!));
+        var check = tokens.Check(header, DateTimeOffset.FromUnixTimeSeconds(exp - 30));
+        Assert.Equal(TokenStatus.Valid, check.Status);
+        Assert.Equal(v.GetProperty("session").GetString(), check.Session);
+    }
+
+    private static readonly RelayToken Tokens = new("key-one-key-one-key-one", Minute, Skew);
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+    [Fact]
+    public void Expired_tokens_are_refused_after_the_skew()
+    {
+        Assert.Equal(TokenStatus.Valid, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() - 4, "s"), Now).Status);
+        Assert.Equal(TokenStatus.Expired, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() - 6, "s"), Now).Status);
+    }
+
+    [Fact]
+    public void Tokens_more_than_a_minute_ahead_are_refused()
+    {
+        Assert.Equal(TokenStatus.Valid, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() + 60, "s"), Now).Status);
+        Assert.Equal(TokenStatus.TooFarAhead, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() + 3600, "s"), Now).Status);
+    }
+
+    [Fact]
+    public void Tampered_tokens_are_refused()
+    {
+        var token = Tokens.Mint(Now.ToUnixTimeSeconds() + 30, "alice");
+        Assert.Equal(TokenStatus.BadSignature, Tokens.Check(token.Replace("alice", "mallory", StringComparison.Ordinal), Now).Status);
+        var parts = token.Split('.');
+        var laterExp = $"v1.{Now.ToUnixTimeSeconds() + 40}.alice.{parts[3]}";
+        Assert.Equal(TokenStatus.BadSignature, Tokens.Check(laterExp, Now).Status);
+        var flipped = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
+        Assert.NotEqual(TokenStatus.Valid, Tokens.Check(flipped, Now).Status);
+    }
+
+    [Fact]
+    public void Tokens_signed_with_another_key_are_refused()
+    {
+        var other = new RelayToken("key-two-key-two-key-two", Minute, Skew);
+        Assert.Equal(TokenStatus.BadSignature, Tokens.Check(other.Mint(Now.ToUnixTimeSeconds() + 30, "s"), Now).Status);
+    }
+
+    [Theory]
+    [InlineData(null, TokenStatus.Missing)]
+    [InlineData("", TokenStatus.Missing)]
+    [InlineData("Bearer abc", TokenStatus.Malformed)]
+    [InlineData("v2.1800000030.s.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", TokenStatus.Malformed)]
+    [InlineData("v1.1800000030.bad session.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", TokenStatus.Malformed)]
+    [InlineData("v1.1800000030.s.short", TokenStatus.Malformed)]
+    public void Missing_and_malformed_tokens_are_named(string? header, TokenStatus expected)
+    {
+        Assert.Equal(expected, Tokens.Check(header, Now).Status);
+    }
+}

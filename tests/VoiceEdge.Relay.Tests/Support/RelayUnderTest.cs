@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using VoiceEdge.Relay.Auth;
+using VoiceEdge.Relay.Hosting;
+
+namespace VoiceEdge.Relay.Tests.Support;
+
+/// <summary>The real relay on Kestrel, loopback port 0, configured the ASP.NET way, with its log lines captured.</summary>
+public sealed class RelayUnderTest : IAsyncDisposable
+{
+    public const string SigningKey = "relay-test-signing-key-0123456789";
+    public const string TwilioToken = "twilio-test-auth-token";
+    public const string PublicBase = "wss://ws.example.test";
+
+    private readonly WebApplication _app;
+    private bool _stopped;
+
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public Uri BaseUri { get; }
+
+    public HttpClient Http { get; }
+
+    public RelayToken Tokens { get; } = new(SigningKey, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5));
+
+    private RelayUnderTest(WebApplication app, Uri baseUri)
+    {
+        _app = app;
+        BaseUri = baseUri;
+        Http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public static async Task<RelayUnderTest> StartAsync(Uri upstream, Uri? twilioUpstream = null, params (string Key, string Value)[] settings)
+    {
+        var args = new List<string>
+        {
+            "--urls=http://127.0.0.1:0",
+            $"--Relay:Upstream={upstream}",
+            $"--Relay:TwilioUpstream={twilioUpstream ?? upstream}",
+            $"--Relay:SigningKey={SigningKey}",
+            $"--Relay:TwilioAuthToken={TwilioToken}",
+            $"--Relay:PublicBaseUrl={PublicBase}",
+            "--Relay:DrainGraceSeconds=1",
+        };
+        args.AddRange(settings.Select(s => $"--Relay:{s.Key}={s.Value}"));
+        var logs = new ConcurrentQueue<string>();
+        var app = RelayApp.Build([.. args], b => b.Logging.AddProvider(new CapturingLoggerProvider(logs)));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var relay = new RelayUnderTest(app, new Uri(address));
+        while (logs.TryDequeue(out var line)) relay.Logs.Enqueue(line);
+        relay.Attach(logs);
+        return relay;
+    }
+
+    private void Attach(ConcurrentQueue<string> source) => _ = Task.Run(async () =>
+    {
+        while (!_stopped)
+        {
+            while (source.TryDequeue(out var line)) Logs.Enqueue(line);
+            await Task.Delay(20);
+        }
+        while (source.TryDequeue(out var line)) Logs.Enqueue(line);
+    });
+
+    public Uri Ws(string pathAndQuery) => new(BaseUri.ToString().Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/') + pathAndQuery);
+
+    public string ValidToken(string session = "sess-1") => Tokens.Mint(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 30, session);
+
+    /// <summary>Connects to /api/chat (or another path) with the given relay token; returns the socket, or the HTTP status it was refused with.</summary>
+    public async Task<(ClientWebSocket? Socket, HttpStatusCode Status)> ConnectAsync(string? token, string path = "/api/chat", Action<ClientWebSocketOptions>? configure = null)
+    {
+        var ws = new ClientWebSocket();
+        ws.Options.CollectHttpResponseDetails = true;
+        if (token is not null) ws.Options.SetRequestHeader(RelayToken.HeaderName, token);
+        configure?.Invoke(ws.Options);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await ws.ConnectAsync(Ws(path), timeout.Token);
+            return (ws, ws.HttpStatusCode);
+        }
+        catch (WebSocketException)
+        {
+            var status = ws.HttpStatusCode;
+            ws.Dispose();
+            return (null, status);
+        }
+    }
+
+    public static string TwilioSignatureFor(string url) => new TwilioSignature(TwilioToken).Compute(url);
+
+    public Task StopAsync()
+    {
+        return _app.StopAsync();
+    }
+
+    public async Task<double> MetricAsync(string name, string labels)
+    {
+        var text = await Http.GetStringAsync("/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith($"{name}{{{labels}}} ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await _app.StopAsync(); } catch (ObjectDisposedException) { }
+        _stopped = true;
+        await _app.DisposeAsync();
+        Http.Dispose();
+    }
+
+    /// <summary>A loopback port with nothing listening.</summary>
+    public static Uri DeadUpstream()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return new Uri($"ws://127.0.0.1:{port}/api/chat");
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(sink);
+        public void Dispose() { }
+    }
+
+    private sealed class CapturingLogger(ConcurrentQueue<string> sink) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink.Enqueue(formatter(state, exception) + (exception is null ? "" : " " + exception));
+    }
+}
