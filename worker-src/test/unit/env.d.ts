@@ -1,0 +1,5 @@
+declare module "cloudflare:test" {
+  interface ProvidedEnv {
+    RELAY_SIGNING_KEY: string;
+  }
+}
