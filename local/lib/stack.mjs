@@ -105,7 +105,8 @@ export async function start(options = {}) {
       env: {
         ...process.env,
         DOTNET_CLI_TELEMETRY_OPTOUT: '1',
-        ASPNETCORE_ENVIRONMENT: 'Development',
+        // Local calls get a short drain so Ctrl-C and restarts are quick (production default: 10 s).
+        Relay__DrainGraceSeconds: String(options.relayDrainGraceSeconds ?? 2),
         Relay__Upstream: stack.urls.upstream,
         Relay__TwilioUpstream: stack.urls.twilioUpstream,
         Relay__SigningKey: secrets.relaySigningKey,

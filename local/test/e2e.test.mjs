@@ -154,7 +154,7 @@ test('Twilio path: bad, missing or other-URL signatures are refused before the u
 });
 
 for (const signal of ['SIGTERM', 'SIGKILL']) {
-  test(`relay restarted mid-call (${signal}): the client gets a proper close code, a new call works after`, async () => {
+  test(`relay restarted mid-call (${signal}): the client gets a proper close code, a new call works after`, async (t) => {
     const ws = await call();
     const inbox = collector(ws);
     ws.send('before restart');
@@ -162,6 +162,7 @@ for (const signal of ['SIGTERM', 'SIGKILL']) {
     const closing = closed(ws, 60000);
     await stack.stopRelay(signal);
     const { code, reason } = await closing;
+    t.diagnostic(`relay ${signal}: client closed with ${code} "${reason}"`);
     assert.ok(RELAY_GONE_CODES.has(code), `close code ${code} (${reason}) should be one of ${[...RELAY_GONE_CODES]}`);
 
     await stack.startRelay();
