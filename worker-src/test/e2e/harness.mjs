@@ -1,0 +1,154 @@
+// End-to-end harness: a stand-in relay (a real `ws` server that checks the relay token exactly as the relay
+// does) and the Worker served by `wrangler dev` (workerd), both on 127.0.0.1. Every process started here is
+// killed with its process group when the test file ends, even on failure.
+import { spawn } from "node:child_process";
+import { createHmac, createHash } from "node:crypto";
+import { createServer } from "node:http";
+import net from "node:net";
+import { WebSocketServer } from "ws";
+
+export const SIGNING_KEY = "e2e-signing-key-0123456789";
+export const JWT_SECRET = "e2e-jwt-secret";
+export const ORIGIN = "http://127.0.0.1:8788";
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+const b64url = (buf) => Buffer.from(buf).toString("base64url");
+
+export function hs256(claims, secret = JWT_SECRET, header = { alg: "HS256", typ: "JWT" }) {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Verifies X-Voice-Edge-Auth as DESIGN.md specifies. */
+export function checkRelayToken(header, key = SIGNING_KEY) {
+  const m = /^v1\.(\d+)\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43})$/.exec(header ?? "");
+  if (!m) return "malformed";
+  const expected = createHmac("sha256", Buffer.from(key, "utf8")).update(`v1.${m[1]}.${m[2]}`).digest("base64url");
+  if (expected !== m[3]) return "bad-signature";
+  const exp = Number(m[1]);
+  if (exp < nowSeconds() - 5) return "expired";
+  if (exp > nowSeconds() + 65) return "too-far-ahead";
+  return "ok";
+}
+
+/**
+ * The stand-in relay. Behaviour per call from the query string the Worker passes on: mode=refuse answers 403,
+ * mode=slow never answers the upgrade. Otherwise it echoes; the text "close:<code>:<reason>" makes it close.
+ */
+export async function startStubRelay() {
+  const port = await freePort();
+  const calls = [];
+  const held = [];
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === "/health" ? 200 : 404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "ok" }));
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const url = new URL(req.url, "http://relay");
+    const mode = url.searchParams.get("mode");
+    if (mode === "slow") {
+      held.push(socket);
+      return;
+    }
+    const tokenStatus = checkRelayToken(req.headers["x-voice-edge-auth"]);
+    if (mode === "refuse" || tokenStatus !== "ok") {
+      socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const call = { path: url.pathname, query: url.search, protocol: req.headers["sec-websocket-protocol"] ?? null, received: [], close: null, ws };
+      calls.push(call);
+      ws.on("message", (data, isBinary) => {
+        call.received.push({ data, isBinary });
+        const text = isBinary ? null : data.toString();
+        if (text?.startsWith("close:")) {
+          const [, code, reason] = text.split(":");
+          ws.close(Number(code), reason);
+          return;
+        }
+        ws.send(data, { binary: isBinary });
+      });
+      ws.on("close", (code, reason) => (call.close = { code, reason: reason.toString() }));
+    });
+  });
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    port,
+    calls,
+    async stop() {
+      for (const s of held) s.destroy();
+      for (const c of wss.clients) c.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** `wrangler dev` (workerd) serving src/ with the given relay; resolves once it answers. */
+export async function startWorker(relayPort, { relayTimeoutMs = 1500 } = {}) {
+  const port = await freePort();
+  const vars = {
+    RELAY_URL: `http://127.0.0.1:${relayPort}`,
+    ALLOWED_ORIGINS: ORIGIN,
+    ROUTE_PREFIX: "/voice",
+    RELAY_SIGNING_KEY: SIGNING_KEY,
+    AUTH_JWT_SECRET: JWT_SECRET,
+    RELAY_TIMEOUT_MS: String(relayTimeoutMs),
+  };
+  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--log-level", "log"];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const child = spawn("npx", args, {
+    cwd: new URL("../..", import.meta.url).pathname,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const kill = () => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {}
+  };
+  process.on("exit", kill);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/voice/health`, { signal: AbortSignal.timeout(2000) });
+      await r.arrayBuffer();
+      break;
+    } catch {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${output}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  if (Date.now() >= deadline) {
+    kill();
+    throw new Error(`wrangler dev did not start within 90 s: ${output}`);
+  }
+  return {
+    port,
+    base: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}/voice/ws`,
+    output: () => output,
+    stop: async () => {
+      kill();
+      await new Promise((r) => setTimeout(r, 200));
+    },
+  };
+}
+
+export const sha256 = (b) => createHash("sha256").update(b).digest("hex");

@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import WebSocket from "ws";
+import { checkRelayToken, hs256, nowSeconds, ORIGIN, sha256, startStubRelay, startWorker } from "./harness.mjs";
+
+let relay;
+let worker;
+
+before(async () => {
+  relay = await startStubRelay();
+  worker = await startWorker(relay.port);
+});
+after(async () => {
+  await worker?.stop();
+  await relay?.stop();
+});
+
+const validToken = () => hs256({ sub: "e2e-user", exp: nowSeconds() + 300 });
+
+function open(query = "", { protocols = ["voice-edge", `bearer.${validToken()}`], origin = ORIGIN, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${worker.ws}${query}`, protocols, { origin, headers, maxPayload: 4 * 1024 * 1024 });
+    ws.once("open", () => resolve(ws));
+    ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once("error", reject);
+  });
+}
+
+async function refusedWith(query, options) {
+  try {
+    const ws = await open(query, options);
+    ws.terminate();
+    return 101;
+  } catch (error) {
+    if (error.status) return error.status;
+    throw error;
+  }
+}
+
+function messages(ws, count) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    const timer = setTimeout(() => reject(new Error(`got ${got.length} of ${count} messages`)), 30_000);
+    ws.on("message", function onMessage(data, isBinary) {
+      got.push({ data: Buffer.from(data), isBinary });
+      if (got.length === count) {
+        clearTimeout(timer);
+        ws.off("message", onMessage);
+        resolve(got);
+      }
+    });
+  });
+}
+
+const closed = (ws) => new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+
+async function until(condition) {
+  const deadline = Date.now() + 15_000;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, "condition not reached within 15 s");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("browser path through the Worker in workerd", () => {
+  it("relays text and binary both ways, in order, negotiates the subprotocol and keeps the token from the relay", async () => {
+    const ws = await open("?lang=en");
+    assert.equal(ws.protocol, "voice-edge");
+    const call = relay.calls.at(-1);
+    assert.equal(call.protocol, "voice-edge");
+    assert.equal(call.query, "?lang=en");
+    const sent = [];
+    for (let i = 0; i < 100; i++) {
+      const binary = i % 3 === 0;
+      const payload = binary ? Buffer.from([i, 255 - i, 0, i]) : Buffer.from(`message-${i}`);
+      sent.push({ payload, binary });
+    }
+    const receiving = messages(ws, sent.length);
+    for (const m of sent) ws.send(m.payload, { binary: m.binary });
+    const got = await receiving;
+    got.forEach((m, i) => {
+      assert.equal(m.isBinary, sent[i].binary, `frame ${i} type`);
+      assert.deepEqual(m.data, sent[i].payload, `frame ${i} payload`);
+    });
+    ws.close(1000, "done");
+    await closed(ws);
+  });
+
+  it("carries frames up to 1 MiB unchanged", async () => {
+    const ws = await open();
+    const big = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+    const text = "x".repeat(512 * 1024);
+    const receiving = messages(ws, 2);
+    ws.send(big, { binary: true });
+    ws.send(text);
+    const [b, t] = await receiving;
+    assert.equal(sha256(b.data), sha256(big));
+    assert.equal(t.data.toString(), text);
+    ws.close();
+  });
+
+  it("passes the client's close code and reason to the relay", async () => {
+    const ws = await open();
+    const call = relay.calls.at(-1);
+    ws.close(4001, "caller hung up");
+    await until(() => call.close !== null);
+    assert.deepEqual(call.close, { code: 4001, reason: "caller hung up" });
+  });
+
+  it("passes the relay's close code and reason to the client", async () => {
+    const ws = await open();
+    const closing = closed(ws);
+    ws.send("close:4002:backend done");
+    assert.deepEqual(await closing, { code: 4002, reason: "backend done" });
+  });
+
+  it("answers keepalive pings itself without bothering the relay", async () => {
+    const ws = await open();
+    const call = relay.calls.at(-1);
+    const reply = messages(ws, 1);
+    ws.send('{"type":"voice-edge.ping"}');
+    assert.equal((await reply)[0].data.toString(), '{"type":"voice-edge.pong"}');
+    assert.equal(call.received.length, 0);
+    ws.close();
+  });
+
+  it("accepts the token as a query parameter or a cookie too", async () => {
+    const q = await open(`?token=${validToken()}`, { protocols: [] });
+    assert.ok(!relay.calls.at(-1).query.includes("token="), "the token query parameter must not reach the relay");
+    q.close();
+    const c = await open("", { protocols: [], headers: { Cookie: `ve_token=${validToken()}` } });
+    c.close();
+  });
+
+  it("refuses bad tokens of every kind before the upgrade", async () => {
+    assert.equal(await refusedWith("", { protocols: ["voice-edge"] }), 401);
+    assert.equal(await refusedWith("", { protocols: ["voice-edge", `bearer.${hs256({ exp: nowSeconds() + 60 }, "wrong-secret")}`] }), 403);
+    assert.equal(await refusedWith("", { protocols: ["voice-edge", `bearer.${hs256({ exp: nowSeconds() - 3600 })}`] }), 403);
+    assert.equal(await refusedWith("", { protocols: ["voice-edge", `bearer.${hs256({ exp: nowSeconds() + 60 }, "x", { alg: "none" })}`] }), 403);
+    assert.equal(await refusedWith("", { protocols: ["voice-edge", "bearer.not.a.jwt"] }), 403);
+    assert.equal(await refusedWith(`?token=${hs256({ exp: nowSeconds() + 600, nbf: nowSeconds() + 300 })}`, { protocols: [] }), 403);
+  });
+
+  it("refuses a wrong origin with 403 and a non-WebSocket request with 426", async () => {
+    assert.equal(await refusedWith("", { origin: "https://evil.example" }), 403);
+    const plain = await fetch(`${worker.base}/voice/ws`, { headers: { Origin: ORIGIN } });
+    assert.equal(plain.status, 426);
+  });
+
+  it("answers 502 when the relay refuses and 504 when it does not answer in time", async () => {
+    assert.equal(await refusedWith("?mode=refuse"), 502);
+    assert.equal(await refusedWith("?mode=slow"), 504);
+  });
+
+  it("mints relay tokens the relay accepts", () => {
+    assert.ok(relay.calls.length > 0);
+  });
+
+  it("logs one JSON line per call without the user token or the signing key", async () => {
+    const token = validToken();
+    const ws = await open("", { protocols: ["voice-edge", `bearer.${token}`] });
+    const reply = messages(ws, 1);
+    ws.send("hello");
+    await reply;
+    ws.close(1000, "bye");
+    await until(() => /"event":"call"[^\n]*"closeCode":1000/.test(worker.output()));
+    const line = worker.output().split("\n").find((l) => l.includes('"event":"call"') && l.includes('"framesUp":1'));
+    assert.ok(line, "a call log line with one frame up");
+    const entry = JSON.parse(line.slice(line.indexOf("{")));
+    for (const key of ["session", "durationMs", "bytesUp", "bytesDown", "framesUp", "framesDown", "closeCode", "closedBy"]) assert.ok(key in entry, key);
+    assert.ok(!worker.output().includes(token), "user token in the log");
+    assert.ok(!worker.output().includes("e2e-signing-key"), "signing key in the log");
+  });
+
+  it("answers 502 when the relay is down (last: stops the stand-in relay)", async () => {
+    await relay.stop();
+    assert.equal(await refusedWith(""), 502);
+  });
+});
+
+it("the harness's relay-token check rejects forgeries (so the stand-in really checks)", () => {
+  assert.equal(checkRelayToken("v1.1.s.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), "bad-signature");
+  assert.equal(checkRelayToken(undefined), "malformed");
+});
