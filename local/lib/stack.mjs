@@ -15,15 +15,17 @@ const localDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = path.resolve(localDir, '..');
 const HOST = '127.0.0.1';
 
-// How the user's token reaches the Worker from a browser (which cannot set headers on a WebSocket).
+// How the user's token reaches the Worker from a browser, which cannot set headers on a WebSocket:
+// as a `bearer.<jwt>` Sec-WebSocket-Protocol entry next to the app protocol `voice-edge`, which the
+// Worker answers with (worker-src/src/userToken.ts). The Worker also takes ?token= and a cookie.
 export const tokenCarrier = {
-  kind: 'query',
-  connect(wsUrl, token, protocols = []) {
-    const url = new URL(wsUrl);
-    url.searchParams.set('token', token);
-    return { url: url.toString(), protocols };
+  kind: 'protocol',
+  appProtocol: 'voice-edge',
+  prefix: 'bearer.',
+  connect(wsUrl, token, protocols = [tokenCarrier.appProtocol]) {
+    return { url: wsUrl, protocols: [...protocols, `${tokenCarrier.prefix}${token}`] };
   },
-  pageConfig: { carrier: 'query' },
+  pageConfig: { carrier: 'protocol', protocols: ['voice-edge'], protocolPrefix: 'bearer.' },
 };
 
 /** Keeps the last lines a child printed, with every secret value replaced, for error messages. */
@@ -88,7 +90,7 @@ export async function start(options = {}) {
       return (await fetch(`${stack.urls.backendHttp}/stats`)).json();
     },
     /** Where and how a browser connects with `token`: { url, protocols }. */
-    browserConnect(token = stack.userToken, { protocols = [] } = {}) {
+    browserConnect(token = stack.userToken, { protocols } = {}) {
       return tokenCarrier.connect(stack.urls.browserWs, token, protocols);
     },
     stopRelay, startRelay,

@@ -51,6 +51,22 @@ test('browser path: text and binary come back unchanged and in order', async () 
   assert.equal(code, 1000);
 });
 
+test('the token is also accepted as ?token= and as the ve_token cookie; the app protocol is negotiated', async () => {
+  const viaProtocol = await call();
+  assert.equal(viaProtocol.protocol, 'voice-edge', 'the Worker answers with the app protocol, never the bearer entry');
+  viaProtocol.close(1000);
+  const query = new URL(stack.urls.browserWs);
+  query.searchParams.set('token', stack.userToken);
+  const viaQuery = await openWs(query.toString(), { origin });
+  viaQuery.close(1000);
+  const viaCookie = await openWs(stack.urls.browserWs, { origin, headers: { cookie: `ve_token=${stack.userToken}` } });
+  const inbox = collector(viaCookie);
+  viaCookie.send('cookie call');
+  assert.equal((await inbox.next(1))[0].data.toString(), 'cookie call');
+  viaCookie.close(1000);
+  await Promise.all([closed(viaProtocol), closed(viaQuery), closed(viaCookie)]);
+});
+
 test('browser path: a close code from the client reaches the backend and comes back', async () => {
   const ws = await call();
   ws.close(4001, 'custom close');
