@@ -182,6 +182,7 @@ async function startCall() {
         if (message.type === 'ping' && typeof message.t === 'number') {
           status.rttMs = performance.now() - message.t;
           status.rttSamples = [...status.rttSamples.slice(-59), status.rttMs];
+          render();
         }
       } catch { /* a backend's own text frames are fine */ }
     } else {
