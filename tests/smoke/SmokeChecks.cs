@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace VoiceEdge.Smoke;
+
+public enum Outcome { Pass, Fail, Skip }
+
+public sealed record CheckResult(string Name, Outcome Outcome, string Detail);
+
+public sealed record SmokeSecrets(string? AuthJwtSecret, string? RelaySigningKey, string? Origin);
+
+/// <summary>The runbook's curl and wscat checks, automated, against one stack's outputs.</summary>
+public sealed class SmokeChecks(StackOutputs outputs, SmokeSecrets secrets, TimeSpan timeout)
+{
+    private const string KeepalivePing = "{\"type\":\"voice-edge.ping\"}";
+    private const string KeepalivePong = "{\"type\":\"voice-edge.pong\"}";
+
+    public async Task<IReadOnlyList<CheckResult>> RunAsync()
+    {
+        return
+        [
+            await Guard("HTTP redirects to HTTPS", HttpsRedirectAsync),
+            await Guard("TLS certificate valid", TlsAsync),
+            await Guard("Worker /health", () => HealthAsync(outputs.WorkerHealthUrl)),
+            await Guard("Relay /health (ws host)", () => outputs.RelayHealthUrl is null ? Skip("no relayHealthUrl output (preview stack)") : HealthAsync(outputs.RelayHealthUrl)),
+            await Guard("WebSocket 101 via the Worker", WorkerWebSocketAsync),
+            await Guard("WebSocket 101 via the ws host", RelayWebSocketAsync),
+        ];
+    }
+
+    private static Task<CheckResult> Skip(string why) => Task.FromResult(new CheckResult("", Outcome.Skip, why));
+
+    private static async Task<CheckResult> Guard(string name, Func<Task<CheckResult>> check)
+    {
+        try
+        {
+            return (await check()) with { Name = name };
+        }
+        catch (Exception e) when (e is HttpRequestException or WebSocketException or OperationCanceledException or IOException)
+        {
+            return new CheckResult(name, Outcome.Fail, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private async Task<CheckResult> HttpsRedirectAsync()
+    {
+        if (!outputs.IsPublic) return await Skip("loopback target (http)");
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = timeout };
+        var plain = new UriBuilder(outputs.WorkerHealthUrl) { Scheme = "http", Port = 80 }.Uri;
+        using var response = await http.GetAsync(plain);
+        var location = response.Headers.Location?.ToString() ?? "";
+        return (int)response.StatusCode is 301 or 302 or 307 or 308 && location.StartsWith("https://", StringComparison.Ordinal)
+            ? new CheckResult("", Outcome.Pass, $"{(int)response.StatusCode} -> {location}")
+            : new CheckResult("", Outcome.Fail, $"{(int)response.StatusCode}, Location `{location}`");
+    }
+
+    private async Task<CheckResult> TlsAsync()
+    {
+        if (!outputs.IsPublic) return await Skip("loopback target (http)");
+        using var http = new HttpClient { Timeout = timeout };
+        using var response = await http.GetAsync(outputs.WorkerHealthUrl);
+        return new CheckResult("", Outcome.Pass, $"handshake ok ({outputs.WorkerHealthUrl.Host})");
+    }
+
+    private async Task<CheckResult> HealthAsync(Uri url)
+    {
+        using var http = new HttpClient { Timeout = timeout };
+        using var response = await http.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == HttpStatusCode.OK
+            ? new CheckResult("", Outcome.Pass, $"200 {Shorten(body)}")
+            : new CheckResult("", Outcome.Fail, $"{(int)response.StatusCode} {Shorten(body)}");
+    }
+
+    private async Task<CheckResult> WorkerWebSocketAsync()
+    {
+        if (string.IsNullOrEmpty(secrets.AuthJwtSecret)) return new CheckResult("", Outcome.Fail, "SMOKE_AUTH_JWT_SECRET not set");
+        using var ws = new ClientWebSocket();
+        ws.Options.CollectHttpResponseDetails = true;
+        ws.Options.AddSubProtocol("voice-edge");
+        ws.Options.AddSubProtocol("bearer." + Credentials.UserJwt(secrets.AuthJwtSecret, DateTimeOffset.UtcNow));
+        ws.Options.SetRequestHeader("Origin", secrets.Origin ?? $"https://{outputs.BrowserUrl.Host}");
+        if (!await TryConnectAsync(ws, outputs.BrowserUrl)) return new CheckResult("", Outcome.Fail, $"HTTP {(int)ws.HttpStatusCode}");
+        await ws.SendAsync(Encoding.UTF8.GetBytes(KeepalivePing), WebSocketMessageType.Text, true, Cancel());
+        var reply = await ReceiveTextAsync(ws);
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "smoke test", Cancel());
+        return reply == KeepalivePong
+            ? new CheckResult("", Outcome.Pass, $"101 ({ws.SubProtocol}), keepalive answered")
+            : new CheckResult("", Outcome.Fail, $"101 but the keepalive got `{Shorten(reply)}`");
+    }
+
+    private async Task<CheckResult> RelayWebSocketAsync()
+    {
+        if (outputs.RelayChatUrl is not { } url) return new CheckResult("", Outcome.Skip, "no twilioUrl output (preview stack)");
+        if (string.IsNullOrEmpty(secrets.RelaySigningKey)) return new CheckResult("", Outcome.Fail, "SMOKE_RELAY_SIGNING_KEY not set");
+        using var ws = new ClientWebSocket();
+        ws.Options.CollectHttpResponseDetails = true;
+        var exp = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 30;
+        ws.Options.SetRequestHeader("X-Voice-Edge-Auth", Credentials.RelayToken(secrets.RelaySigningKey, exp, "smoke-" + Guid.NewGuid().ToString("N")[..12]));
+        if (!await TryConnectAsync(ws, url)) return new CheckResult("", Outcome.Fail, $"HTTP {(int)ws.HttpStatusCode}");
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "smoke test", Cancel());
+        return new CheckResult("", Outcome.Pass, $"101 at {url}");
+    }
+
+    private async Task<bool> TryConnectAsync(ClientWebSocket ws, Uri url)
+    {
+        try
+        {
+            await ws.ConnectAsync(url, Cancel());
+            return true;
+        }
+        catch (WebSocketException) when (ws.HttpStatusCode != 0)
+        {
+            return false;
+        }
+    }
+
+    private async Task<string> ReceiveTextAsync(ClientWebSocket ws)
+    {
+        var buffer = new byte[64 * 1024];
+        var result = await ws.ReceiveAsync(buffer, Cancel());
+        return result.MessageType == WebSocketMessageType.Close ? $"close {ws.CloseStatus}" : Encoding.UTF8.GetString(buffer, 0, result.Count);
+    }
+
+    private CancellationToken Cancel() => new CancellationTokenSource(timeout).Token;
+
+    private static string Shorten(string text) => text.Length <= 80 ? text.Trim() : text[..80].Trim() + "…";
+}
