@@ -196,7 +196,7 @@ export async function start(options = {}) {
       '--var', `RELAY_URL:${stack.urls.relay}`,
       '--var', `ALLOWED_ORIGINS:${origins.join(',')}`,
       '--var', 'ROUTE_PREFIX:/voice',
-      '--show-interactive-dev-session=false', '--log-level', 'info',
+      '--show-interactive-dev-session=false', '--log-level', 'log',
     ], {
       cwd: workerDir,
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', WRANGLER_LOG_PATH: tempDir },

@@ -13,8 +13,10 @@ const RELAY_GONE_CODES = new Set([1001, 1011, 1012, 1013, 1014]);
 
 let stack;
 let origin;
+const childOutput = [];
 before(async () => {
-  stack = await start();
+  // Every line the backend, relay and Worker print; a secret value in one would show as [redacted].
+  stack = await start({ log: (line) => childOutput.push(line) });
   origin = stack.allowedOrigins[0];
 });
 after(async () => { await stack?.stop(); });
@@ -190,3 +192,10 @@ for (const signal of ['SIGTERM', 'SIGKILL']) {
     await closed(again);
   });
 }
+
+test('no secret and no user token in anything the backend, relay or Worker printed', () => {
+  assert.ok(childOutput.some((line) => line.startsWith('[relay]')), 'relay output was captured');
+  assert.ok(childOutput.some((line) => line.startsWith('[worker] {"event":"call"')), "the Worker's per-call log lines were captured");
+  const leaks = childOutput.filter((line) => line.includes('[redacted]') || line.includes(stack.userToken));
+  assert.deepEqual(leaks, []);
+});

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { start } from '../lib/stack.mjs';
 import { portInUse } from '../lib/net.mjs';
 import { delay } from '../lib/processes.mjs';
-import { httpGet } from './helpers.mjs';
+import { startBackend } from '../lib/backend.mjs';
+import { httpGet, openWs, collector, closed } from './helpers.mjs';
 
 const upScript = fileURLToPath(new URL('../up.mjs', import.meta.url));
 const localDir = fileURLToPath(new URL('..', import.meta.url));
@@ -72,6 +73,26 @@ test('start()/stop(): every process group ends and every port is freed', async (
   assert.equal((await httpGet(stack.urls.page)).status, 200, 'page served');
   await stack.stop();
   await assertAllGone(pids, ports);
+});
+
+test('backend option: the relay is pointed at the given backend and no echo is started', async () => {
+  const own = await startBackend({ port: 0 });
+  const stack = await start({ backend: `ws://127.0.0.1:${own.port}/api/chat` });
+  try {
+    assert.equal(stack.processes.backend, undefined, 'no built-in backend process');
+    assert.equal(stack.urls.twilioUpstream, stack.urls.upstream, 'Twilio streams default to the same backend');
+    const { url, protocols } = stack.browserConnect();
+    const ws = await openWs(url, { protocols, origin: stack.allowedOrigins[0] });
+    const inbox = collector(ws);
+    ws.send('to my backend');
+    assert.equal((await inbox.next(1))[0].data.toString(), 'to my backend');
+    ws.close(1000);
+    await closed(ws);
+    assert.ok(own.stats().lastUrls.some((u) => u.startsWith('/api/chat')), 'the given backend served the call');
+  } finally {
+    await stack.stop();
+    await own.close();
+  }
 });
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
