@@ -74,7 +74,10 @@ export async function start(options = {}) {
   const tail = outputTail(Object.values(secrets));
   const onLine = (name) => (stream, line) => { tail.push(name, line); log(`[${name}] ${tail.redact(line)}`); };
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-edge-local-'));
-  const started = []; // stop order is the reverse
+  // Stop order: the relay first, so open calls get its drain close (1012) through the Worker, then
+  // the Worker, the page server and the backend.
+  const STOP_ORDER = { relay: 0, worker: 1, page: 2, backend: 3 };
+  const started = []; // { part, stop }
   let pageServer = null;
 
   const stack = {
@@ -133,8 +136,9 @@ export async function start(options = {}) {
 
   async function stop() {
     const errors = [];
-    for (const item of started.reverse()) {
-      try { await item(); } catch (error) { errors.push(error); }
+    started.sort((a, b) => STOP_ORDER[a.part] - STOP_ORDER[b.part]);
+    for (const { stop: stopPart } of started) {
+      try { await stopPart(); } catch (error) { errors.push(error); }
     }
     started.length = 0;
     fs.rmSync(tempDir, { recursive: true, force: true });
@@ -153,7 +157,7 @@ export async function start(options = {}) {
     } else {
       const backend = startProcess('backend', process.execPath, [path.join(localDir, 'backend.mjs'), '--port', String(ports.backend)], { onLine: onLine('backend') });
       stack.processes.backend = backend;
-      started.push(async () => { await backend.stop(3000); await waitPortFree(ports.backend); });
+      started.push({ part: 'backend', stop: async () => { await backend.stop(3000); await waitPortFree(ports.backend); } });
       stack.urls.backendHttp = `http://${HOST}:${ports.backend}`;
       stack.urls.upstream = `ws://${HOST}:${ports.backend}/api/chat`;
       stack.urls.twilioUpstream = externalTwilioBackend ?? `ws://${HOST}:${ports.backend}/twilio`;
@@ -168,7 +172,7 @@ export async function start(options = {}) {
       : await buildRelay({ build: options.build, log }).then(({ dll, dir }) => ({ command: ['dotnet', dll], dir }));
     stack.urls.relay = `http://${HOST}:${ports.relay}`;
     stack.urls.twilioStream = `ws://${HOST}:${ports.relay}/twilio/stream`;
-    started.push(() => stopRelay());
+    started.push({ part: 'relay', stop: () => stopRelay() });
     await startRelay();
 
     // 3. The page server (its origin must be known before the Worker starts).
@@ -179,7 +183,7 @@ export async function start(options = {}) {
     stack.allowedOrigins = origins;
     stack.userToken = stack.mintUserToken();
     pageServer = await startPageServer({ host: HOST, port: ports.page, config: () => ({ wsUrl: stack.urls.browserWs, token: stack.userToken, ...tokenCarrier.pageConfig }) });
-    started.push(() => pageServer.close());
+    started.push({ part: 'page', stop: () => pageServer.close() });
 
     // 4. The Worker in workerd. Secrets go through an env file (wrangler shows them as hidden),
     //    never on the command line.
@@ -203,7 +207,7 @@ export async function start(options = {}) {
       onLine: onLine('worker'),
     });
     stack.processes.worker = worker;
-    started.push(async () => { await worker.stop(5000); await waitPortFree(ports.worker); });
+    started.push({ part: 'worker', stop: async () => { await worker.stop(5000); await waitPortFree(ports.worker); } });
     await waitForHttp(stack.urls.workerHealth, { proc: worker, timeoutMs: 120000, accept: (s) => s === 200, describe: tail.describe });
 
     stack.ports = { ...ports };

@@ -64,14 +64,20 @@ function portsFrom(text) {
   return [...new Set([...text.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])))];
 }
 
-test('start()/stop(): every process group ends and every port is freed', async () => {
+test('start()/stop(): open calls get 1012, every process group ends and every port is freed', async () => {
   const stack = await start();
   const pids = Object.values(stack.processes).filter(Boolean).flatMap((p) => [p.pid, ...descendants(p.pid)]);
   assert.ok(pids.length >= 3, `backend, relay and worker running (${pids.length} processes)`);
   const ports = Object.values(stack.ports);
   for (const port of ports) assert.equal(await portInUse(port), true, `port ${port} listening while up`);
   assert.equal((await httpGet(stack.urls.page)).status, 200, 'page served');
+  // A call open while stopping ends with the relay's drain code, not a dropped connection.
+  const { url, protocols } = stack.browserConnect();
+  const call = await openWs(url, { protocols, origin: stack.allowedOrigins[0] });
+  const callClosed = closed(call, 30000);
   await stack.stop();
+  const { code } = await callClosed;
+  assert.equal(code, 1012, 'an open call is closed with 1012 (service restart) on stop');
   await assertAllGone(pids, ports);
 });
 
