@@ -20,6 +20,7 @@ public sealed class RelaySession(
     ILogger<RelaySession> logger)
 {
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+    private const int MetricsBatch = 64;
     private readonly RelayOptions _o = options.Value;
 
     public async Task RunAsync(HttpContext context, RelayRoute route, string session)
@@ -114,6 +115,7 @@ public sealed class RelaySession(
         var bytes = metrics.Bytes.WithLabels(route.Name, direction);
         var frames = metrics.Frames.WithLabels(route.Name, direction);
         long messageBytes = 0;
+        long pendingBytes = 0, pendingFrames = 0;
         try
         {
             while (true)
@@ -158,18 +160,29 @@ public sealed class RelaySession(
                     return;
                 }
                 activity.Touch();
-                bytes.Inc(result.Count);
                 stats.Add(direction, result.Count, result.EndOfMessage);
+                pendingBytes += result.Count;
                 if (result.EndOfMessage)
                 {
-                    frames.Inc();
+                    pendingFrames++;
                     messageBytes = 0;
                 }
+                if (pendingFrames >= MetricsBatch) FlushMetrics();
             }
         }
         finally
         {
+            FlushMetrics();
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        // Counters are shared by every call; adding per frame would make all pumps contend on them.
+        void FlushMetrics()
+        {
+            if (pendingBytes > 0) bytes.Inc(pendingBytes);
+            if (pendingFrames > 0) frames.Inc(pendingFrames);
+            pendingBytes = 0;
+            pendingFrames = 0;
         }
     }
 

@@ -3,31 +3,20 @@ using System.Net.WebSockets;
 namespace VoiceEdge.Relay.Relaying;
 
 /// <summary>
-/// A WebSocket whose sends are serialized: the relay loop and the watchdog (idle, drain) may both need to
-/// send, and a WebSocket allows one send at a time.
+/// One side of a call. The relay loop and the watchdog (idle, drain) may both send; .NET's WebSocket
+/// implementation already queues concurrent sends (including close frames) behind its own send lock, so no
+/// extra lock is taken on the per-frame path.
 /// </summary>
 public sealed class SerializedWebSocket(WebSocket socket) : IDisposable
 {
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-
     public WebSocket Socket => socket;
 
     public WebSocketState State => socket.State;
 
     public bool CanSend => socket.State is WebSocketState.Open or WebSocketState.CloseReceived;
 
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> data, WebSocketMessageType type, bool endOfMessage, CancellationToken ct)
-    {
-        await _sendLock.WaitAsync(ct);
-        try
-        {
-            await socket.SendAsync(data, type, endOfMessage, ct);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
+    public ValueTask SendAsync(ReadOnlyMemory<byte> data, WebSocketMessageType type, bool endOfMessage, CancellationToken ct) =>
+        socket.SendAsync(data, type, endOfMessage, ct);
 
     /// <summary>Sends a close frame unless one was already sent or the socket is gone; never throws.</summary>
     public async Task TryCloseOutputAsync(WebSocketCloseStatus status, string reason, TimeSpan timeout)
@@ -35,15 +24,7 @@ public sealed class SerializedWebSocket(WebSocket socket) : IDisposable
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await _sendLock.WaitAsync(cts.Token);
-            try
-            {
-                if (CanSend) await socket.CloseOutputAsync(status, Truncate(reason), cts.Token);
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
+            if (CanSend) await socket.CloseOutputAsync(status, Truncate(reason), cts.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
@@ -58,9 +39,5 @@ public sealed class SerializedWebSocket(WebSocket socket) : IDisposable
         return reason;
     }
 
-    public void Dispose()
-    {
-        socket.Dispose();
-        _sendLock.Dispose();
-    }
+    public void Dispose() => socket.Dispose();
 }
