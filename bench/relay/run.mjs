@@ -36,6 +36,22 @@ const relay = await startProcess("dotnet", [path.join(work, "relay/voice-edge-re
   ready: () => httpOk(`http://127.0.0.1:${relayPort}/health`),
 });
 
+// The same relay with socket continuations run on the epoll threads (no thread-pool hop per frame); the
+// relay never blocks, which is what this .NET switch requires. The systemd unit sets it if it wins here.
+const relayInlinePort = await freePort();
+const relayInline = await startProcess("dotnet", [path.join(work, "relay/voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${relayInlinePort}`], {
+  env: {
+    Relay__Upstream: `ws://127.0.0.1:${echoPort}/api/chat`,
+    Relay__TwilioUpstream: `ws://127.0.0.1:${echoPort}/twilio`,
+    Relay__SigningKey: key,
+    Relay__PublicBaseUrl: `ws://127.0.0.1:${relayInlinePort}`,
+    Relay__MaxConnections: "5000",
+    Logging__LogLevel__Default: "Warning",
+    DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1",
+  },
+  ready: () => httpOk(`http://127.0.0.1:${relayInlinePort}/health`),
+});
+
 const nginxPort = await freePort();
 mkdirSync(path.join(work, "nginx/logs"), { recursive: true });
 writeFileSync(path.join(work, "nginx/nginx.conf"), `worker_processes auto;
@@ -76,6 +92,7 @@ const caddy = await startProcess("caddy", ["run", "--config", path.join(work, "C
 const targets = [
   { name: "direct", url: `ws://127.0.0.1:${echoPort}/api/chat`, pid: null },
   { name: "relay", url: `ws://127.0.0.1:${relayPort}/api/chat`, pid: relay.pid },
+  { name: "relay (inline completions)", url: `ws://127.0.0.1:${relayInlinePort}/api/chat`, pid: relayInline.pid },
   { name: "nginx", url: `ws://127.0.0.1:${nginxPort}/api/chat`, pid: nginx.pid },
   { name: "caddy", url: `ws://127.0.0.1:${caddyPort}/api/chat`, pid: caddy.pid },
 ];
@@ -98,7 +115,7 @@ try {
   await measure(`200 streams x 50 msg/s x ${seconds} s`, (url) => streams(url, options, { count: 200, seconds }));
   await measure(`1000 streams x 50 msg/s x ${seconds} s`, (url) => streams(url, options, { count: 1000, seconds }));
 } finally {
-  for (const p of [caddy, nginx, relay, echo]) p.kill();
+  for (const p of [caddy, nginx, relayInline, relay, echo]) p.kill();
 }
 
 const direct = Object.fromEntries(rows.filter((r) => r.target === "direct").map((r) => [r.scenario, r]));
