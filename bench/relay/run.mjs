@@ -52,6 +52,13 @@ const relayInline = await startProcess("dotnet", [path.join(work, "relay/voice-e
   ready: () => httpOk(`http://127.0.0.1:${relayInlinePort}/health`),
 });
 
+console.error("building the YARP comparison proxy (Release)...");
+execFileSync("dotnet", ["build", path.join(repo, "bench/relay/YarpProxy/YarpProxy.csproj"), "-c", "Release", "-o", path.join(work, "yarp"), "--nologo", "-v", "q"], { stdio: ["ignore", "ignore", "inherit"] });
+const yarpPort = await freePort();
+const yarp = await startProcess("dotnet", [path.join(work, "yarp/YarpProxy.dll"), "--urls", `http://127.0.0.1:${yarpPort}`, "--upstream", `http://127.0.0.1:${echoPort}`], {
+  ready: () => tcpOpen(yarpPort),
+});
+
 const nginxPort = await freePort();
 mkdirSync(path.join(work, "nginx/logs"), { recursive: true });
 writeFileSync(path.join(work, "nginx/nginx.conf"), `worker_processes auto;
@@ -93,6 +100,7 @@ const targets = [
   { name: "direct", url: `ws://127.0.0.1:${echoPort}/api/chat`, pid: null },
   { name: "relay", url: `ws://127.0.0.1:${relayPort}/api/chat`, pid: relay.pid },
   { name: "relay (inline completions)", url: `ws://127.0.0.1:${relayInlinePort}/api/chat`, pid: relayInline.pid },
+  { name: "yarp (plain proxy)", url: `ws://127.0.0.1:${yarpPort}/api/chat`, pid: yarp.pid },
   { name: "nginx", url: `ws://127.0.0.1:${nginxPort}/api/chat`, pid: nginx.pid },
   { name: "caddy", url: `ws://127.0.0.1:${caddyPort}/api/chat`, pid: caddy.pid },
 ];
@@ -115,7 +123,7 @@ try {
   await measure(`200 streams x 50 msg/s x ${seconds} s`, (url) => streams(url, options, { count: 200, seconds }));
   await measure(`1000 streams x 50 msg/s x ${seconds} s`, (url) => streams(url, options, { count: 1000, seconds }));
 } finally {
-  for (const p of [caddy, nginx, relayInline, relay, echo]) p.kill();
+  for (const p of [caddy, nginx, yarp, relayInline, relay, echo]) p.kill();
 }
 
 const direct = Object.fromEntries(rows.filter((r) => r.target === "direct").map((r) => [r.scenario, r]));
