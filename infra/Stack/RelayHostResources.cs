@@ -56,30 +56,23 @@ public static class RelayHostResources
 
         yield return Define("alertActions", Concern.RelayHost, new ActionGroup(rg, ShortName(s.StackName), "global",
             [.. host.AlertEmails.Select((e, i) => new EmailReceiver($"email-{i + 1}", e, true))], tags));
-        yield return Define("relayCpuAlert", Concern.RelayHost, new MetricAlert
+        yield return Define("relayCpuAlert", Concern.RelayHost, VmAlert("Relay VM CPU above 80% for 5 minutes", 2,
+            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "Percentage CPU", "Average", "GreaterThan", 80)));
+        yield return Define("relayAvailabilityAlert", Concern.RelayHost, VmAlert("Relay VM unavailable", 1,
+            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "VmAvailabilityMetric", "Average", "LessThan", 1)));
+
+        MetricAlert VmAlert(string description, int severity, MetricAlertCriteria criteria) => new()
         {
             ResourceGroupName = rg,
             Scopes = [Expr.Output("relayVm", "id")],
-            Description = "Relay VM CPU above 80% for 5 minutes",
-            Severity = 2,
+            Description = description,
+            Severity = severity,
             Frequency = "PT1M",
             WindowSize = "PT5M",
-            Criterias = [new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "Percentage CPU", "Average", "GreaterThan", 80)],
+            Criterias = [criteria],
             Actions = [new MetricAlertAction(Expr.Output("alertActions", "id"))],
             Tags = tags,
-        });
-        yield return Define("relayAvailabilityAlert", Concern.RelayHost, new MetricAlert
-        {
-            ResourceGroupName = rg,
-            Scopes = [Expr.Output("relayVm", "id")],
-            Description = "Relay VM unavailable",
-            Severity = 1,
-            Frequency = "PT1M",
-            WindowSize = "PT5M",
-            Criterias = [new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "VmAvailabilityMetric", "Average", "LessThan", 1)],
-            Actions = [new MetricAlertAction(Expr.Output("alertActions", "id"))],
-            Tags = tags,
-        });
+        };
     }
 
     internal static IReadOnlyList<SecurityRule> SecurityRules(IReadOnlyList<string> adminCidrs) =>
