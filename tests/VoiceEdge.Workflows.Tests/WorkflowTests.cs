@@ -7,7 +7,7 @@ namespace VoiceEdge.Workflows.Tests;
 /// <summary>Each workflow runs the right commands for each stack, with the right gates.</summary>
 public partial class WorkflowTests
 {
-    private static readonly string[] Files = ["deploy.yml", "pr.yml", "pr-close.yml", "drift.yml"];
+    private static readonly string[] Files = ["deploy.yml", "pr.yml", "pr-comment.yml", "pr-close.yml", "drift.yml"];
 
     [Fact]
     public void Every_workflow_parses_declares_least_privilege_and_pins_actions_to_major_versions()
@@ -61,8 +61,9 @@ public partial class WorkflowTests
         var diff = wf.Jobs["rendered-diff"];
         Assert.Null(Scalar(diff, "if"));
         Assert.Contains(Runs(diff), r => r.StartsWith("bash .github/scripts/render-diff.sh", StringComparison.Ordinal));
-        var comment = Steps(diff).Single(s => Scalar(s, "uses")?.StartsWith("marocchino/sticky-pull-request-comment@", StringComparison.Ordinal) == true);
-        Assert.Equal("voice-edge-rendered-diff", Scalar(comment, "with", "header"));
+        var upload = Steps(diff).Single(s => Scalar(s, "uses")?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+        Assert.Equal("pr-comment-rendered-diff", Scalar(upload, "with", "name"));
+        Assert.Contains("pr-number.txt", Scalar(upload, "with", "path"));
         foreach (var forkJob in new[] { "test", "rendered-diff" })
             Assert.DoesNotContain("secrets.", new SerializerText(wf.Jobs[forkJob]).Text);
 
@@ -72,8 +73,9 @@ public partial class WorkflowTests
         var stacks = ((YamlSequenceNode)preview["strategy"]["matrix"]["stack"]).Select(n => n.ToString()).Order();
         Assert.Equal(Repo.Environments().Keys.Order(), stacks);
         var previewStep = Assert.Single(PulumiSteps(preview));
-        Assert.Equal(("preview", "${{ matrix.stack }}", "true", "true"),
-            (Scalar(previewStep, "with", "command"), Scalar(previewStep, "with", "stack-name"), Scalar(previewStep, "with", "diff"), Scalar(previewStep, "with", "edit-pr-comment")));
+        Assert.Equal(("preview", "${{ matrix.stack }}", "true"),
+            (Scalar(previewStep, "with", "command"), Scalar(previewStep, "with", "stack-name"), Scalar(previewStep, "with", "diff")));
+        Assert.Contains(Steps(preview), s => Scalar(s, "with", "name") == "pr-comment-preview-${{ matrix.stack }}");
 
         var prStack = wf.Jobs["preview-stack"];
         Assert.Equal(SameRepo, Scalar(prStack, "if"));
@@ -81,6 +83,23 @@ public partial class WorkflowTests
         var up = Assert.Single(PulumiSteps(prStack));
         Assert.Equal(("up", "pr-${{ github.event.pull_request.number }}"), (Scalar(up, "with", "command"), Scalar(up, "with", "stack-name")));
         Assert.Contains(Steps(prStack), s => Scalar(s, "with", "header") == "voice-edge-preview-stack");
+    }
+
+    [Fact]
+    public void One_pr_comment_is_posted_from_the_artifacts_even_for_forks_without_running_their_code()
+    {
+        var wf = new Workflow("pr-comment.yml");
+        var trigger = (YamlMappingNode)wf.On["workflow_run"];
+        Assert.Equal(Scalar(new Workflow("pr.yml").Root, "name"), ((YamlSequenceNode)trigger["workflows"]).Single().ToString());
+        Assert.Equal("completed", ((YamlSequenceNode)trigger["types"]).Single().ToString());
+        var job = wf.Jobs["comment"];
+        Assert.DoesNotContain(Steps(job), s => Scalar(s, "uses")?.StartsWith("actions/checkout@", StringComparison.Ordinal) == true);
+        var download = Steps(job).Single(s => Scalar(s, "uses")?.StartsWith("actions/download-artifact@", StringComparison.Ordinal) == true);
+        Assert.Equal(("pr-comment-*", "${{ github.event.workflow_run.id }}"), (Scalar(download, "with", "pattern"), Scalar(download, "with", "run-id")));
+        var comment = Steps(job).Single(s => Scalar(s, "uses")?.StartsWith("marocchino/sticky-pull-request-comment@", StringComparison.Ordinal) == true);
+        Assert.Equal(("voice-edge-pr", "${{ steps.assemble.outputs.number }}", "comment.md"),
+            (Scalar(comment, "with", "header"), Scalar(comment, "with", "number"), Scalar(comment, "with", "path")));
+        Assert.Equal("write", Scalar(wf.Root, "permissions", "pull-requests"));
     }
 
     [Fact]
