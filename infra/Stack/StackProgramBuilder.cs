@@ -22,12 +22,20 @@ public static class StackProgramBuilder
     /// <summary>Declares exactly the secret keys the resources reference.</summary>
     private static IReadOnlyList<ConfigDeclaration> ConfigDeclarations(IReadOnlyList<Resource> resources)
     {
-        var text = Rendering.YamlProgramWriter.Write(new PulumiProgram("", [], resources, []));
+        var strings = resources.SelectMany(r => Strings(Rendering.ValueTree.OfArgs(r.Args))).ToList();
         return [.. ConfigKeys.Secrets
             .Select(ConfigKeys.Unqualified)
-            .Where(k => text.Contains(Expr.Config(k), StringComparison.Ordinal))
+            .Where(k => strings.Exists(s => s.Contains(Expr.Config(k), StringComparison.Ordinal)))
             .Select(k => new ConfigDeclaration(k, Secret: true))];
     }
+
+    private static IEnumerable<string> Strings(object? value) => value switch
+    {
+        string s => [s],
+        List<KeyValuePair<string, object?>> map => map.SelectMany(kv => Strings(kv.Value)),
+        List<object?> list => list.SelectMany(Strings),
+        _ => [],
+    };
 
     private static IReadOnlyList<StackOutput> Outputs(StackSettings s)
     {
