@@ -23,34 +23,28 @@ const echo = await startProcess("node", [path.join(repo, "bench/lib/echo.mjs"), 
 
 console.error("building the relay (Release)...");
 execFileSync("dotnet", ["build", path.join(repo, "relay/VoiceEdge.Relay.csproj"), "-c", "Release", "-o", path.join(work, "relay"), "--nologo", "-v", "q"], { stdio: ["ignore", "ignore", "inherit"] });
-const relayPort = await freePort();
-const relay = await startProcess("dotnet", [path.join(work, "relay/voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${relayPort}`], {
-  env: {
-    Relay__Upstream: `ws://127.0.0.1:${echoPort}/api/chat`,
-    Relay__TwilioUpstream: `ws://127.0.0.1:${echoPort}/twilio`,
-    Relay__SigningKey: key,
-    Relay__PublicBaseUrl: `ws://127.0.0.1:${relayPort}`,
-    Relay__MaxConnections: "5000",
-    Logging__LogLevel__Default: "Warning",
-  },
-  ready: () => httpOk(`http://127.0.0.1:${relayPort}/health`),
-});
-
-// The same relay with socket continuations run on the epoll threads (no thread-pool hop per frame); the
-// relay never blocks, which is what this .NET switch requires. The systemd unit sets it if it wins here.
-const relayInlinePort = await freePort();
-const relayInline = await startProcess("dotnet", [path.join(work, "relay/voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${relayInlinePort}`], {
-  env: {
-    Relay__Upstream: `ws://127.0.0.1:${echoPort}/api/chat`,
-    Relay__TwilioUpstream: `ws://127.0.0.1:${echoPort}/twilio`,
-    Relay__SigningKey: key,
-    Relay__PublicBaseUrl: `ws://127.0.0.1:${relayInlinePort}`,
-    Relay__MaxConnections: "5000",
-    Logging__LogLevel__Default: "Warning",
-    DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1",
-  },
-  ready: () => httpOk(`http://127.0.0.1:${relayInlinePort}/health`),
-});
+// The relay as built, and the same build with socket continuations run on the epoll threads (no thread-pool
+// hop per frame; the relay never blocks, which that .NET switch requires). The systemd unit sets the switch.
+async function startRelay(extraEnv = {}) {
+  const port = await freePort();
+  const process = await startProcess("dotnet", [path.join(work, "relay/voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${port}`], {
+    env: {
+      Relay__Upstream: `ws://127.0.0.1:${echoPort}/api/chat`,
+      Relay__TwilioUpstream: `ws://127.0.0.1:${echoPort}/twilio`,
+      Relay__SigningKey: key,
+      Relay__PublicBaseUrl: `ws://127.0.0.1:${port}`,
+      Relay__MaxConnections: "5000",
+      Logging__LogLevel__Default: "Warning",
+      ...extraEnv,
+    },
+    ready: () => httpOk(`http://127.0.0.1:${port}/health`),
+  });
+  return { port, ...process };
+}
+const relay = await startRelay();
+const relayInline = await startRelay({ DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1" });
+const relayPort = relay.port;
+const relayInlinePort = relayInline.port;
 
 console.error("building the YARP comparison proxy (Release)...");
 execFileSync("dotnet", ["build", path.join(repo, "bench/relay/YarpProxy/YarpProxy.csproj"), "-c", "Release", "-o", path.join(work, "yarp"), "--nologo", "-v", "q"], { stdio: ["ignore", "ignore", "inherit"] });
