@@ -60,13 +60,13 @@ public static partial class SettingsReader
             var zoneName = r.Required(ConfigKeys.ZoneName, DomainPattern, "must be the zone's domain name, e.g. example.com").ToLowerInvariant();
             var publicHost = r.Optional(ConfigKeys.PublicHost, zoneName, DomainPattern, "must be a host name in the zone, e.g. example.com").ToLowerInvariant();
             if (r.IsValid(ConfigKeys.ZoneName) && !InZone(publicHost, zoneName))
-                r.Problem(ConfigKeys.PublicHost, $"`{publicHost}` is outside the zone {zoneName}", $"use {zoneName} or a name ending in .{zoneName}");
+                r.Problem(ConfigKeys.PublicHost, $"`{ConfigText.Show(publicHost)}` is outside the zone {zoneName}", $"use {zoneName} or a name ending in .{zoneName}");
             var record = r.Optional(ConfigKeys.RelayRecord, "ws", RecordPattern, "must be a DNS label (ws) or a name in the zone (ws.example.com)").ToLowerInvariant();
             var recordFqdn = record.Contains('.') ? record : $"{record}.{zoneName}";
             if (r.IsValid(ConfigKeys.ZoneName) && !InZone(recordFqdn, zoneName))
-                r.Problem(ConfigKeys.RelayRecord, $"`{record}` is outside the zone {zoneName}", $"use a label such as `ws` or a name ending in .{zoneName}");
+                r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(record)}` is outside the zone {zoneName}", $"use a label such as `ws` or a name ending in .{zoneName}");
             if (recordFqdn == publicHost)
-                r.Problem(ConfigKeys.RelayRecord, $"`{recordFqdn}` is the public host; the relay record must be its own DNS-only name", "use a separate label such as `ws`");
+                r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(recordFqdn)}` is the public host; the relay record must be its own DNS-only name", "use a separate label such as `ws`");
             var voiceUpstream = r.OptionalUrl(ConfigKeys.VoiceUpstream, ["ws", "wss"]) ?? "ws://127.0.0.1:8998/api/chat";
             var twilioUpstream = r.OptionalUrl(ConfigKeys.TwilioUpstream, ["ws", "wss"]) ?? "ws://127.0.0.1:8998/twilio";
             edge = new EdgeSettings(zoneId, zoneName, publicHost, recordFqdn, voiceUpstream, twilioUpstream);
@@ -222,7 +222,7 @@ public static partial class SettingsReader
         {
             var value = Raw(key);
             if (value is null) { Problem(key, "is missing", SetHint(key)); return ""; }
-            if (!pattern().IsMatch(value)) { Problem(key, $"`{value}` is not valid: it {rule}", SetHint(key)); return ""; }
+            if (!pattern().IsMatch(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not valid: it {rule}", SetHint(key)); return ""; }
             return value;
         }
 
@@ -230,7 +230,7 @@ public static partial class SettingsReader
         {
             var value = Raw(key);
             if (value is null) return fallback;
-            if (!pattern().IsMatch(value)) { Problem(key, $"`{value}` is not valid: it {rule}", SetHint(key)); return fallback; }
+            if (!pattern().IsMatch(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not valid: it {rule}", SetHint(key)); return fallback; }
             return value;
         }
 
@@ -238,7 +238,7 @@ public static partial class SettingsReader
         {
             var value = Raw(key)?.ToLowerInvariant();
             if (value is null) return fallback;
-            if (!allowed.Contains(value)) { Problem(key, $"`{value}` is not one of {string.Join(", ", allowed)}", SetHint(key)); return fallback; }
+            if (!allowed.Contains(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not one of {string.Join(", ", allowed)}", SetHint(key)); return fallback; }
             return value;
         }
 
@@ -247,7 +247,7 @@ public static partial class SettingsReader
             var value = Raw(key)?.ToLowerInvariant();
             if (value is null) return fallback;
             if (value is "true" or "false") return value == "true";
-            Problem(key, $"`{value}` is not true or false", SetHint(key));
+            Problem(key, $"`{ConfigText.Show(value)}` is not true or false", SetHint(key));
             return fallback;
         }
 
@@ -257,7 +257,7 @@ public static partial class SettingsReader
             if (value is null) return fallback;
             if (!int.TryParse(value, out var n) || n < min || n > max)
             {
-                Problem(key, $"`{value}` is not a whole number from {min} to {max}", SetHint(key));
+                Problem(key, $"`{ConfigText.Show(value)}` is not a whole number from {min} to {max}", SetHint(key));
                 return fallback;
             }
             return n;
@@ -281,12 +281,12 @@ public static partial class SettingsReader
         {
             if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
             {
-                Problem(key, $"`{value}` is not an absolute URL", SetHint(key));
+                Problem(key, $"`{ConfigText.Show(value)}` is not an absolute URL", SetHint(key));
                 return false;
             }
             if (!schemes.Contains(uri.Scheme))
             {
-                Problem(key, $"`{value}` has scheme {uri.Scheme}; expected {string.Join(" or ", schemes.Select(s => s + "://"))}", SetHint(key));
+                Problem(key, $"`{ConfigText.Show(value)}` has scheme {uri.Scheme}; expected {string.Join(" or ", schemes.Select(s => s + "://"))}", SetHint(key));
                 return false;
             }
             return true;
@@ -298,7 +298,7 @@ public static partial class SettingsReader
             if (value is null) { Problem(key, "is missing (comma-separated alert email addresses)", SetHint(key)); return []; }
             var emails = Split(value);
             foreach (var bad in emails.Where(e => !EmailPattern().IsMatch(e)))
-                Problem(key, $"`{bad}` is not an email address", SetHint(key));
+                Problem(key, $"`{ConfigText.Show(bad)}` is not an email address", SetHint(key));
             return emails;
         }
 
@@ -312,7 +312,7 @@ public static partial class SettingsReader
                 var ok = Uri.TryCreate(origin, UriKind.Absolute, out var uri)
                     && (uri.Scheme == "https" || (uri.Scheme == "http" && uri.IsLoopback))
                     && uri.AbsolutePath == "/" && !origin.EndsWith('/') && string.IsNullOrEmpty(uri.Query);
-                if (!ok) Problem(key, $"`{origin}` is not an origin (https://host[:port], no path; http only for localhost)", SetHint(key));
+                if (!ok) Problem(key, $"`{ConfigText.Show(origin)}` is not an origin (https://host[:port], no path; http only for localhost)", SetHint(key));
             }
             return origins;
         }
@@ -326,11 +326,11 @@ public static partial class SettingsReader
             {
                 if (!IPNetwork.TryParse(cidr, out var network) || !network.BaseAddress.Equals(IPAddress.Parse(cidr.Split('/')[0])))
                 {
-                    Problem(key, $"`{cidr}` is not a CIDR such as 203.0.113.7/32 (an address with its host bits set is not a network)", SetHint(key));
+                    Problem(key, $"`{ConfigText.Show(cidr)}` is not a CIDR such as 203.0.113.7/32 (an address with its host bits set is not a network)", SetHint(key));
                     continue;
                 }
                 if (network.PrefixLength == 0 && !allowAnywhere)
-                    Problem(key, $"`{cidr}` opens SSH to the whole internet", $"list your admin networks instead, or set {ConfigKeys.AllowSshFromAnywhere} to true if you really mean it");
+                    Problem(key, $"`{ConfigText.Show(cidr)}` opens SSH to the whole internet", $"list your admin networks instead, or set {ConfigKeys.AllowSshFromAnywhere} to true if you really mean it");
             }
             return cidrs;
         }
@@ -340,7 +340,7 @@ public static partial class SettingsReader
             var name = Optional(ConfigKeys.AdminUsername, "voiceedge", UsernamePattern, "must be a Linux user name (lowercase letters, digits, `_`, `-`)");
             if (name is "root" or "admin" or "administrator")
             {
-                Problem(ConfigKeys.AdminUsername, $"`{name}` is reserved by Azure", SetHint(ConfigKeys.AdminUsername));
+                Problem(ConfigKeys.AdminUsername, $"`{ConfigText.Show(name)}` is reserved by Azure", SetHint(ConfigKeys.AdminUsername));
             }
             return name;
         }

@@ -20,15 +20,7 @@ public static class StackConfigSources
 
     public static StackConfig FromYaml(string stack, string sourceName, string yamlText)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yamlText));
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new ConfigFileException($"{sourceName}: not valid YAML ({e.Message})");
-        }
+        var stream = LoadYaml(sourceName, yamlText);
         var values = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             return new StackConfig(stack, sourceName, values);
@@ -39,15 +31,51 @@ public static class StackConfigSources
 
         foreach (var (keyNode, valueNode) in config.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (keyNode is not YamlScalarNode { Value: { } key })
+                throw new ConfigFileException($"{sourceName}: `config` has a key that is not text ({ConfigText.Show(keyNode.ToString())}); keys are names such as voice-edge:zoneName");
             values[key] = valueNode switch
             {
                 YamlScalarNode s => ConfigValue.Plain(s.Value ?? ""),
                 YamlMappingNode m when m.Children.ContainsKey(new YamlScalarNode("secure")) => ConfigValue.Secure(),
-                _ => throw new ConfigFileException($"{sourceName}: {key}: expected a string or a `secure:` value"),
+                _ => throw new ConfigFileException($"{sourceName}: {ConfigText.Show(key)}: expected a string or a `secure:` value"),
             };
         }
         return new StackConfig(stack, sourceName, values);
+    }
+
+    /// <summary>Deeper than any stack file needs; YamlDotNet builds its node tree recursively.</summary>
+    private const int MaxYamlDepth = 64;
+
+    /// <summary>
+    /// Loads YAML, turning every way a document can be broken into one message naming the file. A first pass over
+    /// the parser's events (iterative, so any depth is safe) refuses nesting deep enough to exhaust the stack;
+    /// YamlDotNet 16.3 also throws InvalidOperationException from its scanner on some malformed scalars.
+    /// </summary>
+    private static YamlStream LoadYaml(string sourceName, string yamlText)
+    {
+        try
+        {
+            var parser = new YamlDotNet.Core.Parser(new StringReader(yamlText));
+            var depth = 0;
+            while (parser.MoveNext())
+            {
+                if (parser.Current is YamlDotNet.Core.Events.NodeEvent and (YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart)
+                    && ++depth > MaxYamlDepth)
+                    throw new ConfigFileException($"{sourceName}: nested more than {MaxYamlDepth} levels deep; stack config values are text");
+                if (parser.Current is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd) depth--;
+                // YamlDotNet 16.3 recurses without end resolving some aliases (a stack overflow no catch can stop);
+                // Pulumi writes stack files without them, so a person's alias is refused with a fix.
+                if (parser.Current is YamlDotNet.Core.Events.AnchorAlias)
+                    throw new ConfigFileException($"{sourceName}: uses a YAML alias (*name); write the value out in full");
+            }
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yamlText));
+            return stream;
+        }
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            throw new ConfigFileException($"{sourceName}: not valid YAML ({ConfigText.Show(e.Message)})");
+        }
     }
 
     /// <summary>
@@ -62,14 +90,23 @@ public static class StackConfigSources
         {
             raw = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
-            throw new ConfigFileException($"PULUMI_CONFIG: not a JSON object ({e.Message})");
+            throw new ConfigFileException($"PULUMI_CONFIG: not a JSON object ({ConfigText.Show(e.Message)})");
         }
         var secretKeys = new HashSet<string>(ConfigKeys.Secrets, StringComparer.Ordinal);
         if (!string.IsNullOrWhiteSpace(secretKeysJson))
         {
-            foreach (var k in JsonSerializer.Deserialize<string[]>(secretKeysJson) ?? []) secretKeys.Add(k);
+            string?[]? listed;
+            try
+            {
+                listed = JsonSerializer.Deserialize<string?[]>(secretKeysJson);
+            }
+            catch (Exception e) when (e is JsonException or ArgumentException)
+            {
+                throw new ConfigFileException($"PULUMI_CONFIG_SECRET_KEYS: not a JSON list of key names ({ConfigText.Show(e.Message)})");
+            }
+            foreach (var k in listed ?? []) if (k is not null) secretKeys.Add(k);
         }
         var values = new Dictionary<string, ConfigValue>(StringComparer.Ordinal);
         foreach (var (key, element) in raw ?? [])
