@@ -100,6 +100,13 @@ public static class Commands
             Console.Error.WriteLine(e.Message);
             return Failed;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug, not a user error: one line instead of a trace; VOICE_EDGE_DEBUG=1 shows the trace.
+            Console.Error.WriteLine($"voice-edge: internal error ({e.GetType().Name}: {ConfigText.Show(e.Message)}); please report it with the command you ran");
+            if (Environment.GetEnvironmentVariable("VOICE_EDGE_DEBUG") == "1") Console.Error.WriteLine(e);
+            return Failed;
+        }
     }
 
     /// <summary>The given folder, else the nearest folder upwards that holds Pulumi.yaml.</summary>
