@@ -15,7 +15,7 @@ public static class Credentials
         return $"{input}.{Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(input)))}";
     }
 
-    /// <summary>X-Voice-Edge-Auth as DESIGN.md specifies; tests check it against tests/vectors/relay-token.json.</summary>
+    /// <summary>X-Voice-Edge-Auth as docs/architecture.md specifies; tests check it against tests/vectors/relay-token.json.</summary>
     public static string RelayToken(string signingKey, long exp, string session)
     {
         var payload = $"v1.{exp}.{session}";
