@@ -20,5 +20,4 @@ public static class Expr
     public static Fn ReadFile(string path) => new("readFile", path);
     public static Fn ToBase64(object value) => new("toBase64", value);
     public static Fn FileArchive(string path) => new("fileArchive", path);
-    public static Fn Secret(object value) => new("secret", value);
 }
