@@ -30,7 +30,7 @@ export function backoffDelay(retry, options = {}, random = Math.random) {
   if (!(initialDelayMs >= 0) || !(maxDelayMs >= initialDelayMs)) throw new RangeError(`need 0 <= initialDelayMs <= maxDelayMs, got ${initialDelayMs} and ${maxDelayMs}`);
   if (!(factor >= 1)) throw new RangeError(`factor must be >= 1, got ${factor}`);
   if (!(jitter >= 0 && jitter <= 1)) throw new RangeError(`jitter must be within [0, 1], got ${jitter}`);
-  const ceiling = Math.min(maxDelayMs, initialDelayMs * factor ** (retry - 1));
+  const ceiling = initialDelayMs === 0 ? 0 : Math.min(maxDelayMs, initialDelayMs * factor ** (retry - 1));
   return ceiling * (1 - jitter * random());
 }
 
