@@ -134,7 +134,7 @@ export declare class VoiceEdgeClient extends EventTarget {
   connect(): this;
   /** Sends when open; returns false and drops the frame otherwise. */
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): boolean;
-  /** Ends the call for good; default code 1000. */
+  /** Ends the call for good; default code 1000 (1000 or 3000-4999, else RangeError). */
   close(code?: number, reason?: string): void;
   addEventListener<K extends keyof VoiceEdgeClientEventMap>(type: K, listener: (event: VoiceEdgeClientEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;

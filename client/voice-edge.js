@@ -139,6 +139,8 @@ export class VoiceEdgeClient extends EventTarget {
 
   /** Ends the call for good: no reconnect, timers stopped, the socket closed with `code` (1000 by default). */
   close(code = 1000, reason = '') {
+    // What WebSocket.close accepts; checked first so a bad code cannot leave the call half-closed.
+    if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) throw new RangeError(`close code must be 1000 or 3000-4999, got ${code}`);
     if (this.state === 'closed' || this.state === 'idle') return;
     this._byUser = true;
     this._generation++;

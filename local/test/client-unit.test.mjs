@@ -79,3 +79,14 @@ test('session ids are 128-bit hex and differ per call', () => {
   assert.equal(ids.size, 100);
   for (const id of ids) assert.match(id, /^[0-9a-f]{32}$/);
 });
+
+test('the client checks its options and close codes up front', async () => {
+  const { VoiceEdgeClient } = await import('../../client/voice-edge.js');
+  assert.throws(() => new VoiceEdgeClient({ url: 'https://x/voice/ws', getToken: () => 't' }), /must be ws:\/\/ or wss:\/\//);
+  assert.throws(() => new VoiceEdgeClient({ url: 'wss://x/voice/ws' }), /getToken .* is required/);
+  assert.throws(() => new VoiceEdgeClient({ url: 'wss://x/voice/ws', carrier: 'header', getToken: () => 't' }), /carrier must be one of protocol, query, cookie/);
+  assert.throws(() => new VoiceEdgeClient({ url: 'wss://x/voice/ws', getToken: () => 't', backoff: { jitter: 2 } }), /jitter/);
+  const client = new VoiceEdgeClient({ url: 'wss://x/voice/ws', carrier: 'cookie' });
+  assert.equal(client.state, 'idle');
+  assert.throws(() => client.close(1012), /close code must be 1000 or 3000-4999/);
+});
