@@ -1,10 +1,12 @@
-// Small static server for local/page on loopback, plus /config.json telling the page where to connect.
+// Small static server for local/page on loopback, plus /config.json telling the page where to connect
+// and /client/ (the voice-edge browser client module from the repository's client/ folder).
 import http from 'node:http';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../page/', import.meta.url));
+const clientRoot = fileURLToPath(new URL('../../client/', import.meta.url));
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 export function startPageServer({ host = '127.0.0.1', port = 0, config }) {
@@ -19,8 +21,9 @@ export function startPageServer({ host = '127.0.0.1', port = 0, config }) {
       res.end(JSON.stringify(config()));
       return;
     }
-    const file = path.normalize(path.join(root, pathname === '/' ? 'index.html' : pathname));
-    if (!file.startsWith(root) || !types[path.extname(file)]) {
+    const [base, relative] = pathname.startsWith('/client/') ? [clientRoot, pathname.slice('/client/'.length)] : [root, pathname === '/' ? 'index.html' : pathname];
+    const file = path.normalize(path.join(base, relative));
+    if (!file.startsWith(base) || !types[path.extname(file)]) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }

@@ -1,17 +1,17 @@
 // The local test page: opens the browser path (through the Worker) with the sample user token,
 // streams microphone audio (or a generated tone) as PCM16 frames, plays what comes back, and
-// measures round-trip time with text pings. window.voiceEdge exposes the live status for tests.
+// measures round-trip time with text pings. window.voiceEdge exposes the live status for tests,
+// window.voiceEdgeClient the call (a VoiceEdgeClient).
+import { VoiceEdgeClient } from '/client/voice-edge.js';
 const SAMPLE_RATE = 16000;
 const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 
 const $ = (id) => document.getElementById(id);
-const status = { state: 'idle', source: null, rttMs: null, rttSamples: [], framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0, audioFramesReceived: 0, closeCode: null, closeReason: null, errors: [] };
+const status = { state: 'idle', session: null, attempts: 0, why: null, events: [], source: null, rttMs: null, rttSamples: [], framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0, audioFramesReceived: 0, closeCode: null, closeReason: null, errors: [] };
 window.voiceEdge = status;
 
-let socket = null;
+let client = null;
 let audio = null;
-let pingTimer = null;
-let pingSeq = 0;
 
 function log(text) {
   const item = document.createElement('li');
@@ -26,8 +26,9 @@ function setState(state, detail = '') {
   badge.textContent = detail ? `${state} · ${detail}` : state;
   badge.className = `state state-${state}`;
   badge.dataset.state = state;
-  $('start').disabled = state === 'connecting' || state === 'open';
-  $('stop').disabled = !(state === 'connecting' || state === 'open');
+  const active = state === 'connecting' || state === 'open' || state === 'reconnecting';
+  $('start').disabled = active;
+  $('stop').disabled = !active;
 }
 
 const formatBytes = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(2)} MiB`);
@@ -128,89 +129,110 @@ async function startAudio(onFrame) {
   };
 }
 
-function openSocket(config) {
-  const url = new URL(config.wsUrl);
-  let protocols;
-  if (config.carrier === 'protocol') protocols = [...(config.protocols ?? []), `${config.protocolPrefix}${config.token}`];
-  else url.searchParams.set('token', config.token);
-  $('endpoint').textContent = `${url.origin}${url.pathname}`;
-  return protocols ? new WebSocket(url, protocols) : new WebSocket(url);
+// The call itself is the voice-edge client module (client/voice-edge.js, served at /client/): token
+// carrier, a fresh token per attempt, reconnect with backoff, the session id, the RTT probe.
+async function fetchConfig() {
+  const response = await fetch('/config.json', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`/config.json: HTTP ${response.status}`);
+  return response.json();
 }
 
 async function startCall() {
-  setState('connecting');
   status.closeCode = null;
   status.closeReason = null;
+  status.why = null;
+  status.events = [];
+  let config;
   try {
-    const config = await (await fetch('/config.json', { cache: 'no-store' })).json();
-    socket = openSocket(config);
+    config = await fetchConfig();
+    client = new VoiceEdgeClient({
+      url: config.wsUrl,
+      carrier: config.carrier === 'protocol' ? 'protocol' : 'query',
+      protocols: config.protocols,
+      protocolPrefix: config.protocolPrefix,
+      // A fresh token per attempt: the page server hands out its current sample token.
+      getToken: async () => (await fetchConfig()).token,
+      pingIntervalMs: 1000,
+      ...config.client,
+    });
   } catch (error) {
     status.errors.push(String(error));
     setState('error', String(error.message ?? error));
     return;
   }
-  socket.binaryType = 'arraybuffer';
-  socket.onopen = async () => {
-    setState('open', socket.protocol ? `protocol ${socket.protocol.split('.')[0]}` : '');
-    log('connected through the Worker');
-    try {
-      audio = await startAudio((frame) => {
-        if (socket?.readyState !== WebSocket.OPEN) return;
-        socket.send(frame);
-        status.framesSent++;
-        status.bytesSent += frame.byteLength;
-      });
-    } catch (error) {
-      status.errors.push(String(error));
-      log(`audio failed: ${error}`);
+  window.voiceEdgeClient = client;
+  status.session = client.session;
+  $('endpoint').textContent = `${client.url.origin}${client.url.pathname}`;
+  $('session').textContent = client.session;
+  client.addEventListener('state', (event) => {
+    const detail = event.detail;
+    status.events.push(detail);
+    status.attempts = client.attempts;
+    if (detail.state === 'connecting') setState('connecting', detail.attempt > 1 ? `attempt ${detail.attempt}` : '');
+    if (detail.state === 'open') {
+      setState('open', [client.socket?.protocol ? `protocol ${client.socket.protocol}` : '', detail.resumed ? 'resumed' : ''].filter(Boolean).join(' · '));
+      log(detail.resumed ? `reconnected (attempt ${detail.attempt}), same session` : 'connected through the Worker');
+      if (!audio && !audioStarting) startCallAudio();
     }
-    pingTimer = setInterval(() => {
-      if (socket?.readyState !== WebSocket.OPEN) return;
-      const ping = JSON.stringify({ type: 'ping', seq: ++pingSeq, t: performance.now() });
-      socket.send(ping);
-      status.framesSent++;
-      status.bytesSent += ping.length;
-      render();
-    }, 1000);
-  };
-  socket.onmessage = (event) => {
+    if (detail.state === 'reconnecting') {
+      setState('reconnecting', `retry ${detail.retry} in ${(detail.delayMs / 1000).toFixed(1)} s`);
+      log(`dropped: code ${detail.code}${detail.reason ? ` (${detail.reason})` : ''}; retry ${detail.retry} in ${detail.delayMs} ms`);
+    }
+    if (detail.state === 'closed') {
+      status.closeCode = detail.code;
+      status.closeReason = detail.reason;
+      status.why = detail.why;
+      log(`closed: code ${detail.code}${detail.reason ? ` (${detail.reason})` : ''}, ${detail.why}`);
+      setState('closed', `code ${detail.code}`);
+      cleanup();
+    }
+  });
+  client.addEventListener('message', ({ detail: { data } }) => {
     status.framesReceived++;
-    if (typeof event.data === 'string') {
-      status.bytesReceived += event.data.length;
-      try {
-        const message = JSON.parse(event.data);
-        if (message.type === 'ping' && typeof message.t === 'number') {
-          status.rttMs = performance.now() - message.t;
-          status.rttSamples = [...status.rttSamples.slice(-59), status.rttMs];
-          render();
-        }
-      } catch { /* a backend's own text frames are fine */ }
+    if (typeof data === 'string') {
+      status.bytesReceived += data.length;
     } else {
-      status.bytesReceived += event.data.byteLength;
+      status.bytesReceived += data.byteLength;
       status.audioFramesReceived++;
-      audio?.play(event.data);
+      audio?.play(data);
     }
     if (status.framesReceived % 10 === 0) render();
-  };
-  socket.onerror = () => { log('socket error'); };
-  socket.onclose = (event) => {
-    status.closeCode = event.code;
-    status.closeReason = event.reason;
-    log(`closed: code ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
-    setState('closed', `code ${event.code}`);
-    cleanup();
-  };
+  });
+  client.addEventListener('rtt', ({ detail: { rttMs } }) => {
+    status.framesReceived++;
+    status.rttMs = rttMs;
+    status.rttSamples = [...client.rtt.samples];
+    render();
+  });
+  client.connect();
+}
+
+let audioStarting = false;
+async function startCallAudio() {
+  audioStarting = true;
+  const owner = client;
+  try {
+    const started = await startAudio((frame) => {
+      if (!owner.send(frame)) return; // not open (reconnecting): stale audio is dropped
+      status.framesSent++;
+      status.bytesSent += frame.byteLength;
+    });
+    if (owner === client && client.state !== 'closed') audio = started;
+    else started.close().catch(() => {});
+  } catch (error) {
+    status.errors.push(String(error));
+    log(`audio failed: ${error}`);
+  } finally {
+    audioStarting = false;
+  }
 }
 
 function cleanup() {
-  clearInterval(pingTimer);
-  pingTimer = null;
   audio?.close().catch(() => {});
   audio = null;
-  socket = null;
   render();
 }
 
 $('start').addEventListener('click', () => { startCall(); });
-$('stop').addEventListener('click', () => { socket?.close(1000, 'user hung up'); });
+$('stop').addEventListener('click', () => { client?.close(1000, 'user hung up'); });
 setState('idle');
