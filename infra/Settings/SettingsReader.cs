@@ -106,9 +106,11 @@ public static partial class SettingsReader
                 var timeouts = RateLimitPlanRules.AllowedMitigationTimeouts(plan);
                 if (r.IsValid(ConfigKeys.RateLimitMitigation) && !timeouts.Contains(mitigation))
                     r.Problem(ConfigKeys.RateLimitMitigation, $"{mitigation} s is not allowed on the {plan} plan", $"use one of {string.Join(", ", timeouts)} (seconds)");
+                var adoptedRuleset = r.OptionalRaw(ConfigKeys.RateLimitRulesetId, HexId, "must be the 32-character hex id of the zone's existing http_ratelimit entry-point ruleset (GET /zones/<zone id>/rulesets/phases/http_ratelimit/entrypoint, or `infra/voice-edge preflight`)");
                 zone = new ZoneSettings(plan, requests, period, mitigation, VoicePaths(config, otherStacks, zoneId, prefix), emails)
                 {
-                    RateLimitRulesetId = r.OptionalRaw(ConfigKeys.RateLimitRulesetId, HexId, "must be the 32-character hex id of the zone's existing http_ratelimit entry-point ruleset (GET /zones/<zone id>/rulesets/phases/http_ratelimit/entrypoint, or `infra/voice-edge preflight`)"),
+                    RateLimitRulesetId = adoptedRuleset,
+                    KeptRateLimitRules = RateLimitAdoption.KeptRules(r, plan, adopting: r.Raw(ConfigKeys.RateLimitRulesetId) is not null),
                     OriginErrorSlo = PlanRules.OriginErrorSlo(r, plan),
                 };
 
@@ -117,7 +119,7 @@ public static partial class SettingsReader
             }
             else
             {
-                foreach (var key in new[] { ConfigKeys.ZonePlan, ConfigKeys.RateLimitRequests, ConfigKeys.RateLimitPeriod, ConfigKeys.RateLimitMitigation, ConfigKeys.RateLimitRulesetId, ConfigKeys.OriginErrorSlo })
+                foreach (var key in new[] { ConfigKeys.ZonePlan, ConfigKeys.RateLimitRequests, ConfigKeys.RateLimitPeriod, ConfigKeys.RateLimitMitigation, ConfigKeys.RateLimitRulesetId, ConfigKeys.RateLimitKeptRules, ConfigKeys.OriginErrorSlo })
                 {
                     if (config.Get(key) is not null)
                         r.Problem(key, "only applies to the stack that owns the zone", $"move it to the stack with voice-edge:ownsZone true, or remove it");

@@ -57,6 +57,9 @@ public sealed record ZoneSettings(
     /// <summary>An existing <c>http_ratelimit</c> entry-point ruleset to adopt (Pulumi <c>import</c>) instead of creating one.</summary>
     public string? RateLimitRulesetId { get; init; }
 
+    /// <summary>The adopted entry point's other rules, declared ahead of ours so adoption keeps them.</summary>
+    public IReadOnlyList<KeptRateLimitRule> KeptRateLimitRules { get; init; } = [];
+
     /// <summary>The Origin Error Rate Alert's <c>slo</c> filter (Enterprise only).</summary>
     public string OriginErrorSlo { get; init; } = PlanFeatures.DefaultOriginErrorSlo;
 }

@@ -28,8 +28,9 @@ public static class ZoneResources
         yield return Define("zoneMinTls", Concern.Zone, new ZoneSetting(edge.ZoneId, "min_tls_version", "1.2"), keep);
 
         // A zone has one http_ratelimit entry point, and creating another fails. With rateLimitRulesetId set, the
-        // program adopts the existing one (Pulumi `import`): the import fails unless the declared rules equal the
-        // ruleset's rules, so nothing is taken over silently, and from then on this stack owns every rule in it.
+        // program adopts the existing one (Pulumi `import`). The ruleset's rules become exactly the declared ones
+        // (since pulumi/pulumi#19339 a differing import succeeds and then updates), so the user's rules are declared
+        // first from rateLimitKeptRules, which adoption requires (`[]` to replace them), and ours comes last.
         var rateLimitOptions = keep with { Import = zone.RateLimitRulesetId };
         yield return Define("voiceRateLimit", Concern.Zone, new Ruleset
         {
@@ -40,9 +41,10 @@ public static class ZoneResources
             Phase = "http_ratelimit",
             Rules =
             [
+                .. zone.KeptRateLimitRules.Select(Kept),
                 new RulesetRule
                 {
-                    Ref = "voice_edge_ws_rate_limit",
+                    Ref = RateLimitAdoption.OurRuleRef,
                     Description = $"Block more than {zone.RateLimitRequests} voice WebSocket requests per {zone.RateLimitPeriod} s per IP and colo",
                     Expression = VoicePathExpression(zone.VoicePaths),
                     Action = "block",
@@ -58,6 +60,22 @@ public static class ZoneResources
             ],
         }, rateLimitOptions);
     }
+
+    private static RulesetRule Kept(KeptRateLimitRule rule) => new()
+    {
+        Ref = rule.Ref,
+        Description = rule.Description,
+        Expression = rule.Expression,
+        Action = rule.Action,
+        Enabled = rule.Enabled,
+        Ratelimit = new RulesetRuleRatelimit
+        {
+            Characteristics = rule.Characteristics,
+            Period = rule.Period,
+            RequestsPerPeriod = rule.RequestsPerPeriod,
+            MitigationTimeout = rule.MitigationTimeout,
+        },
+    };
 
     /// <summary>Free plans may only match on the path, so this uses nothing else.</summary>
     internal static string VoicePathExpression(IReadOnlyList<string> paths) =>

@@ -161,7 +161,7 @@ public class PlanTests
     [InlineData("pro", K.RateLimitRulesetId, "not-a-ruleset", "32-character hex")]
     public void Plan_feature_mismatches_are_refused_in_one_line_naming_file_key_and_fix(string plan, string key, string value, string expected)
     {
-        var problem = Assert.Single(PlanFixtures.Problems(plan, (key, value)));
+        var problem = Assert.Single(PlanFixtures.Problems(plan, (key, value)), p => p.Key == key);
         Assert.StartsWith($"Pulumi.plan-{plan}.yaml: {key}: ", problem.ToString());
         Assert.Contains(expected, problem.Problem);
         Assert.False(string.IsNullOrWhiteSpace(problem.Fix));
@@ -177,18 +177,67 @@ public class PlanTests
         Assert.Contains(problems, p => p.Key == key && p.Problem.Contains("only applies to the stack that owns the zone", StringComparison.Ordinal));
     }
 
+    private const string ExistingRuleset = "0123456789abcdef0123456789abcdef";
+
+    private const string TheirRule = """
+        [{"id":"2c0fc9fa937b11eaa1b71c4d701ab86e","ref":"login_limit","version":"1","description":"Login","expression":"http.request.uri.path eq \"/login\"","action":"block","enabled":true,
+          "ratelimit":{"characteristics":["cf.colo.id","ip.src"],"period":60,"requests_per_period":5,"mitigation_timeout":600},"last_updated":"2026-01-01T00:00:00Z"}]
+        """;
+
     [Fact]
-    public void Adopting_an_existing_ratelimit_entry_point_imports_it_by_id()
+    public void Adopting_an_existing_ratelimit_entry_point_imports_it_and_keeps_the_listed_rules_ahead_of_ours()
     {
-        const string id = "0123456789abcdef0123456789abcdef";
-        var program = PlanFixtures.Program("pro", (K.RateLimitRulesetId, id));
-        var ruleset = program["voiceRateLimit"];
-        Assert.Equal(id, ruleset.Options.Import);
-        Assert.True(ruleset.Options.RetainOnDelete);
+        var program = PlanFixtures.Program("pro", (K.RateLimitRulesetId, ExistingRuleset), (K.RateLimitKeptRules, TheirRule));
+        var resource = program["voiceRateLimit"];
+        Assert.Equal(ExistingRuleset, resource.Options.Import);
+        Assert.True(resource.Options.RetainOnDelete);
+        var rules = Assert.IsType<Ruleset>(resource.Args).Rules;
+        Assert.Equal(["login_limit", "voice_edge_ws_rate_limit"], rules.Select(r => r.Ref));
+        Assert.Equal(("http.request.uri.path eq \"/login\"", "block", 60, 5, 600),
+            (rules[0].Expression, rules[0].Action, rules[0].Ratelimit.Period, rules[0].Ratelimit.RequestsPerPeriod, rules[0].Ratelimit.MitigationTimeout));
+        Assert.Equal(["cf.colo.id", "ip.src"], rules[0].Ratelimit.Characteristics);
+
         var options = YamlDocs.Load(YamlProgramWriter.Write(program))["resources"]["voiceRateLimit"]["options"];
-        Assert.Equal(id, options["import"].ToString());
+        Assert.Equal(ExistingRuleset, options["import"].ToString());
+        Assert.Contains($"adopts existing {ExistingRuleset}", PlanWriter.Write(PlanFixtures.Settings("pro", (K.RateLimitRulesetId, ExistingRuleset), (K.RateLimitKeptRules, TheirRule)), program));
+    }
+
+    [Fact]
+    public void Without_adoption_nothing_is_imported()
+    {
         Assert.Null(PlanFixtures.Program("pro")["voiceRateLimit"].Options.Import);
         Assert.DoesNotContain("import:", PlanFixtures.RenderedYaml("pro"));
+    }
+
+    [Fact]
+    public void Adopting_with_an_empty_kept_list_replaces_the_existing_rules_with_ours_only()
+    {
+        var ruleset = Assert.IsType<Ruleset>(PlanFixtures.Program("free", (K.RateLimitRulesetId, ExistingRuleset), (K.RateLimitKeptRules, "[]"))["voiceRateLimit"].Args);
+        Assert.Equal("voice_edge_ws_rate_limit", Assert.Single(ruleset.Rules).Ref);
+    }
+
+    [Theory]
+    [InlineData("pro", null, "is missing")]
+    [InlineData("free", TheirRule, "free plan allows 1 rate limiting rules")]
+    [InlineData("pro", "[{\"ref\":\"a\",\"expression\":\"true\",\"action\":\"block\",\"ratelimit\":{\"characteristics\":[\"cf.colo.id\"],\"period\":10,\"requests_per_period\":1,\"mitigation_timeout\":10}},{\"ref\":\"b\",\"expression\":\"true\",\"action\":\"block\",\"ratelimit\":{\"characteristics\":[\"cf.colo.id\"],\"period\":10,\"requests_per_period\":1,\"mitigation_timeout\":10}}]", "pro plan allows 2")]
+    [InlineData("business", "[{\"ref\":\"a\",\"expression\":\"true\",\"action\":\"block\",\"action_parameters\":{},\"ratelimit\":{\"characteristics\":[\"cf.colo.id\"],\"period\":10,\"requests_per_period\":1,\"mitigation_timeout\":10}}]", "cannot declare (action_parameters)")]
+    [InlineData("business", "[{\"ref\":\"a\",\"expression\":\"true\",\"action\":\"block\",\"ratelimit\":{\"characteristics\":[\"cf.colo.id\"],\"period\":65535,\"requests_per_period\":1,\"mitigation_timeout\":10}}]", "not allowed on the business plan")]
+    [InlineData("business", "{\"ref\":\"a\"}", "not a JSON array")]
+    public void Adoption_never_drops_rules_silently(string plan, string? kept, string expected)
+    {
+        var extra = new List<(string, string)> { (K.RateLimitRulesetId, ExistingRuleset) };
+        if (kept is not null) extra.Add((K.RateLimitKeptRules, kept));
+        var problem = Assert.Single(PlanFixtures.Problems(plan, [.. extra]));
+        Assert.Equal(K.RateLimitKeptRules, problem.Key);
+        Assert.Contains(expected, problem.Problem);
+        Assert.StartsWith($"Pulumi.plan-{plan}.yaml: {K.RateLimitKeptRules}: ", problem.ToString());
+    }
+
+    [Fact]
+    public void Kept_rules_without_adoption_are_refused()
+    {
+        var problem = Assert.Single(PlanFixtures.Problems("pro", (K.RateLimitKeptRules, "[]")));
+        Assert.Contains("only applies when adopting", problem.Problem);
     }
 
     public static TheoryData<string, int[], int[], int> PlanTable => new()

@@ -29,7 +29,7 @@ public static class PlanFixtures
           voice-edge:twilioUpstream: wss://gpu.example.net/twilio
           voice-edge:sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExampleExample fixture
           voice-edge:adminCidrs: 203.0.113.0/28
-        {string.Concat(extra.Select(e => $"  {e.Key}: \"{e.Value}\"\n"))}  voice-edge:relaySigningKey:
+        {string.Concat(extra.Select(e => $"  {e.Key}: '{e.Value.Replace("'", "''")}'\n"))}  voice-edge:relaySigningKey:
             secure: v1:fixture
           voice-edge:authJwtSecret:
             secure: v1:fixture
