@@ -35,9 +35,9 @@ public static class WorkerScriptDeclaration
             MainModule = "worker.js",
             CompatibilityDate = CompatibilityDate,
             Bindings = bindings,
-            // Drift (terraform-provider-cloudflare #5522, #5439, #7326; fixed in part by its PR #5775): the API answers
-            // observability with head_sampling_rate 1 at both levels and logs.persist true when they are left out, so
-            // they are declared in that form and a refresh reads back exactly what is declared.
+            // Drift (terraform-provider-cloudflare #5522, #5439, fixed by its PR #5775; see infra/README.md "Drift that
+            // settles"): the API answers observability with head_sampling_rate 1 at both levels and logs.persist true
+            // when they are left out, so they are declared in that form and a refresh reads back what is declared.
             Observability = new WorkersScriptObservability(true, HeadSamplingRate: 1,
                 new WorkersScriptObservabilityLogs(true, HeadSamplingRate: 1, InvocationLogs: true, Persist: true)),
         };

@@ -78,6 +78,9 @@ public class ConformanceTests
         Assert.Contains(broken, e => e.Contains("TS2345", StringComparison.Ordinal));
         Assert.Contains("Property 'ttl' is missing", output, StringComparison.Ordinal);
         Assert.Contains(broken, e => e.Contains("sourceAdressPrefix", StringComparison.Ordinal));
+        // ...and for the monitoring types: a top-level Azure property, a nested Cloudflare one.
+        Assert.Contains(broken, e => e.Contains("windowDurations", StringComparison.Ordinal));
+        Assert.Contains(broken, e => e.Contains("expectedCode'", StringComparison.Ordinal) || e.Contains("expectedCode\"", StringComparison.Ordinal));
     }
 
     /// <summary>Real emitted resources with one property misspelt, one nested one misspelt, one required one removed.</summary>
@@ -91,6 +94,9 @@ public class ConformanceTests
             var rule = (List<KeyValuePair<string, object?>>)((List<object?>)Get(props, "rules"))[0]!;
             Rename((List<KeyValuePair<string, object?>>)Get(rule, "ratelimit"), "requestsPerPeriod", "requestPerPeriod");
         });
+        var enterprise = PlanFixtures.Program("enterprise");
+        yield return Mutate(enterprise["relayErrorAlert"], props => Rename(props, "windowDuration", "windowDurations"));
+        yield return Mutate(enterprise["relayHealthCheck"], props => Rename((List<KeyValuePair<string, object?>>)Get(props, "httpConfig"), "expectedCodes", "expectedCode"));
         yield return Mutate(prod["relayNsg"], props =>
         {
             var rule = (List<KeyValuePair<string, object?>>)((List<object?>)Get(props, "securityRules"))[0]!;
