@@ -31,7 +31,8 @@ public static class ZoneResources
         // program adopts the existing one (Pulumi `import`). The ruleset's rules become exactly the declared ones
         // (since pulumi/pulumi#19339 a differing import succeeds and then updates), so the user's rules are declared
         // first from rateLimitKeptRules, which adoption requires (`[]` to replace them), and ours comes last.
-        var rateLimitOptions = keep with { Import = zone.RateLimitRulesetId };
+        // The import id is the provider's: `zones/<zone id>/<ruleset id>` (ruleset.d.ts of @pulumi/cloudflare 6.22.1, "## Import").
+        var rateLimitOptions = keep with { Import = zone.RateLimitRulesetId is { } adopted ? $"zones/{edge.ZoneId}/{adopted}" : null };
         yield return Define("voiceRateLimit", Concern.Zone, new Ruleset
         {
             ZoneId = edge.ZoneId,

@@ -189,7 +189,8 @@ public class PlanTests
     {
         var program = PlanFixtures.Program("pro", (K.RateLimitRulesetId, ExistingRuleset), (K.RateLimitKeptRules, TheirRule));
         var resource = program["voiceRateLimit"];
-        Assert.Equal(ExistingRuleset, resource.Options.Import);
+        var importId = $"zones/{PlanFixtures.ZoneId}/{ExistingRuleset}";
+        Assert.Equal(importId, resource.Options.Import);
         Assert.True(resource.Options.RetainOnDelete);
         var rules = Assert.IsType<Ruleset>(resource.Args).Rules;
         Assert.Equal(["login_limit", "voice_edge_ws_rate_limit"], rules.Select(r => r.Ref));
@@ -198,8 +199,19 @@ public class PlanTests
         Assert.Equal(["cf.colo.id", "ip.src"], rules[0].Ratelimit.Characteristics);
 
         var options = YamlDocs.Load(YamlProgramWriter.Write(program))["resources"]["voiceRateLimit"]["options"];
-        Assert.Equal(ExistingRuleset, options["import"].ToString());
-        Assert.Contains($"adopts existing {ExistingRuleset}", PlanWriter.Write(PlanFixtures.Settings("pro", (K.RateLimitRulesetId, ExistingRuleset), (K.RateLimitKeptRules, TheirRule)), program));
+        Assert.Equal(importId, options["import"].ToString());
+        Assert.Contains($"adopts existing {importId}", PlanWriter.Write(PlanFixtures.Settings("pro", (K.RateLimitRulesetId, ExistingRuleset), (K.RateLimitKeptRules, TheirRule)), program));
+    }
+
+    [Fact]
+    public void The_import_id_has_the_form_the_pinned_provider_documents()
+    {
+        // The SDK's own import instructions, e.g. `'<{accounts|zones}/{account_id|zone_id}>/<ruleset_id>'`.
+        var doc = File.ReadAllText(Path.Combine(TypeScriptConformance.ModuleDir("cloudflare"), "ruleset.d.ts"));
+        var line = Assert.Single(doc.Split('\n'), l => l.Contains("pulumi import cloudflare:index/ruleset:Ruleset", StringComparison.Ordinal));
+        Assert.Contains("<{accounts|zones}/{account_id|zone_id}>/<ruleset_id>", line);
+        var import = PlanFixtures.Program("pro", (K.RateLimitRulesetId, ExistingRuleset), (K.RateLimitKeptRules, "[]"))["voiceRateLimit"].Options.Import!;
+        Assert.Matches("^zones/[0-9a-f]{32}/[0-9a-f]{32}$", import);
     }
 
     [Fact]
