@@ -1,7 +1,7 @@
 namespace VoiceEdge.Infra.Model;
 
 /// <summary>The concern a resource belongs to; the plan and the program are grouped by it.</summary>
-public enum Concern { Zone, Edge, RelayHost, RelayDeploy, Preview }
+public enum Concern { Zone, Edge, RelayHost, RelayDeploy, Preview, Monitoring }
 
 /// <summary>Typed inputs of one provider resource. Subclasses are named after the provider's resource.</summary>
 public abstract record ResourceArgs
@@ -18,6 +18,12 @@ public sealed record ResourceOptions
     public bool Protect { get; init; }
     public bool RetainOnDelete { get; init; }
     public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>Adopt an existing cloud resource by its provider id (Pulumi's <c>import</c> option) instead of creating one.</summary>
+    public string? Import { get; init; }
+
+    /// <summary>Input paths whose differences Pulumi ignores; each use names the provider issue that needs it.</summary>
+    public IReadOnlyList<string> IgnoreChanges { get; init; } = [];
 }
 
 public sealed record Resource(string Name, Concern Concern, ResourceArgs Args, ResourceOptions Options)

@@ -14,6 +14,7 @@ public static class PlanWriter
         (Concern.RelayHost, "Relay host (Azure)"),
         (Concern.RelayDeploy, "Relay deploy (command provider; re-runs when the relay changes)"),
         (Concern.Preview, "Preview (Worker alone on workers.dev)"),
+        (Concern.Monitoring, "Monitoring (Azure availability tests and log alert on every plan; Cloudflare health checks and alerts by plan)"),
     ];
 
     public static string Write(StackSettings settings, PulumiProgram program)
@@ -31,6 +32,8 @@ public static class PlanWriter
                 var flags = new List<string>();
                 if (r.Options.Protect) flags.Add("protected");
                 if (r.Options.RetainOnDelete) flags.Add("kept on destroy");
+                if (r.Options.Import is { } importId) flags.Add($"adopts existing {importId}");
+                if (r.Options.IgnoreChanges.Count > 0) flags.Add($"ignores changes to {string.Join(", ", r.Options.IgnoreChanges)}");
                 var type = r.Args.TypeToken[(r.Args.TypeToken.LastIndexOf(':') + 1)..];
                 sb.Append($"  + {r.Name}  {r.Args.Package} {type}{(flags.Count > 0 ? $"  [{string.Join(", ", flags)}]" : "")}\n");
                 foreach (var (path, value) in Flatten("", ValueTree.OfArgs(r.Args)))

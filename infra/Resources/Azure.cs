@@ -91,7 +91,7 @@ public sealed record SourceImageReference(string Publisher, string Offer, string
 /// <summary>Empty: boot diagnostics into a managed storage account.</summary>
 public sealed record BootDiagnostics;
 
-public sealed record ActionGroup(string ResourceGroupName, string ShortName, string Location, IReadOnlyList<EmailReceiver> EmailReceivers, IReadOnlyDictionary<string, string> Tags) : ResourceArgs
+public sealed partial record ActionGroup(string ResourceGroupName, string ShortName, string Location, IReadOnlyList<EmailReceiver> EmailReceivers, IReadOnlyDictionary<string, string> Tags) : ResourceArgs
 {
     public override string TypeToken => "azure:monitoring/actionGroup:ActionGroup";
 }

@@ -36,9 +36,9 @@ public sealed record WorkersScript : ResourceArgs
 
 public sealed record WorkersScriptBinding(string Name, string Type, string Text);
 
-public sealed record WorkersScriptObservability(bool Enabled, WorkersScriptObservabilityLogs? Logs);
+public sealed record WorkersScriptObservability(bool Enabled, double HeadSamplingRate, WorkersScriptObservabilityLogs? Logs);
 
-public sealed record WorkersScriptObservabilityLogs(bool Enabled, bool InvocationLogs);
+public sealed record WorkersScriptObservabilityLogs(bool Enabled, double HeadSamplingRate, bool InvocationLogs, bool Persist);
 
 public sealed record WorkersRoute(string ZoneId, string Pattern, string Script) : ResourceArgs
 {

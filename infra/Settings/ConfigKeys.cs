@@ -34,6 +34,9 @@ public static class ConfigKeys
     public const string DnsLabel = "voice-edge:relayDnsLabel";
     public const string RelayUrl = "voice-edge:relayUrl";
     public const string WorkersDevSubdomain = "voice-edge:workersDevSubdomain";
+    public const string RateLimitRulesetId = "voice-edge:rateLimitRulesetId";
+    public const string RateLimitKeptRules = "voice-edge:rateLimitKeptRules";
+    public const string OriginErrorSlo = "voice-edge:originErrorSlo";
 
     public const string RelaySigningKey = "voice-edge:relaySigningKey";
     public const string AuthJwtSecret = "voice-edge:authJwtSecret";
@@ -52,6 +55,7 @@ public static class ConfigKeys
         RateLimitRequests, RateLimitPeriod, RateLimitMitigation, AlertEmails, AzureLocation, VmSize,
         AdminUsername, SshPublicKey, AdminCidrs, AllowSshFromAnywhere, DnsLabel, RelayUrl, WorkersDevSubdomain,
         RelaySigningKey, AuthJwtSecret, TwilioAuthToken, AlertWebhookUrl, SshPrivateKey,
+        RateLimitRulesetId, RateLimitKeptRules, OriginErrorSlo,
     };
 
     /// <summary>The key without its namespace, as a Pulumi YAML program names a project config value.</summary>

@@ -37,6 +37,7 @@ public static partial class SettingsReader
         ZoneSettings? zone = null;
         RelayHostSettings? host = null;
         PreviewSettings? preview = null;
+        MonitoringSettings? monitoring = null;
         string defaultOrigin;
 
         r.RequireSecret(ConfigKeys.RelaySigningKey);
@@ -105,19 +106,27 @@ public static partial class SettingsReader
                 var timeouts = RateLimitPlanRules.AllowedMitigationTimeouts(plan);
                 if (r.IsValid(ConfigKeys.RateLimitMitigation) && !timeouts.Contains(mitigation))
                     r.Problem(ConfigKeys.RateLimitMitigation, $"{mitigation} s is not allowed on the {plan} plan", $"use one of {string.Join(", ", timeouts)} (seconds)");
-                zone = new ZoneSettings(plan, requests, period, mitigation, VoicePaths(config, otherStacks, zoneId, prefix), emails);
+                var adoptedRuleset = r.OptionalRaw(ConfigKeys.RateLimitRulesetId, HexId, "must be the 32-character hex id of the zone's existing http_ratelimit entry-point ruleset (GET /zones/<zone id>/rulesets/phases/http_ratelimit/entrypoint, or `infra/voice-edge preflight`)");
+                zone = new ZoneSettings(plan, requests, period, mitigation, VoicePaths(config, otherStacks, zoneId, prefix), emails)
+                {
+                    RateLimitRulesetId = adoptedRuleset,
+                    KeptRateLimitRules = RateLimitAdoption.KeptRules(r, plan, adopting: r.Raw(ConfigKeys.RateLimitRulesetId) is not null),
+                    OriginErrorSlo = PlanRules.OriginErrorSlo(r, plan),
+                };
 
                 foreach (var other in otherStacks.Where(o => OwnsZone(o) && o.Get(ConfigKeys.ZoneId)?.Text == zoneId))
                     r.Problem(ConfigKeys.OwnsZone, $"{StackConfigSources.StackFileName(other.StackName)} also owns zone {zoneId}; two stacks managing one zone's settings would fight forever", "set voice-edge:ownsZone to true in exactly one stack");
             }
             else
             {
-                foreach (var key in new[] { ConfigKeys.ZonePlan, ConfigKeys.RateLimitRequests, ConfigKeys.RateLimitPeriod, ConfigKeys.RateLimitMitigation })
+                foreach (var key in new[] { ConfigKeys.ZonePlan, ConfigKeys.RateLimitRequests, ConfigKeys.RateLimitPeriod, ConfigKeys.RateLimitMitigation, ConfigKeys.RateLimitRulesetId, ConfigKeys.RateLimitKeptRules, ConfigKeys.OriginErrorSlo })
                 {
                     if (config.Get(key) is not null)
                         r.Problem(key, "only applies to the stack that owns the zone", $"move it to the stack with voice-edge:ownsZone true, or remove it");
                 }
             }
+
+            monitoring = new MonitoringSettings(emails, HasAlertWebhook: config.Get(ConfigKeys.AlertWebhookUrl) is not null);
 
             var route = edge.RoutePattern(prefix);
             foreach (var other in otherStacks.Where(o => r.IsValid(ConfigKeys.RoutePrefix) && o.Get(ConfigKeys.ZoneId)?.Text == zoneId && RoutePatternOf(o) == route))
@@ -142,6 +151,7 @@ public static partial class SettingsReader
             Zone = zone,
             RelayHost = host,
             Preview = preview,
+            Monitoring = monitoring,
         };
     }
 
@@ -186,7 +196,7 @@ public static partial class SettingsReader
     [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")] internal static partial Regex UsernamePattern();
 
     /// <summary>Collects problems while reading values, so one run reports all of them.</summary>
-    private sealed class Reader(StackConfig config)
+    internal sealed class Reader(StackConfig config)
     {
         private readonly List<ConfigProblem> _problems = [];
         private readonly HashSet<string> _invalid = [];
@@ -204,7 +214,7 @@ public static partial class SettingsReader
             if (_problems.Count > 0) throw new InvalidConfigException(_problems);
         }
 
-        private string SetHint(string key) => $"run `pulumi config set {ConfigKeys.Unqualified(key)} <value> -s {config.StackName}`";
+        public string SetHint(string key) => $"run `pulumi config set {ConfigKeys.Unqualified(key)} <value> -s {config.StackName}`";
 
         public string? Raw(string key)
         {
@@ -223,6 +233,14 @@ public static partial class SettingsReader
             var value = Raw(key);
             if (value is null) { Problem(key, "is missing", SetHint(key)); return ""; }
             if (!pattern().IsMatch(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not valid: it {rule}", SetHint(key)); return ""; }
+            return value;
+        }
+
+        public string? OptionalRaw(string key, Func<Regex> pattern, string rule)
+        {
+            var value = Raw(key);
+            if (value is null) return null;
+            if (!pattern().IsMatch(value)) { Problem(key, $"`{value}` is not valid: it {rule}", SetHint(key)); return null; }
             return value;
         }
 

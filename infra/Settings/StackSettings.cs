@@ -28,6 +28,9 @@ public sealed record StackSettings
     /// <summary>Set for preview stacks: the Worker alone on workers.dev, bound to an existing relay.</summary>
     public PreviewSettings? Preview { get; init; }
 
+    /// <summary>Set for full stacks: where alerts go. What is monitored depends on the zone's plan (see PlanFeatures).</summary>
+    public MonitoringSettings? Monitoring { get; init; }
+
     public bool IsProduction => StackName == "prod";
 }
 
@@ -49,7 +52,17 @@ public sealed record ZoneSettings(
     int RateLimitPeriod,
     int RateLimitMitigationTimeout,
     IReadOnlyList<string> VoicePaths,
-    IReadOnlyList<string> AlertEmails);
+    IReadOnlyList<string> AlertEmails)
+{
+    /// <summary>An existing <c>http_ratelimit</c> entry-point ruleset to adopt (Pulumi <c>import</c>) instead of creating one.</summary>
+    public string? RateLimitRulesetId { get; init; }
+
+    /// <summary>The adopted entry point's other rules, declared ahead of ours so adoption keeps them.</summary>
+    public IReadOnlyList<KeptRateLimitRule> KeptRateLimitRules { get; init; } = [];
+
+    /// <summary>The Origin Error Rate Alert's <c>slo</c> filter (Enterprise only).</summary>
+    public string OriginErrorSlo { get; init; } = PlanFeatures.DefaultOriginErrorSlo;
+}
 
 public sealed record RelayHostSettings(
     string Location,
@@ -61,3 +74,6 @@ public sealed record RelayHostSettings(
     IReadOnlyList<string> AlertEmails);
 
 public sealed record PreviewSettings(string RelayUrl, string WorkersDevSubdomain);
+
+/// <summary>Alert destinations: the action group's emails, and its webhook when the stack has the webhook secret.</summary>
+public sealed record MonitoringSettings(IReadOnlyList<string> AlertEmails, bool HasAlertWebhook);

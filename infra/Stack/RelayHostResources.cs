@@ -53,26 +53,6 @@ public static class RelayHostResources
             BootDiagnostics = new BootDiagnostics(),
             Tags = tags,
         }, new ResourceOptions { DependsOn = ["relayNicNsg"], Protect = s.IsProduction });
-
-        yield return Define("alertActions", Concern.RelayHost, new ActionGroup(rg, ShortName(s.StackName), "global",
-            [.. host.AlertEmails.Select((e, i) => new EmailReceiver($"email-{i + 1}", e, true))], tags));
-        yield return Define("relayCpuAlert", Concern.RelayHost, VmAlert("Relay VM CPU above 80% for 5 minutes", 2,
-            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "Percentage CPU", "Average", "GreaterThan", 80)));
-        yield return Define("relayAvailabilityAlert", Concern.RelayHost, VmAlert("Relay VM unavailable", 1,
-            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "VmAvailabilityMetric", "Average", "LessThan", 1)));
-
-        MetricAlert VmAlert(string description, int severity, MetricAlertCriteria criteria) => new()
-        {
-            ResourceGroupName = rg,
-            Scopes = [Expr.Output("relayVm", "id")],
-            Description = description,
-            Severity = severity,
-            Frequency = "PT1M",
-            WindowSize = "PT5M",
-            Criterias = [criteria],
-            Actions = [new MetricAlertAction(Expr.Output("alertActions", "id"))],
-            Tags = tags,
-        };
     }
 
     internal static IReadOnlyList<SecurityRule> SecurityRules(IReadOnlyList<string> adminCidrs) =>
@@ -120,11 +100,4 @@ public static class RelayHostResources
         SourceAddressPrefix = source,
         DestinationAddressPrefix = "*",
     };
-
-    /// <summary>Action group short names are at most 12 characters.</summary>
-    private static string ShortName(string stack)
-    {
-        var name = $"ve-{stack}";
-        return name.Length <= 12 ? name : name[..12];
-    }
 }

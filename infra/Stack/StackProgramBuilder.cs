@@ -15,6 +15,7 @@ public static class StackProgramBuilder
             .Concat(RelayHostResources.Declare(context))
             .Concat(RelayDeployResources.Declare(context))
             .Concat(PreviewResources.Declare(context))
+            .Concat(MonitoringResources.Declare(context))
             .ToList();
         return new PulumiProgram(settings.StackName, ConfigDeclarations(resources), resources, Outputs(settings));
     }

@@ -35,7 +35,11 @@ public static class WorkerScriptDeclaration
             MainModule = "worker.js",
             CompatibilityDate = CompatibilityDate,
             Bindings = bindings,
-            Observability = new WorkersScriptObservability(true, new WorkersScriptObservabilityLogs(true, true)),
+            // Drift (terraform-provider-cloudflare #5522, #5439, fixed by its PR #5775; see infra/README.md "Drift that
+            // settles"): the API answers observability with head_sampling_rate 1 at both levels and logs.persist true
+            // when they are left out, so they are declared in that form and a refresh reads back what is declared.
+            Observability = new WorkersScriptObservability(true, HeadSamplingRate: 1,
+                new WorkersScriptObservabilityLogs(true, HeadSamplingRate: 1, InvocationLogs: true, Persist: true)),
         };
     }
 }

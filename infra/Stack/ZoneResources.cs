@@ -6,8 +6,8 @@ using static VoiceEdge.Infra.Stack.StackContext;
 namespace VoiceEdge.Infra.Stack;
 
 /// <summary>
-/// Zone-wide settings, the voice rate limit and 5xx alerts: only in the stack that owns the zone, because two
-/// stacks managing them would fight forever. Kept on destroy, and protected in prod.
+/// Zone-wide settings and the voice rate limit: only in the stack that owns the zone, because two stacks
+/// managing them would fight forever. Kept on destroy, and protected in prod. (Alerts: MonitoringResources.)
 /// </summary>
 public static class ZoneResources
 {
@@ -17,11 +17,22 @@ public static class ZoneResources
         if (s.Zone is not { } zone || s.Edge is not { } edge) yield break;
         var keep = new ResourceOptions { RetainOnDelete = true, Protect = s.IsProduction };
 
+        // Drift: values are the strings the API returns (GET /zones/<id>/settings/<setting> answers "on", "strict",
+        // "1.2"), so a refresh reads back what is declared. No ignoreChanges here on purpose: pulumi-cloudflare #1319
+        // (open) reports that an options-only change to a ZoneSetting makes the provider PATCH an empty value, which
+        // the API refuses with error 1007; adding ignoreChanges later would be exactly such a change. pulumi-cloudflare
+        // #1211 (`value` as DynamicPseudoType) is fixed before 6.22.1.
         yield return Define("zoneWebsockets", Concern.Zone, new ZoneSetting(edge.ZoneId, "websockets", "on"), keep);
         yield return Define("zoneSslStrict", Concern.Zone, new ZoneSetting(edge.ZoneId, "ssl", "strict"), keep);
         yield return Define("zoneAlwaysHttps", Concern.Zone, new ZoneSetting(edge.ZoneId, "always_use_https", "on"), keep);
         yield return Define("zoneMinTls", Concern.Zone, new ZoneSetting(edge.ZoneId, "min_tls_version", "1.2"), keep);
 
+        // A zone has one http_ratelimit entry point, and creating another fails. With rateLimitRulesetId set, the
+        // program adopts the existing one (Pulumi `import`). The ruleset's rules become exactly the declared ones
+        // (since pulumi/pulumi#19339 a differing import succeeds and then updates), so the user's rules are declared
+        // first from rateLimitKeptRules, which adoption requires (`[]` to replace them), and ours comes last.
+        // The import id is the provider's: `zones/<zone id>/<ruleset id>` (ruleset.d.ts of @pulumi/cloudflare 6.22.1, "## Import").
+        var rateLimitOptions = keep with { Import = zone.RateLimitRulesetId is { } adopted ? $"zones/{edge.ZoneId}/{adopted}" : null };
         yield return Define("voiceRateLimit", Concern.Zone, new Ruleset
         {
             ZoneId = edge.ZoneId,
@@ -31,9 +42,10 @@ public static class ZoneResources
             Phase = "http_ratelimit",
             Rules =
             [
+                .. zone.KeptRateLimitRules.Select(Kept),
                 new RulesetRule
                 {
-                    Ref = "voice_edge_ws_rate_limit",
+                    Ref = RateLimitAdoption.OurRuleRef,
                     Description = $"Block more than {zone.RateLimitRequests} voice WebSocket requests per {zone.RateLimitPeriod} s per IP and colo",
                     Expression = VoicePathExpression(zone.VoicePaths),
                     Action = "block",
@@ -47,24 +59,24 @@ public static class ZoneResources
                     },
                 },
             ],
-        }, keep);
-
-        yield return Define("alertWebhook", Concern.Zone,
-            new NotificationPolicyWebhooks(s.AccountId, $"voice-edge {edge.ZoneName} alerts", Expr.Config(ConfigKeys.Unqualified(ConfigKeys.AlertWebhookUrl))),
-            keep);
-        yield return Define("originErrorAlerts", Concern.Zone, new NotificationPolicy
-        {
-            AccountId = s.AccountId,
-            Name = $"voice-edge {edge.ZoneName}: origin 5xx errors",
-            Description = "HTTP 5xx error rate from the voice origin (Worker and relay) rises above normal",
-            AlertType = "http_alert_origin_error",
-            Enabled = true,
-            Mechanisms = new NotificationPolicyMechanisms(
-                [.. zone.AlertEmails.Select(e => new MechanismId(e))],
-                [new MechanismId(Expr.Output("alertWebhook", "id"))]),
-            Filters = new NotificationPolicyFilters([edge.ZoneId]),
-        }, keep);
+        }, rateLimitOptions);
     }
+
+    private static RulesetRule Kept(KeptRateLimitRule rule) => new()
+    {
+        Ref = rule.Ref,
+        Description = rule.Description,
+        Expression = rule.Expression,
+        Action = rule.Action,
+        Enabled = rule.Enabled,
+        Ratelimit = new RulesetRuleRatelimit
+        {
+            Characteristics = rule.Characteristics,
+            Period = rule.Period,
+            RequestsPerPeriod = rule.RequestsPerPeriod,
+            MitigationTimeout = rule.MitigationTimeout,
+        },
+    };
 
     /// <summary>Free plans may only match on the path, so this uses nothing else.</summary>
     internal static string VoicePathExpression(IReadOnlyList<string> paths) =>

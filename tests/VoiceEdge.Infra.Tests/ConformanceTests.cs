@@ -12,6 +12,26 @@ public class ConformanceTests
 {
     private static readonly string[] StackNames = ["dev", "prod", "pr-1"];
 
+    /// <summary>The committed stacks, a preview, and one fixture stack per plan (so every plan's types are checked).</summary>
+    private static IEnumerable<(string Name, PulumiProgram Program)> Programs() =>
+        StackNames.Select(s => (s, Stacks.Program(s)))
+            .Concat(PlanFixtures.Plans.Select(p => (PlanFixtures.StackName(p), PlanFixtures.Program(p))));
+
+    [Fact]
+    public void Every_new_monitoring_type_is_covered()
+    {
+        var tokens = Programs().SelectMany(p => p.Program.Resources.Select(r => r.Args.TypeToken)).ToHashSet();
+        foreach (var token in new[]
+        {
+            "azure:operationalinsights/analyticsWorkspace:AnalyticsWorkspace", "azure:appinsights/insights:Insights",
+            "azure:appinsights/standardWebTest:StandardWebTest", "azure:compute/extension:Extension",
+            "azure:monitoring/dataCollectionRule:DataCollectionRule", "azure:monitoring/dataCollectionRuleAssociation:DataCollectionRuleAssociation",
+            "azure:monitoring/scheduledQueryRulesAlertV2:ScheduledQueryRulesAlertV2", "cloudflare:index/healthcheck:Healthcheck",
+            "cloudflare:index/notificationPolicy:NotificationPolicy", "cloudflare:index/notificationPolicyWebhooks:NotificationPolicyWebhooks",
+        })
+            Assert.Contains(token, tokens);
+    }
+
     [Fact]
     public void The_sdk_packages_are_installed_at_the_versions_the_program_pins()
     {
@@ -27,7 +47,7 @@ public class ConformanceTests
     [Fact]
     public void Every_emitted_type_token_is_declared_by_its_sdk_class()
     {
-        var tokens = StackNames.SelectMany(s => Stacks.Program(s).Resources.Select(r => r.Args.TypeToken)).Distinct().ToList();
+        var tokens = Programs().SelectMany(p => p.Program.Resources.Select(r => r.Args.TypeToken)).Distinct().ToList();
         Assert.True(tokens.Count >= 20, $"expected the whole graph, got {tokens.Count} types");
         foreach (var token in tokens)
             Assert.True(TypeScriptConformance.DeclaredToken(token) == token, $"{token}: no SDK class declares this __pulumiType ({TypeScriptConformance.Locate(token).JsFile})");
@@ -43,7 +63,7 @@ public class ConformanceTests
     [Fact]
     public void Every_emitted_property_type_checks_against_the_sdk_and_a_misspelling_does_not()
     {
-        var sources = StackNames.ToDictionary(s => s.Replace('-', '_'), s => TypeScriptConformance.Source(TypeScriptConformance.Resources(Stacks.Program(s))));
+        var sources = Programs().ToDictionary(p => p.Name.Replace('-', '_'), p => TypeScriptConformance.Source(TypeScriptConformance.Resources(p.Program)));
         sources["broken"] = TypeScriptConformance.Source(BrokenResources());
         var (_, output) = TypeScriptConformance.Check(sources);
 
@@ -58,6 +78,9 @@ public class ConformanceTests
         Assert.Contains(broken, e => e.Contains("TS2345", StringComparison.Ordinal));
         Assert.Contains("Property 'ttl' is missing", output, StringComparison.Ordinal);
         Assert.Contains(broken, e => e.Contains("sourceAdressPrefix", StringComparison.Ordinal));
+        // ...and for the monitoring types: a top-level Azure property, a nested Cloudflare one.
+        Assert.Contains(broken, e => e.Contains("windowDurations", StringComparison.Ordinal));
+        Assert.Contains(broken, e => e.Contains("expectedCode'", StringComparison.Ordinal) || e.Contains("expectedCode\"", StringComparison.Ordinal));
     }
 
     /// <summary>Real emitted resources with one property misspelt, one nested one misspelt, one required one removed.</summary>
@@ -71,6 +94,9 @@ public class ConformanceTests
             var rule = (List<KeyValuePair<string, object?>>)((List<object?>)Get(props, "rules"))[0]!;
             Rename((List<KeyValuePair<string, object?>>)Get(rule, "ratelimit"), "requestsPerPeriod", "requestPerPeriod");
         });
+        var enterprise = PlanFixtures.Program("enterprise");
+        yield return Mutate(enterprise["relayErrorAlert"], props => Rename(props, "windowDuration", "windowDurations"));
+        yield return Mutate(enterprise["relayHealthCheck"], props => Rename((List<KeyValuePair<string, object?>>)Get(props, "httpConfig"), "expectedCodes", "expectedCode"));
         yield return Mutate(prod["relayNsg"], props =>
         {
             var rule = (List<KeyValuePair<string, object?>>)((List<object?>)Get(props, "securityRules"))[0]!;

@@ -45,14 +45,15 @@ public class GraphTests
     }
 
     [Fact]
-    public void Prod_alerts_on_5xx_by_email_and_webhook()
+    public void Prod_on_free_alerts_through_azure_only_with_email_and_webhook()
     {
         var prod = Stacks.Program("prod");
-        var policy = Args<NotificationPolicy>(prod, "originErrorAlerts");
-        Assert.Equal("http_alert_origin_error", policy.AlertType);
-        Assert.Equal("oncall@example.com", Assert.Single(policy.Mechanisms.Emails).Id);
-        Assert.Equal("${alertWebhook.id}", Assert.Single(policy.Mechanisms.Webhooks).Id);
-        Assert.Equal("${alertWebhookUrl}", Args<NotificationPolicyWebhooks>(prod, "alertWebhook").Url);
+        Assert.DoesNotContain(prod.Resources, r => r.Args.TypeToken.StartsWith("cloudflare:index/notificationPolicy", StringComparison.Ordinal));
+        Assert.DoesNotContain(prod.Resources, r => r.Args is Healthcheck);
+        var group = Args<ActionGroup>(prod, "alertActions");
+        Assert.Equal("oncall@example.com", Assert.Single(group.EmailReceivers).EmailAddress);
+        Assert.Equal("${alertWebhookUrl}", Assert.Single(group.WebhookReceivers!).ServiceUri);
+        Assert.Equal("${alertActions.id}", Args<ScheduledQueryRulesAlertV2>(prod, "relayErrorAlert").Action.ActionGroups.Single());
     }
 
     [Fact]

@@ -135,7 +135,7 @@ public class ValidationTests
     [InlineData("free", K.RateLimitMitigation, "60")]
     [InlineData("pro", K.RateLimitPeriod, "600")]
     [InlineData("business", K.RateLimitPeriod, "3600")]
-    [InlineData("business", K.RateLimitMitigation, "86400")]
+    [InlineData("pro", K.RateLimitMitigation, "86400")]
     public void Rate_limits_the_plan_does_not_allow_are_refused(string plan, string key, string value)
     {
         var problem = SingleProblem(Stacks.Edited("prod", (K.ZonePlan, plan), (key, value)), key);
@@ -147,6 +147,8 @@ public class ValidationTests
     [InlineData("pro", K.RateLimitPeriod, "60")]
     [InlineData("business", K.RateLimitMitigation, "3600")]
     [InlineData("enterprise", K.RateLimitPeriod, "3600")]
+    [InlineData("pro", K.RateLimitPeriod, "15")]
+    [InlineData("business", K.RateLimitMitigation, "86400")]
     public void Rate_limits_the_plan_allows_are_accepted(string plan, string key, string value)
     {
         Assert.Empty(Stacks.Problems(Stacks.Edited("prod", (K.ZonePlan, plan), (key, value))));

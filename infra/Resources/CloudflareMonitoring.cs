@@ -1,0 +1,45 @@
+using VoiceEdge.Infra.Model;
+
+namespace VoiceEdge.Infra.Resources;
+
+// Cloudflare provider (cloudflare 6.22.1) monitoring resources, named and shaped as the SDK declares them.
+
+/// <summary>A standalone health check (Pro plans and above).</summary>
+public sealed record Healthcheck : ResourceArgs
+{
+    public override string TypeToken => "cloudflare:index/healthcheck:Healthcheck";
+    public required string ZoneId { get; init; }
+    public required string Name { get; init; }
+    public required string Description { get; init; }
+    public required string Address { get; init; }
+    public required string Type { get; init; }
+    public required HealthcheckHttpConfig HttpConfig { get; init; }
+    public required int Interval { get; init; }
+    public required int Timeout { get; init; }
+    public required int Retries { get; init; }
+    public required int ConsecutiveFails { get; init; }
+    public required int ConsecutiveSuccesses { get; init; }
+}
+
+public sealed record HealthcheckHttpConfig(string Method, string Path, int Port, IReadOnlyList<string> ExpectedCodes, bool FollowRedirects, bool AllowInsecure);
+
+/// <summary>A notification policy whose filters are the health checks it watches, or the zone and SLO of the origin error alert.</summary>
+public sealed record FilteredNotificationPolicy : ResourceArgs
+{
+    public override string TypeToken => "cloudflare:index/notificationPolicy:NotificationPolicy";
+    public required string AccountId { get; init; }
+    public required string Name { get; init; }
+    public required string Description { get; init; }
+    public required string AlertType { get; init; }
+    public required bool Enabled { get; init; }
+    public required NotificationPolicyMechanisms Mechanisms { get; init; }
+    public required NotificationPolicyFilterSet Filters { get; init; }
+}
+
+public sealed record NotificationPolicyFilterSet
+{
+    public IReadOnlyList<string>? Zones { get; init; }
+    public IReadOnlyList<string>? Slos { get; init; }
+    public IReadOnlyList<string>? HealthCheckIds { get; init; }
+    public IReadOnlyList<string>? Statuses { get; init; }
+}

@@ -1,0 +1,243 @@
+using VoiceEdge.Infra.Model;
+using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Settings;
+using static VoiceEdge.Infra.Stack.StackContext;
+
+namespace VoiceEdge.Infra.Stack;
+
+/// <summary>
+/// Monitoring, per plan (see <see cref="PlanFeatures"/>). Every full stack, whatever the zone's plan: an Azure
+/// action group (emails, and the alert webhook when the stack has the secret), VM CPU and availability alerts,
+/// Application Insights standard web tests from five regions against the Worker's and the relay's health URLs,
+/// and the relay host's own 5xx and refusal counts reaching Azure Monitor (Azure Monitor agent + a data
+/// collection rule over syslog, where journald forwards Caddy's JSON access log and the relay's JSON log) with
+/// a log alert on more than 10 in 5 minutes. The stack that owns the zone adds, on Pro and above, Cloudflare
+/// standalone health checks on the voice hosts, their notification policy and the Cloudflare webhook; on
+/// Enterprise, the Origin Error Rate Alert.
+/// </summary>
+public static class MonitoringResources
+{
+    /// <summary>Five test locations (Azure's recommended minimum): West Europe, North Europe, East US, West US, Southeast Asia.</summary>
+    public static readonly IReadOnlyList<string> WebTestLocations =
+        ["emea-nl-ams-azr", "emea-gb-db3-azr", "us-va-ash-azr", "us-ca-sjc-azr", "apac-sg-sin-azr"];
+
+    /// <summary>Azure's advice: alert when (number of locations - 2) fail, so one flaky region does not page anyone.</summary>
+    public const int FailedLocationsToAlert = 3;
+
+    public const int ErrorThreshold = 10;
+
+    /// <summary>
+    /// Caddy (the relay's TLS front) logs every request as JSON to stdout; journald forwards it to syslog as
+    /// facility daemon, program <c>caddy</c>. Counted: 5xx answers and refusals (401, 403, 426, 429), plus the
+    /// relay's own "upstream ... refused the connection" / "did not answer" warnings (program <c>voice-edge-relay</c>).
+    /// </summary>
+    public const string ErrorQuery = """
+        Syslog
+        | where ProcessName in ("caddy", "voice-edge-relay")
+        | extend entry = parse_json(substring(SyslogMessage, indexof(SyslogMessage, "{")))
+        | extend status = toint(entry.status)
+        | where (ProcessName == "caddy" and (status >= 500 or status in (401, 403, 426, 429)))
+            or (ProcessName == "voice-edge-relay" and (SyslogMessage has "refused the connection" or SyslogMessage has "did not answer within"))
+        | summarize failures = count() by bin(TimeGenerated, 5m)
+        """;
+
+    public static IEnumerable<Resource> Declare(StackContext context)
+    {
+        var s = context.Settings;
+        if (s.Monitoring is not { } monitoring || s.RelayHost is not { } host || s.Edge is not { } edge) yield break;
+        var tags = context.Tags;
+        var rg = Expr.Output("resourceGroup", "name");
+        var actionGroup = Expr.Output("alertActions", "id");
+        var webhookUrl = Expr.Config(ConfigKeys.Unqualified(ConfigKeys.AlertWebhookUrl));
+
+        yield return Define("alertActions", Concern.Monitoring, new ActionGroup(rg, ShortName(s.StackName), "global",
+            [.. monitoring.AlertEmails.Select((e, i) => new EmailReceiver($"email-{i + 1}", e, true))], tags)
+        {
+            WebhookReceivers = monitoring.HasAlertWebhook ? [new WebhookReceiver("alert-webhook", webhookUrl, true)] : null,
+        });
+        yield return Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2,
+            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "Percentage CPU", "Average", "GreaterThan", 80)));
+        yield return Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1,
+            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "VmAvailabilityMetric", "Average", "LessThan", 1)));
+
+        yield return Define("monitoringLogs", Concern.Monitoring, new AnalyticsWorkspace
+        {
+            ResourceGroupName = rg,
+            Location = host.Location,
+            Sku = "PerGB2018",
+            RetentionInDays = 30,
+            Tags = tags,
+        });
+        yield return Define("monitoringInsights", Concern.Monitoring, new ApplicationInsights
+        {
+            ResourceGroupName = rg,
+            Location = host.Location,
+            ApplicationType = "other",
+            WorkspaceId = Expr.Output("monitoringLogs", "id"),
+            Tags = tags,
+        });
+        foreach (var (name, url, what) in HealthUrls(s, edge))
+        {
+            yield return Define($"{name}Test", Concern.Monitoring, new StandardWebTest
+            {
+                ResourceGroupName = rg,
+                Location = host.Location,
+                ApplicationInsightsId = Expr.Output("monitoringInsights", "id"),
+                Description = $"{what} answers 200 from five regions",
+                Enabled = true,
+                Frequency = 300,
+                Timeout = 30,
+                RetryEnabled = true,
+                GeoLocations = WebTestLocations,
+                Request = new StandardWebTestRequest(url, "GET", FollowRedirectsEnabled: false),
+                ValidationRules = new StandardWebTestValidationRules(ExpectedStatusCode: 200, SslCheckEnabled: true, SslCertRemainingLifetime: 7),
+                Tags = tags,
+            });
+            yield return Define($"{name}Alert", Concern.Monitoring, new WebTestAvailabilityAlert
+            {
+                ResourceGroupName = rg,
+                Scopes = [Expr.Output($"{name}Test", "id"), Expr.Output("monitoringInsights", "id")],
+                Description = $"{what} failing from {FailedLocationsToAlert} of {WebTestLocations.Count} regions",
+                Severity = 1,
+                Frequency = "PT1M",
+                WindowSize = "PT5M",
+                ApplicationInsightsWebTestLocationAvailabilityCriteria = new WebTestLocationAvailabilityCriteria(
+                    Expr.Output($"{name}Test", "id"), Expr.Output("monitoringInsights", "id"), FailedLocationsToAlert),
+                Actions = [new MetricAlertAction(actionGroup)],
+                Tags = tags,
+            });
+        }
+
+        // The relay's own counts: agent on the VM, rule over syslog, rule linked to the VM, log alert on the workspace.
+        // The agent authenticates with the VM's system-assigned managed identity.
+        yield return Define("relayMonitorAgent", Concern.Monitoring, new VirtualMachineExtension
+        {
+            VirtualMachineId = Expr.Output("relayVm", "id"),
+            Publisher = "Microsoft.Azure.Monitor",
+            Type = "AzureMonitorLinuxAgent",
+            TypeHandlerVersion = "1.0",
+            AutoUpgradeMinorVersion = true,
+            AutomaticUpgradeEnabled = true,
+            Tags = tags,
+        });
+        yield return Define("relayLogRule", Concern.Monitoring, new DataCollectionRule
+        {
+            ResourceGroupName = rg,
+            Location = host.Location,
+            Kind = "Linux",
+            Description = "The relay VM's syslog (daemon facility: Caddy's JSON access log, the relay's JSON log) into the monitoring workspace",
+            DataSources = new DataCollectionRuleDataSources(
+                [new DataCollectionRuleSyslog("relay-syslog", ["daemon"], ["Info", "Notice", "Warning", "Error", "Critical", "Alert", "Emergency"], ["Microsoft-Syslog"])]),
+            Destinations = new DataCollectionRuleDestinations([new DataCollectionRuleLogAnalytics("monitoring-logs", Expr.Output("monitoringLogs", "id"))]),
+            DataFlows = [new DataCollectionRuleDataFlow(["Microsoft-Syslog"], ["monitoring-logs"])],
+            Tags = tags,
+        });
+        yield return Define("relayLogRuleLink", Concern.Monitoring, new DataCollectionRuleAssociation(
+            Expr.Output("relayVm", "id"), Expr.Output("relayLogRule", "id"), "Sends the relay VM's syslog to the monitoring workspace"),
+            new ResourceOptions { DependsOn = ["relayMonitorAgent"] });
+        yield return Define("relayErrorAlert", Concern.Monitoring, new ScheduledQueryRulesAlertV2
+        {
+            ResourceGroupName = rg,
+            Location = host.Location,
+            Description = $"More than {ErrorThreshold} 5xx answers or refusals at the relay in 5 minutes",
+            Scopes = Expr.Output("monitoringLogs", "id"),
+            Severity = 1,
+            EvaluationFrequency = "PT5M",
+            WindowDuration = "PT5M",
+            Criterias = [new ScheduledQueryCriteria(Expr.Literal(ErrorQuery), "Total", "failures", "GreaterThan", ErrorThreshold)],
+            Action = new ScheduledQueryAction([actionGroup]),
+            AutoMitigationEnabled = true,
+            Tags = tags,
+        });
+
+        foreach (var resource in CloudflareMonitoring(s, edge, webhookUrl))
+            yield return resource;
+
+        MetricAlert VmAlert(string description, int severity, MetricAlertCriteria criteria) => new()
+        {
+            ResourceGroupName = rg,
+            Scopes = [Expr.Output("relayVm", "id")],
+            Description = description,
+            Severity = severity,
+            Frequency = "PT1M",
+            WindowSize = "PT5M",
+            Criterias = [criteria],
+            Actions = [new MetricAlertAction(actionGroup)],
+            Tags = tags,
+        };
+    }
+
+    /// <summary>Only the zone owner knows the plan; what it declares here is what that plan has.</summary>
+    private static IEnumerable<Resource> CloudflareMonitoring(StackSettings s, EdgeSettings edge, string webhookUrl)
+    {
+        if (s.Zone is not { } zone) yield break;
+        var emails = zone.AlertEmails.Select(e => new MechanismId(e)).ToList();
+        if (!PlanFeatures.HasNotificationWebhooks(zone.Plan)) yield break;
+
+        yield return Define("alertWebhook", Concern.Monitoring,
+            new NotificationPolicyWebhooks(s.AccountId, $"voice-edge {edge.ZoneName} alerts", webhookUrl));
+        var mechanisms = new NotificationPolicyMechanisms(emails, [new MechanismId(Expr.Output("alertWebhook", "id"))]);
+
+        if (PlanFeatures.HasHealthChecks(zone.Plan))
+        {
+            var checks = new List<string>();
+            foreach (var (name, url, what) in HealthUrls(s, edge))
+            {
+                var uri = new Uri(url);
+                var resource = $"{name}Check";
+                checks.Add(Expr.Output(resource, "id"));
+                yield return Define(resource, Concern.Monitoring, new Healthcheck
+                {
+                    ZoneId = edge.ZoneId,
+                    Name = $"voice-edge-{s.StackName}-{(name == "relayHealth" ? "relay" : "worker")}",
+                    Description = $"{what} ({url})",
+                    Address = uri.Host,
+                    Type = "HTTPS",
+                    HttpConfig = new HealthcheckHttpConfig("GET", uri.AbsolutePath, 443, ["200"], FollowRedirects: false, AllowInsecure: false),
+                    Interval = 60,
+                    Timeout = 5,
+                    Retries = 2,
+                    ConsecutiveFails = 2,
+                    ConsecutiveSuccesses = 2,
+                });
+            }
+            yield return Define("healthCheckAlerts", Concern.Monitoring, new FilteredNotificationPolicy
+            {
+                AccountId = s.AccountId,
+                Name = $"voice-edge {s.StackName}: voice host health checks",
+                Description = "A Cloudflare health check on the Worker or relay health URL changes state",
+                AlertType = "health_check_status_notification",
+                Enabled = true,
+                Mechanisms = mechanisms,
+                Filters = new NotificationPolicyFilterSet { HealthCheckIds = checks, Statuses = ["Unhealthy", "Healthy"] },
+            });
+        }
+
+        if (PlanFeatures.HasOriginErrorAlert(zone.Plan))
+        {
+            yield return Define("originErrorAlerts", Concern.Monitoring, new FilteredNotificationPolicy
+            {
+                AccountId = s.AccountId,
+                Name = $"voice-edge {edge.ZoneName}: origin error rate",
+                Description = $"Origin 5xx error rate breaks the {zone.OriginErrorSlo}% SLO (traffic through Cloudflare's proxy: the Worker host)",
+                AlertType = "http_alert_origin_error",
+                Enabled = true,
+                Mechanisms = mechanisms,
+                Filters = new NotificationPolicyFilterSet { Zones = [edge.ZoneId], Slos = [zone.OriginErrorSlo] },
+            });
+        }
+    }
+
+    private static IEnumerable<(string Name, string Url, string What)> HealthUrls(StackSettings s, EdgeSettings edge) =>
+    [
+        ("workerHealth", $"https://{edge.PublicHost}{s.RoutePrefix}/health", "The Worker's health URL"),
+        ("relayHealth", $"https://{edge.RelayRecordFqdn}/health", "The relay's health URL"),
+    ];
+
+    /// <summary>Action group short names are at most 12 characters.</summary>
+    private static string ShortName(string stack)
+    {
+        var name = $"ve-{stack}";
+        return name.Length <= 12 ? name : name[..12];
+    }
+}
