@@ -1,0 +1,32 @@
+using VoiceEdge.Infra.Settings;
+
+namespace VoiceEdge.Infra.Preflight;
+
+/// <summary>
+/// <c>voice-edge preflight &lt;stack&gt;</c>: what offline validation cannot know, asked of the real Cloudflare and
+/// Azure APIs with the user's credentials. Prints the table on stdout; exit 0 only when every check passed.
+/// </summary>
+public static class PreflightRunner
+{
+    public const int AllPassed = 0;
+    public const int SomeFailed = 1;
+
+    /// <exception cref="InvalidConfigException">The stack's config is invalid (nothing is called).</exception>
+    /// <exception cref="ConfigFileException">A stack file or an override is unreadable.</exception>
+    public static async Task<int> RunAsync(StackCatalog catalog, string stack, bool skipAzure, Func<string, string?> env, TextWriter output, CancellationToken cancel)
+    {
+        var config = catalog.Load(stack);
+        var settings = SettingsReader.Read(config, catalog.OthersThan(stack));
+        var inputs = PreflightInputs.Resolve(config, env);
+        var redactor = new SecretRedactor();
+        redactor.Add(inputs.CloudflareToken);
+
+        using var http = JsonApiClient.CreateHttpClient(inputs.Timeout);
+        var rows = new List<CheckResult>();
+        rows.AddRange(await new CloudflareChecks(settings, config, inputs, http).RunAsync(cancel).ConfigureAwait(false));
+        rows.AddRange(await new AzureChecks(settings, inputs, http, redactor, env).RunAsync(skipAzure, cancel).ConfigureAwait(false));
+
+        await output.WriteAsync(PreflightTable.Write(stack, rows, redactor)).ConfigureAwait(false);
+        return rows.Any(r => r.Outcome == CheckOutcome.Fail) ? SomeFailed : AllPassed;
+    }
+}
