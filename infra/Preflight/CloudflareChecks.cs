@@ -100,7 +100,7 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
     {
         var name = ScopeName(scope);
         var reply = await api.GetAsync(scope.ProbePath, cancel).ConfigureAwait(false);
-        if (reply.IsSuccess) return CheckResult.Pass(name, $"can read {scope.What} ({scope.Permission} needed)");
+        if (reply.IsSuccess) return CheckResult.Pass(name, $"reads {scope.What}; the stack needs {scope.Permission}");
         if (reply.Is(HttpStatusCode.Forbidden) || reply.Is(HttpStatusCode.Unauthorized))
             return CheckResult.Fail(name, $"the token cannot read {scope.What}: {reply.Describe()}",
                 $"edit the token (dash.cloudflare.com/profile/api-tokens) and add {scope.Permission} for this account/zone");
@@ -172,7 +172,7 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
                 return CheckResult.Fail(name, $"{key} is {other}, but the zone's http_ratelimit entrypoint is {id} ({described})",
                     $"`pulumi config set {ConfigKeys.Unqualified(key)} {id} -s {Stack}`");
             return CheckResult.Fail(name, $"the zone already has an http_ratelimit entrypoint, ruleset {id} ({described}): creating the stack's would fail, and a managed entrypoint replaces every rule of the phase",
-                $"adopt it, after reading infra/README.md on adoption: `pulumi config set {ConfigKeys.Unqualified(key)} {id} -s {Stack}`");
+                $"adopt it by setting {key} (read infra/README.md on adoption first): `pulumi config set {ConfigKeys.Unqualified(key)} {id} -s {Stack}`");
         }
         if (reply.Is(HttpStatusCode.Forbidden) || reply.Is(HttpStatusCode.Unauthorized))
             return CheckResult.Fail(name, $"the token cannot read the zone's rate limiting rules: {reply.Describe()}",

