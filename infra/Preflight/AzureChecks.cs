@@ -116,7 +116,7 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
 
     private static bool OffersLocation(JsonElement sku, string location) =>
         !sku.TryGetProperty("locations", out var locations) || locations.ValueKind != JsonValueKind.Array
-        || locations.EnumerateArray().Any(l => string.Equals(l.GetString(), location, StringComparison.OrdinalIgnoreCase));
+        || locations.EnumerateArray().Any(l => l.ValueKind == JsonValueKind.String && string.Equals(l.GetString(), location, StringComparison.OrdinalIgnoreCase));
 
     private static string? LocationRestriction(JsonElement sku, string location)
     {
@@ -124,7 +124,7 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
         foreach (var r in restrictions.EnumerateArray())
         {
             if (Text(r, "type") != "Location") continue;
-            var places = r.TryGetProperty("values", out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString()).ToList() : [];
+            var places = r.TryGetProperty("values", out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()).ToList() : [];
             if (places.Count == 0 || places.Any(p => string.Equals(p, location, StringComparison.OrdinalIgnoreCase)))
                 return Text(r, "reasonCode") is { Length: > 0 } reason ? reason : "restricted";
         }

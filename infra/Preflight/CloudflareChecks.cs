@@ -21,7 +21,7 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
         if (inputs.CloudflareToken is null)
         {
             rows.Add(CheckResult.Fail(TokenCheck, $"no token: neither {PreflightEnvironment.CloudflareToken} nor {PreflightInputs.CloudflareTokenKey} in PULUMI_CONFIG is set",
-                $"create a token (dash.cloudflare.com/profile/api-tokens) with the permissions in infra/README.md and export {PreflightEnvironment.CloudflareToken}"));
+                $"export {PreflightEnvironment.CloudflareToken} (if the stack holds it: `export {PreflightEnvironment.CloudflareToken}=$(pulumi config get {PreflightInputs.CloudflareTokenKey} -s {Stack})`; else create one at dash.cloudflare.com/profile/api-tokens with the permissions in infra/README.md)"));
             rows.AddRange(names.Select(n => CheckResult.Skip(n, "needs a Cloudflare API token")));
             return rows;
         }

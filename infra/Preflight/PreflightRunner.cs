@@ -23,11 +23,24 @@ public static class PreflightRunner
 
         using var http = JsonApiClient.CreateHttpClient(inputs.Timeout);
         var rows = new List<CheckResult>();
-        rows.AddRange(await new CloudflareChecks(settings, config, inputs, http).RunAsync(cancel).ConfigureAwait(false));
-        rows.AddRange(await new AzureChecks(settings, inputs, http, redactor, env).RunAsync(skipAzure, cancel).ConfigureAwait(false));
+        rows.AddRange(await Guarded("Cloudflare checks", () => new CloudflareChecks(settings, config, inputs, http).RunAsync(cancel)).ConfigureAwait(false));
+        rows.AddRange(await Guarded("Azure checks", () => new AzureChecks(settings, inputs, http, redactor, env).RunAsync(skipAzure, cancel)).ConfigureAwait(false));
 
         await output.WriteAsync(PreflightTable.Write(stack, rows, redactor)).ConfigureAwait(false);
         return rows.Any(r => r.Outcome == CheckOutcome.Fail) ? SomeFailed : AllPassed;
+    }
+
+    /// <summary>An answer shaped unlike the documented one ends that side's checks as a failed row, not a trace.</summary>
+    private static async Task<IReadOnlyList<CheckResult>> Guarded(string area, Func<Task<IReadOnlyList<CheckResult>>> checks)
+    {
+        try
+        {
+            return await checks().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException or UriFormatException or IndexOutOfRangeException)
+        {
+            return [CheckResult.Fail(area, $"stopped on an unexpected answer ({e.GetType().Name}: {e.Message})", "run preflight again; if it persists, report it with this line")];
+        }
     }
 
     /// <summary>

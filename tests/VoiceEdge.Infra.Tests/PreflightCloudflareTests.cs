@@ -86,7 +86,7 @@ public class PreflightCloudflareTests
     {
         var run = await RunAsync(AllGood, "prod", env => env.Remove(PreflightEnvironment.CloudflareToken));
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("fix: create a token (dash.cloudflare.com/profile/api-tokens) with the permissions in infra/README.md and export CLOUDFLARE_API_TOKEN", run.Row("Cloudflare API token"));
+        Assert.Contains("fix: export CLOUDFLARE_API_TOKEN (if the stack holds it: `export CLOUDFLARE_API_TOKEN=$(pulumi config get cloudflare:apiToken -s prod)`", run.Row("Cloudflare API token"));
         Assert.Equal("skip", run.Result("Cloudflare zone"));
     }
 
