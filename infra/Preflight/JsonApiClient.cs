@@ -30,6 +30,7 @@ public sealed class JsonApiClient(HttpClient http, Uri baseUri, string token)
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("voice-edge-preflight", "1"));
         try
         {
             using var response = await http.SendAsync(request, cancel).ConfigureAwait(false);

@@ -82,6 +82,14 @@ public class PreflightCloudflareTests
     }
 
     [Fact]
+    public async Task An_account_owned_token_is_verified_at_the_account()
+    {
+        var run = await RunAsync(AllGood with { AccountOwnedToken = true }, "prod");
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("active (from CLOUDFLARE_API_TOKEN", run.Row("Cloudflare API token"));
+    }
+
+    [Fact]
     public async Task Without_a_token_it_fails_and_says_how_to_provide_one()
     {
         var run = await RunAsync(AllGood, "prod", env => env.Remove(PreflightEnvironment.CloudflareToken));

@@ -17,6 +17,11 @@ public sealed record StandInScenario
     public string ZoneName { get; init; } = "example.com";
     /// <summary>active, disabled or expired.</summary>
     public string TokenStatus { get; init; } = "active";
+    /// <summary>
+    /// An account-owned token: /user/tokens/verify refuses it, /accounts/{id}/tokens/verify answers for it
+    /// (developers.cloudflare.com/fundamentals/api/get-started/account-owned-tokens/).
+    /// </summary>
+    public bool AccountOwnedToken { get; init; }
     /// <summary>The zone's plan.legacy_id: free, pro, business, enterprise.</summary>
     public string ZonePlan { get; init; } = "free";
     /// <summary>The id of an existing http_ratelimit entrypoint ruleset; null when the zone has none.</summary>
@@ -126,13 +131,17 @@ public sealed class PreflightStandInApi : IAsyncDisposable
 
         // developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify/ and the example in
         // developers.cloudflare.com/fundamentals/api/troubleshooting/: result {id, status, not_before, expires_on}.
-        cf.MapGet("/user/tokens/verify", () => Results.Json(new
+        cf.MapGet("/user/tokens/verify", () => s.AccountOwnedToken ? CloudflareError(401, 1000, "Invalid API Token") : Verified());
+        cf.MapGet("/accounts/{account}/tokens/verify", (string account) => s.AccountOwnedToken && account == s.AccountId
+            ? Verified()
+            : CloudflareError(401, 1000, "Invalid API Token"));
+        IResult Verified() => Results.Json(new
         {
             success = true,
             errors = Array.Empty<object>(),
             messages = new[] { new { code = 10000, message = $"This API Token is valid and {s.TokenStatus}", type = (string?)null } },
             result = new { id = "f267e341f3dd4697bd3b9f71dd96247f", status = s.TokenStatus, not_before = "2026-01-01T00:00:00Z", expires_on = "2027-01-01T00:00:00Z" },
-        }));
+        });
 
         // developers.cloudflare.com/api/resources/zones/methods/get/: the zone with its plan
         // {id, name, price, currency, frequency, is_subscribed, can_subscribe, legacy_id, ...}.
