@@ -5,14 +5,14 @@ using static VoiceEdge.Infra.Tests.PreflightHarness;
 namespace VoiceEdge.Infra.Tests;
 
 /// <summary>The Azure rows of <c>voice-edge preflight</c>, against the loopback stand-in of Resource Manager.</summary>
-public class PreflightAzureTests
+public class PreflightAzureTests(PreflightStandInFixture standIn) : IClassFixture<PreflightStandInFixture>
 {
     private static readonly StandInScenario AllGood = new();
 
     [Fact]
     public async Task An_enabled_subscription_and_an_offered_size_pass_following_the_sku_pages()
     {
-        await using var api = await PreflightStandInApi.StartAsync(AllGood);
+        var api = standIn.Api.Use(AllGood);
         using var project = new ScratchProject(withWorker: false);
         var run = await RunAsync(project, "prod", Env(api));
         Assert.True(run.ExitCode == 0, run.Output);
@@ -25,7 +25,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task A_size_restricted_for_the_subscription_fails_with_the_reason()
     {
-        var run = await RunAsync(AllGood with { VmSizeRestriction = "NotAvailableForSubscription" }, "prod");
+        var run = await RunAsync(standIn.Api, AllGood with { VmSizeRestriction = "NotAvailableForSubscription" }, "prod");
         Assert.Equal(1, run.ExitCode);
         var row = run.Row("Azure VM size in region");
         Assert.StartsWith("FAIL", row);
@@ -36,7 +36,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task A_size_the_region_does_not_list_fails()
     {
-        var run = await RunAsync(AllGood with { VmSizeListed = false }, "prod");
+        var run = await RunAsync(standIn.Api, AllGood with { VmSizeListed = false }, "prod");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("westeurope does not list Standard_B2s", run.Row("Azure VM size in region"));
     }
@@ -46,7 +46,7 @@ public class PreflightAzureTests
     [InlineData("PastDue")]
     public async Task A_subscription_that_is_not_enabled_fails_and_the_size_is_not_checked(string state)
     {
-        var run = await RunAsync(AllGood with { SubscriptionState = state }, "prod");
+        var run = await RunAsync(standIn.Api, AllGood with { SubscriptionState = state }, "prod");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"is {state}: Azure refuses to create resources in it", run.Row("Azure subscription"));
         Assert.Equal("skip", run.Result("Azure VM size in region"));
@@ -55,7 +55,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task An_unknown_subscription_fails_with_Azure_s_error()
     {
-        var run = await RunAsync(AllGood, "prod", env => env[PreflightEnvironment.SubscriptionId] = "99999999-0000-0000-0000-000000000000");
+        var run = await RunAsync(standIn.Api, AllGood, "prod", env => env[PreflightEnvironment.SubscriptionId] = "99999999-0000-0000-0000-000000000000");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("SubscriptionNotFound", run.Row("Azure subscription"));
     }
@@ -63,7 +63,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task The_subscription_may_come_from_the_stack_s_azure_subscriptionId()
     {
-        var run = await RunAsync(AllGood, "prod", env => env.Remove(PreflightEnvironment.SubscriptionId),
+        var run = await RunAsync(standIn.Api, AllGood, "prod", env => env.Remove(PreflightEnvironment.SubscriptionId),
             p => AddToStack(p, "prod", PreflightInputs.SubscriptionIdKey, AllGood.SubscriptionId));
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("from azure:subscriptionId (Pulumi.prod.yaml)", run.Row("Azure subscription"));
@@ -72,7 +72,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task Without_a_subscription_id_it_fails_saying_where_to_set_one()
     {
-        var run = await RunAsync(AllGood, "prod", env => env.Remove(PreflightEnvironment.SubscriptionId));
+        var run = await RunAsync(standIn.Api, AllGood, "prod", env => env.Remove(PreflightEnvironment.SubscriptionId));
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("fix: export ARM_SUBSCRIPTION_ID=<id>", run.Row("Azure subscription"));
     }
@@ -80,7 +80,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task Without_Azure_credentials_the_Azure_checks_fail_as_skipped_with_how_to_enable_them()
     {
-        var run = await RunAsync(AllGood, "prod", env => env.Remove(PreflightEnvironment.AzureToken));
+        var run = await RunAsync(standIn.Api, AllGood, "prod", env => env.Remove(PreflightEnvironment.AzureToken));
         Assert.Equal(1, run.ExitCode);
         var row = run.Row("Azure credentials");
         Assert.StartsWith("FAIL", row);
@@ -93,7 +93,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task With_skip_azure_the_Azure_checks_are_skipped_and_Azure_is_not_called()
     {
-        await using var api = await PreflightStandInApi.StartAsync(AllGood);
+        var api = standIn.Api.Use(AllGood);
         using var project = new ScratchProject(withWorker: false);
         var env = Env(api);
         env.Remove(PreflightEnvironment.AzureToken);
@@ -106,7 +106,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task The_token_comes_from_the_Azure_CLI_when_the_variable_is_unset()
     {
-        await using var api = await PreflightStandInApi.StartAsync(AllGood);
+        var api = standIn.Api.Use(AllGood);
         using var project = new ScratchProject(withWorker: false);
         var bin = FakeAz(project, $"#!/bin/sh\n[ \"$*\" = \"{AzureTokenSource.CliArguments}\" ] || exit 3\necho {AllGood.AzureToken}\n");
         var env = Env(api);
@@ -120,7 +120,7 @@ public class PreflightAzureTests
     [Fact]
     public async Task An_Azure_CLI_that_is_not_logged_in_fails_with_its_message()
     {
-        await using var api = await PreflightStandInApi.StartAsync(AllGood);
+        var api = standIn.Api.Use(AllGood);
         using var project = new ScratchProject(withWorker: false);
         var bin = FakeAz(project, "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n");
         var env = Env(api);

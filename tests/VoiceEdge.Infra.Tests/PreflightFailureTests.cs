@@ -7,7 +7,7 @@ using static VoiceEdge.Infra.Tests.PreflightHarness;
 namespace VoiceEdge.Infra.Tests;
 
 /// <summary>Network failures, exit codes on the real process, and secrets that must never be printed.</summary>
-public class PreflightFailureTests
+public class PreflightFailureTests(PreflightStandInFixture standIn) : IClassFixture<PreflightStandInFixture>
 {
     private const string CloudflareSentinel = "SENTINEL-cloudflare-token-7d41e0";
     private const string AzureSentinel = "SENTINEL-azure-token-93bc2f";
@@ -24,7 +24,7 @@ public class PreflightFailureTests
     public async Task An_unreachable_API_becomes_failed_rows_with_the_reason_not_an_exception()
     {
         var port = ClosedPort();
-        var run = await RunAsync(new StandInScenario(), "prod", env =>
+        var run = await RunAsync(standIn.Api, new StandInScenario(), "prod", env =>
         {
             env[PreflightEnvironment.CloudflareApiBase] = $"http://127.0.0.1:{port}/client/v4";
             env[PreflightEnvironment.AzureApiBase] = $"http://127.0.0.1:{port}/arm";
@@ -42,7 +42,7 @@ public class PreflightFailureTests
     [Fact]
     public async Task An_API_that_never_answers_fails_after_the_timeout()
     {
-        var run = await RunAsync(new StandInScenario { NeverAnswers = true }, "prod",
+        var run = await RunAsync(standIn.Api, new StandInScenario { NeverAnswers = true }, "prod",
             env => env[PreflightEnvironment.TimeoutSeconds] = "1", skipAzure: true);
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("no answer from http://127.0.0.1:", run.Row("Cloudflare API token"));
@@ -53,7 +53,7 @@ public class PreflightFailureTests
     public async Task Tokens_echoed_back_by_the_APIs_are_never_printed()
     {
         var scenario = new StandInScenario { EchoCredentials = true, CloudflareToken = "expected-cf", AzureToken = "expected-arm" };
-        var run = await RunAsync(scenario, "prod", env =>
+        var run = await RunAsync(standIn.Api, scenario, "prod", env =>
         {
             env[PreflightEnvironment.CloudflareToken] = CloudflareSentinel;
             env[PreflightEnvironment.AzureToken] = AzureSentinel;
@@ -70,7 +70,7 @@ public class PreflightFailureTests
     public async Task The_real_process_exits_0_when_all_pass_and_prints_no_secret()
     {
         var scenario = new StandInScenario { CloudflareToken = CloudflareSentinel, AzureToken = AzureSentinel };
-        await using var api = await PreflightStandInApi.StartAsync(scenario);
+        var api = standIn.Api.Use(scenario);
         using var project = new ScratchProject(withWorker: false);
         var result = project.Run(Env(api), "preflight", "prod");
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
@@ -86,7 +86,7 @@ public class PreflightFailureTests
     [Fact]
     public async Task The_real_process_exits_1_when_a_check_fails_and_the_table_still_goes_to_stdout()
     {
-        await using var api = await PreflightStandInApi.StartAsync(new StandInScenario { VmSizeRestriction = "QuotaId" });
+        var api = standIn.Api.Use(new StandInScenario { VmSizeRestriction = "QuotaId" });
         using var project = new ScratchProject(withWorker: false);
         var result = project.Run(Env(api), "preflight", "prod");
         Assert.Equal(1, result.ExitCode);

@@ -48,9 +48,10 @@ public static class PreflightHarness
         return new PreflightRun(exit, output.ToString());
     }
 
-    public static async Task<PreflightRun> RunAsync(StandInScenario scenario, string stack, Action<Dictionary<string, string>>? editEnv = null, Action<ScratchProject>? editProject = null, bool skipAzure = false)
+    /// <summary>Runs one stack against the shared stand-in set to <paramref name="scenario"/>, in a fresh scratch project.</summary>
+    public static async Task<PreflightRun> RunAsync(PreflightStandInApi shared, StandInScenario scenario, string stack, Action<Dictionary<string, string>>? editEnv = null, Action<ScratchProject>? editProject = null, bool skipAzure = false)
     {
-        await using var api = await PreflightStandInApi.StartAsync(scenario);
+        var api = shared.Use(scenario);
         using var project = new ScratchProject(withWorker: false);
         editProject?.Invoke(project);
         var env = Env(api);

@@ -7,6 +7,16 @@ using Microsoft.Extensions.Logging;
 
 namespace VoiceEdge.Infra.Tests.Support;
 
+/// <summary>One stand-in per test class; each test sets its scenario with <see cref="PreflightStandInApi.Use"/>.</summary>
+public sealed class PreflightStandInFixture : IAsyncLifetime
+{
+    public PreflightStandInApi Api { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Api = await PreflightStandInApi.StartAsync(new StandInScenario());
+
+    public async Task DisposeAsync() => await Api.DisposeAsync();
+}
+
 /// <summary>What the stand-in's accounts look like; each test changes the part it is about.</summary>
 public sealed record StandInScenario
 {
@@ -51,7 +61,8 @@ public sealed class PreflightStandInApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public StandInScenario Scenario { get; }
+    /// <summary>What the accounts look like; a test class sharing one server sets it before each run.</summary>
+    public StandInScenario Scenario { get; set; }
     public string BaseUrl { get; }
     public string CloudflareBase => BaseUrl + "/client/v4";
     public string AzureBase => BaseUrl + "/arm";
@@ -72,21 +83,30 @@ public sealed class PreflightStandInApi : IAsyncDisposable
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         PreflightStandInApi? self = null;
+        StandInScenario Current() => self!.Scenario;
         app.Use(async (context, next) =>
         {
             self!.Requests.Enqueue(context.Request.Path + context.Request.QueryString);
-            if (scenario.NeverAnswers)
+            if (Current().NeverAnswers)
             {
                 try { await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted); }
                 catch (OperationCanceledException) { return; }
             }
             await next(context);
         });
-        MapCloudflare(app, scenario);
-        MapAzure(app, scenario);
+        MapCloudflare(app, Current);
+        MapAzure(app, Current);
         await app.StartAsync();
         self = new PreflightStandInApi(app, scenario);
         return self;
+    }
+
+    /// <summary>Switches to another scenario and forgets the requests seen so far.</summary>
+    public PreflightStandInApi Use(StandInScenario scenario)
+    {
+        Scenario = scenario;
+        Requests.Clear();
+        return this;
     }
 
     public async ValueTask DisposeAsync()
@@ -107,66 +127,66 @@ public sealed class PreflightStandInApi : IAsyncDisposable
         new { success = false, errors = new[] { new { code, message } }, messages = Array.Empty<object>(), result = (object?)null },
         statusCode: status);
 
-    private static void MapCloudflare(WebApplication app, StandInScenario s)
+    private static void MapCloudflare(WebApplication app, Func<StandInScenario> scenario)
     {
         var cf = app.MapGroup("/client/v4");
         cf.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var auth = http.Request.Headers.Authorization.ToString();
-            if (auth != $"Bearer {s.CloudflareToken}")
+            if (auth != $"Bearer {scenario().CloudflareToken}")
             {
                 // An invalid token: HTTP 401 with code 1000 "Invalid API Token"
                 // (developers.cloudflare.com/fundamentals/api/troubleshooting/).
-                return CloudflareError(401, 1000, s.EchoCredentials ? $"Invalid API Token: {auth}" : "Invalid API Token");
+                return CloudflareError(401, 1000, scenario().EchoCredentials ? $"Invalid API Token: {auth}" : "Invalid API Token");
             }
             var path = http.Request.Path.Value![("/client/v4".Length)..];
-            if (s.DeniedPaths.Contains(path))
+            if (scenario().DeniedPaths.Contains(path))
             {
                 // A token without the permission group: 403, code 10000 "Authentication error".
-                return CloudflareError(403, 10000, s.EchoCredentials ? $"Authentication error for {auth}" : "Authentication error");
+                return CloudflareError(403, 10000, scenario().EchoCredentials ? $"Authentication error for {auth}" : "Authentication error");
             }
             return await next(context);
         });
 
         // developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify/ and the example in
         // developers.cloudflare.com/fundamentals/api/troubleshooting/: result {id, status, not_before, expires_on}.
-        cf.MapGet("/user/tokens/verify", () => s.AccountOwnedToken ? CloudflareError(401, 1000, "Invalid API Token") : Verified());
-        cf.MapGet("/accounts/{account}/tokens/verify", (string account) => s.AccountOwnedToken && account == s.AccountId
+        cf.MapGet("/user/tokens/verify", () => scenario().AccountOwnedToken ? CloudflareError(401, 1000, "Invalid API Token") : Verified());
+        cf.MapGet("/accounts/{account}/tokens/verify", (string account) => scenario().AccountOwnedToken && account == scenario().AccountId
             ? Verified()
             : CloudflareError(401, 1000, "Invalid API Token"));
         IResult Verified() => Results.Json(new
         {
             success = true,
             errors = Array.Empty<object>(),
-            messages = new[] { new { code = 10000, message = $"This API Token is valid and {s.TokenStatus}", type = (string?)null } },
-            result = new { id = "f267e341f3dd4697bd3b9f71dd96247f", status = s.TokenStatus, not_before = "2026-01-01T00:00:00Z", expires_on = "2027-01-01T00:00:00Z" },
+            messages = new[] { new { code = 10000, message = $"This API Token is valid and {scenario().TokenStatus}", type = (string?)null } },
+            result = new { id = "f267e341f3dd4697bd3b9f71dd96247f", status = scenario().TokenStatus, not_before = "2026-01-01T00:00:00Z", expires_on = "2027-01-01T00:00:00Z" },
         });
 
         // developers.cloudflare.com/api/resources/zones/methods/get/: the zone with its plan
         // {id, name, price, currency, frequency, is_subscribed, can_subscribe, legacy_id, ...}.
-        cf.MapGet("/zones/{zone}", (string zone) => zone != s.ZoneId
+        cf.MapGet("/zones/{zone}", (string zone) => zone != scenario().ZoneId
             ? CloudflareError(404, 7003, $"Could not route to /zones/{zone}, perhaps your object identifier is invalid?")
             : Envelope(new
             {
-                id = s.ZoneId,
-                name = s.ZoneName,
+                id = scenario().ZoneId,
+                name = scenario().ZoneName,
                 status = "active",
                 paused = false,
                 type = "full",
                 development_mode = 0,
                 name_servers = new[] { "ada.ns.cloudflare.com", "bob.ns.cloudflare.com" },
-                account = new { id = s.AccountId, name = "Example account" },
+                account = new { id = scenario().AccountId, name = "Example account" },
                 plan = new
                 {
                     id = "0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
-                    name = s.ZonePlan switch { "pro" => "Pro Website", "business" => "Business Website", "enterprise" => "Enterprise Website", _ => "Free Website" },
+                    name = scenario().ZonePlan switch { "pro" => "Pro Website", "business" => "Business Website", "enterprise" => "Enterprise Website", _ => "Free Website" },
                     price = 0,
                     currency = "USD",
                     frequency = "",
                     is_subscribed = true,
                     can_subscribe = false,
-                    legacy_id = s.ZonePlan,
+                    legacy_id = scenario().ZonePlan,
                     legacy_discount = false,
                     externally_managed = false,
                 },
@@ -188,7 +208,7 @@ public sealed class PreflightStandInApi : IAsyncDisposable
 
         // developers.cloudflare.com/api/resources/rulesets/subresources/phases/methods/get/: the entrypoint ruleset,
         // or 404 with code 10003 "could not find entrypoint ruleset in the http_ratelimit phase" when there is none.
-        cf.MapGet("/zones/{zone}/rulesets/phases/{phase}/entrypoint", (string phase) => s.RateLimitEntrypointId is not { } id || phase != "http_ratelimit"
+        cf.MapGet("/zones/{zone}/rulesets/phases/{phase}/entrypoint", (string phase) => scenario().RateLimitEntrypointId is not { } id || phase != "http_ratelimit"
             ? CloudflareError(404, 10003, $"could not find entrypoint ruleset in the {phase} phase")
             : Envelope(new
             {
@@ -216,7 +236,7 @@ public sealed class PreflightStandInApi : IAsyncDisposable
             }));
 
         // developers.cloudflare.com/api/resources/workers/subresources/subdomains/methods/get/: result {subdomain}.
-        cf.MapGet("/accounts/{account}/workers/subdomain", () => s.WorkersSubdomain is { } sub
+        cf.MapGet("/accounts/{account}/workers/subdomain", () => scenario().WorkersSubdomain is { } sub
             ? Envelope(new { subdomain = sub })
             : CloudflareError(404, 10007, "This account does not have a workers.dev subdomain"));
 
@@ -230,14 +250,14 @@ public sealed class PreflightStandInApi : IAsyncDisposable
     private static IResult ArmError(int status, string code, string message) =>
         Results.Json(new { error = new { code, message } }, statusCode: status);
 
-    private static void MapAzure(WebApplication app, StandInScenario s)
+    private static void MapAzure(WebApplication app, Func<StandInScenario> scenario)
     {
         var arm = app.MapGroup("/arm");
         arm.AddEndpointFilter(async (context, next) =>
         {
             var auth = context.HttpContext.Request.Headers.Authorization.ToString();
-            if (auth != $"Bearer {s.AzureToken}")
-                return ArmError(401, "InvalidAuthenticationToken", s.EchoCredentials ? $"The access token is invalid: {auth}" : "The access token is invalid.");
+            if (auth != $"Bearer {scenario().AzureToken}")
+                return ArmError(401, "InvalidAuthenticationToken", scenario().EchoCredentials ? $"The access token is invalid: {auth}" : "The access token is invalid.");
             return await next(context);
         });
 
@@ -246,7 +266,7 @@ public sealed class PreflightStandInApi : IAsyncDisposable
         {
             if (c.Request.Query["api-version"] != "2022-12-01")
                 return ArmError(400, "InvalidApiVersionParameter", "The api-version is invalid.");
-            if (id != s.SubscriptionId)
+            if (id != scenario().SubscriptionId)
                 return ArmError(404, "SubscriptionNotFound", $"The subscription '{id}' could not be found.");
             return Results.Json(new
             {
@@ -256,7 +276,7 @@ public sealed class PreflightStandInApi : IAsyncDisposable
                 subscriptionId = id,
                 tenantId = "99999999-8888-7777-6666-555555555555",
                 displayName = "Voice Edge",
-                state = s.SubscriptionState,
+                state = scenario().SubscriptionState,
                 subscriptionPolicies = new { locationPlacementId = "Public_2014-09-01", quotaId = "PayAsYouGo_2014-09-01", spendingLimit = "Off" },
             });
         });
@@ -268,7 +288,7 @@ public sealed class PreflightStandInApi : IAsyncDisposable
             var q = c.Request.Query;
             if (q["api-version"] != "2021-07-01")
                 return ArmError(400, "InvalidApiVersionParameter", "The api-version is invalid.");
-            if (id != s.SubscriptionId)
+            if (id != scenario().SubscriptionId)
                 return ArmError(404, "SubscriptionNotFound", $"The subscription '{id}' could not be found.");
             var location = q["$filter"].ToString() is var f && f.StartsWith("location eq '", StringComparison.Ordinal) ? f[13..^1] : null;
             if (location is null)
@@ -282,7 +302,7 @@ public sealed class PreflightStandInApi : IAsyncDisposable
                 });
             }
             var page2 = new List<object> { Sku("virtualMachines", "Standard_F2s_v2", location, null) };
-            if (s.VmSizeListed && location == s.Location) page2.Add(Sku("virtualMachines", s.VmSize, location, s.VmSizeRestriction));
+            if (scenario().VmSizeListed && location == scenario().Location) page2.Add(Sku("virtualMachines", scenario().VmSize, location, scenario().VmSizeRestriction));
             return Results.Json(new { value = page2 });
         });
     }
