@@ -27,8 +27,8 @@ public sealed record ApiReply(HttpStatusCode? Status, JsonElement? Body, string?
 
     /// <summary>
     /// Cloudflare: <c>errors: [{code, message}]</c> (developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/);
-    /// Azure Resource Manager: <c>error: {code, message}</c> (learn.microsoft.com/en-us/azure/azure-resource-manager/management/request-limits-and-throttling
-    /// and the common ARM error response contract).
+    /// Azure Resource Manager: <c>error: {code, message}</c>, the "common error response for all Azure Resource
+    /// Manager APIs" (learn.microsoft.com/en-us/dotnet/api/microsoft.azure.management.resources.models.errorresponse).
     /// </summary>
     public IReadOnlyList<string> ErrorMessages()
     {

@@ -12,6 +12,10 @@ namespace VoiceEdge.Infra.Preflight;
 public sealed class CloudflareChecks(StackSettings settings, StackConfig config, PreflightInputs inputs, HttpClient http)
 {
     private const string TokenCheck = "Cloudflare API token";
+    private const string ZoneCheck = "Cloudflare zone";
+    private const string PlanCheck = "Cloudflare zone plan";
+    private const string EntrypointCheck = "Cloudflare http_ratelimit entrypoint";
+    private const string SubdomainCheck = "Cloudflare workers.dev subdomain";
     private string Stack => settings.StackName;
 
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken cancel)
@@ -56,9 +60,9 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
     private List<string> PlannedChecks()
     {
         var names = CloudflareScopes.For(settings).Select(ScopeName).ToList();
-        if (settings.Edge is not null) names.Add("Cloudflare zone");
-        if (settings.Zone is not null) names.AddRange(["Cloudflare zone plan", "Cloudflare http_ratelimit entrypoint"]);
-        if (settings.Preview is not null) names.Add("Cloudflare workers.dev subdomain");
+        if (settings.Edge is not null) names.Add(ZoneCheck);
+        if (settings.Zone is not null) names.AddRange([PlanCheck, EntrypointCheck]);
+        if (settings.Preview is not null) names.Add(SubdomainCheck);
         return names;
     }
 
@@ -110,7 +114,7 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
     /// <summary>GET /zones/{zone_id}: <c>result: {id, name, status, plan: {id, name, legacy_id, ...}, ...}</c> (developers.cloudflare.com/api/resources/zones/methods/get/).</summary>
     private CheckResult Zone(EdgeSettings edge, ApiReply zone)
     {
-        const string name = "Cloudflare zone";
+        const string name = ZoneCheck;
         var set = $"`pulumi config set {ConfigKeys.Unqualified(ConfigKeys.ZoneId)} <id> -s {Stack}`";
         if (zone.IsSuccess && zone.Result is { ValueKind: JsonValueKind.Object } r)
         {
@@ -132,7 +136,7 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
     /// <summary>result.plan.legacy_id is free, pro, business or enterprise; result.plan.name is e.g. "Free Website".</summary>
     private CheckResult Plan(ZoneSettings owned, ApiReply zone)
     {
-        const string name = "Cloudflare zone plan";
+        const string name = PlanCheck;
         if (!(zone.IsSuccess && zone.Result is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty("plan", out var plan) && plan.ValueKind == JsonValueKind.Object))
             return CheckResult.Skip(name, "needs the zone's details (see the zone row)");
         var legacy = Text(plan, "legacy_id").ToLowerInvariant();
@@ -151,7 +155,7 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
     /// </summary>
     private async Task<CheckResult> RateLimitEntrypoint(JsonApiClient api, EdgeSettings edge, CancellationToken cancel)
     {
-        const string name = "Cloudflare http_ratelimit entrypoint";
+        const string name = EntrypointCheck;
         var key = PreflightInputs.RateLimitRulesetIdKey;
         var unset = $"`pulumi config rm {ConfigKeys.Unqualified(key)} -s {Stack}`";
         var reply = await api.GetAsync($"/zones/{edge.ZoneId}/rulesets/phases/http_ratelimit/entrypoint", cancel).ConfigureAwait(false);
@@ -187,7 +191,7 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
     /// </summary>
     private async Task<CheckResult> WorkersDevSubdomain(JsonApiClient api, PreviewSettings preview, CancellationToken cancel)
     {
-        const string name = "Cloudflare workers.dev subdomain";
+        const string name = SubdomainCheck;
         var key = ConfigKeys.WorkersDevSubdomain;
         var reply = await api.GetAsync($"/accounts/{settings.AccountId}/workers/subdomain", cancel).ConfigureAwait(false);
         if (reply.IsSuccess && reply.Result is { ValueKind: JsonValueKind.Object } r && Text(r, "subdomain") is { Length: > 0 } actual)

@@ -244,8 +244,8 @@ public sealed class PreflightStandInApi : IAsyncDisposable
         cf.MapFallback((HttpContext c) => CloudflareError(404, 7003, $"Could not route to {c.Request.Path}, perhaps your object identifier is invalid?"));
     }
 
-    // ---- Azure Resource Manager: errors are {error: {code, message}}
-    // (learn.microsoft.com/en-us/azure/azure-resource-manager/troubleshooting/common-deployment-errors).
+    // ---- Azure Resource Manager: errors are {error: {code, message}}, ARM's common error response
+    // (learn.microsoft.com/en-us/dotnet/api/microsoft.azure.management.resources.models.errorresponse).
 
     private static IResult ArmError(int status, string code, string message) =>
         Results.Json(new { error = new { code, message } }, statusCode: status);
