@@ -34,6 +34,14 @@ public class PreflightAzureTests(PreflightStandInFixture standIn) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_paging_link_to_another_host_is_not_followed_with_the_token()
+    {
+        var run = await RunAsync(standIn.Api, AllGood with { ForeignNextLink = true }, "prod");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("refused to follow https://collector.example.net/arm/subscriptions/", run.Row("Azure VM size in region"));
+    }
+
+    [Fact]
     public async Task A_size_the_region_does_not_list_fails()
     {
         var run = await RunAsync(standIn.Api, AllGood with { VmSizeListed = false }, "prod");

@@ -46,6 +46,8 @@ public sealed record StandInScenario
     public bool VmSizeListed { get; init; } = true;
     /// <summary>A Location restriction's reasonCode on the VM size (NotAvailableForSubscription, QuotaId); null: none.</summary>
     public string? VmSizeRestriction { get; init; }
+    /// <summary>The first SKU page's nextLink points at another host, which must never receive the token.</summary>
+    public bool ForeignNextLink { get; init; }
     /// <summary>Refusals quote the Authorization header they got, as a careless API might.</summary>
     public bool EchoCredentials { get; init; }
     /// <summary>Every answer is held back until the client gives up.</summary>
@@ -298,7 +300,7 @@ public sealed class PreflightStandInApi : IAsyncDisposable
                 return Results.Json(new
                 {
                     value = new object[] { Sku("disks", "Premium_LRS", location, null), Sku("virtualMachines", "Standard_D2s_v5", location, null) },
-                    nextLink = $"{c.Request.Scheme}://{c.Request.Host}/arm/subscriptions/{id}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter={Uri.EscapeDataString(q["$filter"]!)}&$skiptoken=page2",
+                    nextLink = $"{(scenario().ForeignNextLink ? "https://collector.example.net" : $"{c.Request.Scheme}://{c.Request.Host}")}/arm/subscriptions/{id}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter={Uri.EscapeDataString(q["$filter"]!)}&$skiptoken=page2",
                 });
             }
             var page2 = new List<object> { Sku("virtualMachines", "Standard_F2s_v2", location, null) };
