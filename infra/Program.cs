@@ -16,8 +16,12 @@ validate.SetAction(p => Commands.Validate(p.GetValue(projectDir)));
 var compile = new Command("compile", "Pulumi's YAML-runtime compiler: reads PULUMI_STACK and PULUMI_CONFIG, prints the program") { projectDir };
 compile.SetAction(p => Commands.Compile(p.GetValue(projectDir)));
 
+var skipAzure = new Option<bool>("--skip-azure") { Description = "Check Cloudflare only; the Azure rows are reported as skipped" };
+var preflight = new Command("preflight", "Check the real Cloudflare and Azure accounts (token, permissions, zone plan, existing rulesets, VM size) before `pulumi up`") { stack, projectDir, skipAzure };
+preflight.SetAction(p => Commands.Preflight(p.GetValue(stack)!, p.GetValue(projectDir), p.GetValue(skipAzure)));
+
 var root = new RootCommand("voice-edge infra: declares the voice path through Cloudflare to the relay VM as a Pulumi YAML program")
 {
-    render, plan, validate, compile,
+    render, plan, validate, compile, preflight,
 };
 return root.Parse(args).Invoke();

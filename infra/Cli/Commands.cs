@@ -1,5 +1,6 @@
 using VoiceEdge.Infra.Artifacts;
 using VoiceEdge.Infra.Model;
+using VoiceEdge.Infra.Preflight;
 using VoiceEdge.Infra.Rendering;
 using VoiceEdge.Infra.Settings;
 using VoiceEdge.Infra.Stack;
@@ -70,6 +71,15 @@ public static class Commands
             var program = StackProgramBuilder.Build(settings, new RepositoryArtifacts(catalog.ProjectDir));
             Console.Out.Write(YamlProgramWriter.Write(program));
         });
+
+    /// <summary>Checks the real Cloudflare and Azure accounts against the stack; the table goes to stdout.</summary>
+    public static int Preflight(string stack, string? projectDir, bool skipAzure)
+    {
+        var exit = Failed;
+        var outcome = Run(() => exit = PreflightRunner.RunAsync(new StackCatalog(ProjectDir(projectDir)), stack, skipAzure,
+            PreflightEnvironment.Process, Console.Out, CancellationToken.None).GetAwaiter().GetResult());
+        return outcome == Ok ? exit : outcome;
+    }
 
     private static (StackSettings, PulumiProgram) Build(StackCatalog catalog, string stack)
     {
