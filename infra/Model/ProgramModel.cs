@@ -18,6 +18,8 @@ public sealed record ResourceOptions
     public bool Protect { get; init; }
     public bool RetainOnDelete { get; init; }
     public IReadOnlyList<string> DependsOn { get; init; } = [];
+    /// <summary>Input properties Pulumi leaves as they are in the state; each use says why.</summary>
+    public IReadOnlyList<string> IgnoreChanges { get; init; } = [];
 }
 
 public sealed record Resource(string Name, Concern Concern, ResourceArgs Args, ResourceOptions Options)

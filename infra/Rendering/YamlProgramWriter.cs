@@ -50,6 +50,8 @@ public static partial class YamlProgramWriter
         if (r.Options.RetainOnDelete) options.Add(new("retainOnDelete", true));
         if (r.Options.DependsOn.Count > 0)
             options.Add(new("dependsOn", r.Options.DependsOn.Select(d => (object?)Expr.Resource(d)).ToList()));
+        if (r.Options.IgnoreChanges.Count > 0)
+            options.Add(new("ignoreChanges", r.Options.IgnoreChanges.Select(p => (object?)p).ToList()));
         node.Add(new("options", options));
         return node;
     }
