@@ -12,7 +12,7 @@ public static class PlanWriter
         (Concern.Zone, "Zone (kept on destroy; only in the stack that owns the zone)"),
         (Concern.Edge, "Edge (DNS-only ws record, Worker, route)"),
         (Concern.RelayHost, "Relay host (Azure)"),
-        (Concern.RelayDeploy, "Relay deploy (command provider; re-runs when the relay changes)"),
+        (Concern.RelayDeploy, "Relay deploy (package blob + Azure Run Command, no inbound SSH; re-runs when the relay or its settings change)"),
         (Concern.Preview, "Preview (Worker alone on workers.dev)"),
     ];
 
@@ -31,6 +31,7 @@ public static class PlanWriter
                 var flags = new List<string>();
                 if (r.Options.Protect) flags.Add("protected");
                 if (r.Options.RetainOnDelete) flags.Add("kept on destroy");
+                if (r.Options.IgnoreChanges.Count > 0) flags.Add($"ignores changes to {string.Join(", ", r.Options.IgnoreChanges)}");
                 var type = r.Args.TypeToken[(r.Args.TypeToken.LastIndexOf(':') + 1)..];
                 sb.Append($"  + {r.Name}  {r.Args.Package} {type}{(flags.Count > 0 ? $"  [{string.Join(", ", flags)}]" : "")}\n");
                 foreach (var (path, value) in Flatten("", ValueTree.OfArgs(r.Args)))
