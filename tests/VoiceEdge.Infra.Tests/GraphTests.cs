@@ -98,6 +98,7 @@ public class GraphTests
         var rules = Args<NetworkSecurityGroup>(program, "relayNsg").SecurityRules;
         Assert.Equal(["443", "80"], rules.Where(r => r.Access == "Allow").Select(r => r.DestinationPortRange));
         Assert.DoesNotContain(rules, r => r.DestinationPortRange == "22");
+        Assert.DoesNotContain(Args<NetworkSecurityGroup>(Stacks.Program("prod"), "relayNsg").SecurityRules, r => r.DestinationPortRange == "22");
     }
 
     [Fact]
