@@ -371,10 +371,11 @@ public class DeployFilesTests
     {
         using var vm = new VmRoot();
         await using var standIns = await DeployStandIns.StartAsync();
+        standIns.ForceBlobStatus = 500;
         var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
         var (exit, _, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, new Dictionary<string, string>
         {
-            ["RELAY_PACKAGE_URL"] = baseUrl + "/relay-packages/missing-route",
+            ["RELAY_PACKAGE_URL"] = baseUrl + DeployStandIns.BlobPath,
             ["RELAY_WS_HOST"] = "ws.example.test",
             ["RELAY_UPSTREAM"] = "wss://gpu.example.test/api/chat",
             ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
@@ -384,6 +385,8 @@ public class DeployFilesTests
             ["VOICE_EDGE_RETRY_DELAY_SECONDS"] = "0",
         });
         Assert.NotEqual(0, exit);
+        Assert.Equal([500], standIns.BlobResponses);
+        Assert.Contains("package download failed: HTTP 500", stderr);
         Assert.DoesNotContain(Secret, stderr);
         Assert.Empty(vm.Calls);
     }

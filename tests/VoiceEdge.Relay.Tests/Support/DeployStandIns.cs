@@ -39,6 +39,9 @@ public sealed class DeployStandIns : IAsyncDisposable
     /// <summary>How many blob requests are refused with 403 first (a role assignment still propagating).</summary>
     public int RefuseBlobTimes { get; set; }
 
+    /// <summary>When set, every blob request gets this status (a failure the deploy must not retry).</summary>
+    public int? ForceBlobStatus { get; set; }
+
     public ConcurrentQueue<string> TokenResources { get; } = new();
 
     public ConcurrentQueue<int> BlobResponses { get; } = new();
@@ -69,7 +72,8 @@ public sealed class DeployStandIns : IAsyncDisposable
         app.MapGet(BlobPath, (HttpContext c) =>
         {
             int status;
-            if (c.Request.Headers.Authorization != $"Bearer {Token}" || string.IsNullOrEmpty(c.Request.Headers["x-ms-version"])) status = 401;
+            if (s.ForceBlobStatus is { } forced) status = forced;
+            else if (c.Request.Headers.Authorization != $"Bearer {Token}" || string.IsNullOrEmpty(c.Request.Headers["x-ms-version"])) status = 401;
             else if (s.RefuseBlobTimes > 0) { s.RefuseBlobTimes--; status = 403; }
             else status = 200;
             s.BlobResponses.Enqueue(status);
