@@ -69,7 +69,9 @@ public class DeployFilesTests
         Assert.Equal("SIGTERM", directives["KillSignal"].Single());
         Assert.Equal("/etc/voice-edge/relay.env", directives["EnvironmentFile"].Single());
         Assert.Contains("ASPNETCORE_URLS=http://127.0.0.1:8999", directives["Environment"]);
-        Assert.True(int.Parse(directives["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture) > 10 + 10,
+        // install.sh restarts the relay through systemd: SIGTERM, the drain grace, then up to 10 s for the 1012
+        // closes (relay/Hosting/DrainCoordinator.cs). A shorter stop timeout would SIGKILL calls mid-drain.
+        Assert.True(int.Parse(directives["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture) > new VoiceEdge.Relay.Hosting.RelayOptions().DrainGraceSeconds + 10,
             "the stop timeout must exceed the drain grace plus the close handshake");
     }
 
