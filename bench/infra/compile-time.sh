@@ -13,7 +13,7 @@ scratch="$(mktemp -d)"; trap 'rm -rf "$scratch"' EXIT
 cp "$root"/Pulumi*.yaml "$scratch/"; cp -r "$root/stacks" "$scratch/"
 mkdir -p "$scratch/worker-src/dist" "$scratch/relay/deploy"
 cp "$root/worker-src/dist/worker.js" "$scratch/worker-src/dist/" 2>/dev/null || echo 'export default {}' > "$scratch/worker-src/dist/worker.js"
-for f in cloud-init.yaml publish.sh install.sh; do
+for f in cloud-init.yaml package.sh run-command.sh install.sh; do
   cp "$root/relay/deploy/$f" "$scratch/relay/deploy/" 2>/dev/null || echo "# stand-in" > "$scratch/relay/deploy/$f"
 done
 
@@ -23,7 +23,7 @@ cfg = {}
 for line in open(sys.argv[1]):
     m = re.match(r'^  (voice-edge:[A-Za-z]+): (.+)$', line.rstrip('\n'))
     if m: cfg[m.group(1)] = m.group(2).strip('"')
-for k in ["relaySigningKey", "authJwtSecret", "twilioAuthToken", "sshPrivateKey"]:
+for k in ["relaySigningKey", "authJwtSecret", "twilioAuthToken"]:
     cfg["voice-edge:" + k] = "bench-secret"
 print(json.dumps(cfg))
 PY

@@ -6,8 +6,10 @@ namespace VoiceEdge.Infra.Artifacts;
 public sealed record WorkerArtifact(string Path, string Sha256Hex);
 
 /// <summary>The relay sources and VM files the deploy steps use.</summary>
-/// <param name="SourceSha256Hex">Hash of the relay's sources: the deploy steps re-run only when it changes.</param>
-public sealed record RelayArtifact(string ProjectDir, string CloudInitPath, string PublishScript, string InstallScript, string SourceSha256Hex);
+/// <param name="PackageScript">Publishes the relay and packs it, with its deploy files, into one archive (prints its path).</param>
+/// <param name="RunCommandScript">The Run Command's script: fetches the package with the VM's identity and runs install.sh.</param>
+/// <param name="SourceSha256Hex">Hash of the relay's sources, deploy files included: the package's name carries it, so the deploy re-runs only when it changes.</param>
+public sealed record RelayArtifact(string ProjectDir, string CloudInitPath, string PackageScript, string RunCommandScript, string InstallScript, string SourceSha256Hex);
 
 /// <summary>Where the program learns about the artifacts it deploys. The seam tests replace.</summary>
 public interface IArtifactSource

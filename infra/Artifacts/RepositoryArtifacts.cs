@@ -9,7 +9,8 @@ public sealed class RepositoryArtifacts(string projectDir) : IArtifactSource
     public const string WorkerPath = "worker-src/dist/worker.js";
     public const string RelayDir = "relay";
     public const string CloudInitPath = "relay/deploy/cloud-init.yaml";
-    public const string PublishScript = "relay/deploy/publish.sh";
+    public const string PackageScript = "relay/deploy/package.sh";
+    public const string RunCommandScript = "relay/deploy/run-command.sh";
     public const string InstallScript = "relay/deploy/install.sh";
 
     public WorkerArtifact Worker()
@@ -22,12 +23,12 @@ public sealed class RepositoryArtifacts(string projectDir) : IArtifactSource
 
     public RelayArtifact Relay()
     {
-        foreach (var required in new[] { CloudInitPath, PublishScript, InstallScript })
+        foreach (var required in new[] { CloudInitPath, PackageScript, RunCommandScript, InstallScript })
         {
             if (!File.Exists(Path.Combine(projectDir, required)))
                 throw new ArtifactMissingException($"{required} not found: the relay deploy needs it (see relay/README.md)");
         }
-        return new RelayArtifact(RelayDir, CloudInitPath, PublishScript, InstallScript, HashSources(Path.Combine(projectDir, RelayDir)));
+        return new RelayArtifact(RelayDir, CloudInitPath, PackageScript, RunCommandScript, InstallScript, HashSources(Path.Combine(projectDir, RelayDir)));
     }
 
     /// <summary>A stable hash of the relay's sources (not of build output, which is not byte-for-byte reproducible).</summary>

@@ -12,7 +12,7 @@ public static class PlanWriter
         (Concern.Zone, "Zone (kept on destroy; only in the stack that owns the zone)"),
         (Concern.Edge, "Edge (DNS-only ws record, Worker, route)"),
         (Concern.RelayHost, "Relay host (Azure)"),
-        (Concern.RelayDeploy, "Relay deploy (command provider; re-runs when the relay changes)"),
+        (Concern.RelayDeploy, "Relay deploy (package blob + Azure Run Command, no inbound SSH; re-runs when the relay or its settings change)"),
         (Concern.Preview, "Preview (Worker alone on workers.dev)"),
         (Concern.Monitoring, "Monitoring (Azure availability tests and log alert on every plan; Cloudflare health checks and alerts by plan)"),
     ];

@@ -79,6 +79,7 @@ public sealed record LinuxVirtualMachine : ResourceArgs
     public required string PatchAssessmentMode { get; init; }
     public required bool ProvisionVmAgent { get; init; }
     public required BootDiagnostics BootDiagnostics { get; init; }
+    public VmIdentity? Identity { get; init; }
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
@@ -115,3 +116,77 @@ public sealed record MetricAlert : ResourceArgs
 public sealed record MetricAlertCriteria(string MetricNamespace, string MetricName, string Aggregation, string Operator, double Threshold);
 
 public sealed record MetricAlertAction(string ActionGroupId);
+
+/// <summary>Which managed identity the VM gets; the deploy reads its package blob with it.</summary>
+public sealed record VmIdentity(string Type);
+
+/// <summary>
+/// Holds the packaged relay. Anonymous access is off (<c>allowNestedItemsToBePublic: false</c>) and the only
+/// reader is the relay VM's managed identity. Network access stays on: the deploying machine uploads over the
+/// data plane and the VM downloads over the internet, both authenticated.
+/// </summary>
+public sealed record StorageAccount : ResourceArgs
+{
+    public override string TypeToken => "azure:storage/account:Account";
+    public required string Name { get; init; }
+    public required string ResourceGroupName { get; init; }
+    public required string Location { get; init; }
+    public required string AccountTier { get; init; }
+    public required string AccountReplicationType { get; init; }
+    public required string AccountKind { get; init; }
+    public required string MinTlsVersion { get; init; }
+    public required bool HttpsTrafficOnlyEnabled { get; init; }
+    public required bool AllowNestedItemsToBePublic { get; init; }
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
+}
+
+/// <summary>With <c>storageAccountId</c> the provider creates it through Resource Manager; its <c>id</c> is the ARM id a role assignment scopes to.</summary>
+public sealed record StorageContainer(string Name, string StorageAccountId, string ContainerAccessType) : ResourceArgs
+{
+    public override string TypeToken => "azure:storage/container:Container";
+}
+
+public sealed record StorageBlob : ResourceArgs
+{
+    public override string TypeToken => "azure:storage/blob:Blob";
+    public required string Name { get; init; }
+    public required string StorageAccountName { get; init; }
+    public required string StorageContainerName { get; init; }
+    public required string Type { get; init; }
+    public required string ContentType { get; init; }
+    public required object Source { get; init; }
+}
+
+public sealed record RoleAssignment : ResourceArgs
+{
+    public override string TypeToken => "azure:authorization/assignment:Assignment";
+    public required string Scope { get; init; }
+    public required string RoleDefinitionName { get; init; }
+    public required string PrincipalId { get; init; }
+    /// <summary>Set so Azure does not look the new identity up in Entra ID first (replication delay on a fresh VM).</summary>
+    public required string PrincipalType { get; init; }
+}
+
+/// <summary>
+/// A managed Run Command on the VM (Microsoft.Compute/virtualMachines/runCommands). The provider runs it
+/// synchronously and fails the deploy when the script exits non-zero (treatFailureAsDeploymentFailure, in
+/// terraform-provider-azurerm internal/services/compute/virtual_machine_run_command_resource.go). On Linux the
+/// handler sets each named parameter, protected or not, as an environment variable of the script
+/// (Azure/run-command-handler-linux internal/exec/exec.go, SetEnvironmentVariables).
+/// </summary>
+public sealed record RunCommand : ResourceArgs
+{
+    public override string TypeToken => "azure:compute/runCommand:RunCommand";
+    public required string Name { get; init; }
+    public required string Location { get; init; }
+    public required string VirtualMachineId { get; init; }
+    public required RunCommandSource Source { get; init; }
+    public required IReadOnlyList<RunCommandParameter> Parameters { get; init; }
+    /// <summary>Secrets go here only: the API never returns them and the provider marks them sensitive.</summary>
+    public required IReadOnlyList<RunCommandParameter> ProtectedParameters { get; init; }
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
+}
+
+public sealed record RunCommandSource(object Script);
+
+public sealed record RunCommandParameter(string Name, string Value);

@@ -2,29 +2,13 @@ using VoiceEdge.Infra.Model;
 
 namespace VoiceEdge.Infra.Resources;
 
-// Command provider 1.2.1 resources.
+// Command provider 1.2.1 resources. Only the local publish: nothing reaches the VM over SSH (the deploy is an
+// Azure Run Command, see Azure.cs).
 
 public sealed record LocalCommand : ResourceArgs
 {
     public override string TypeToken => "command:local:Command";
     public required string Create { get; init; }
-    public required IReadOnlyList<string> Triggers { get; init; }
-    public string? Logging { get; init; }
-}
-
-public sealed record SshConnection(string Host, string User, string PrivateKey, int DialErrorLimit, int PerDialTimeout);
-
-public sealed record CopyToRemote(SshConnection Connection, object Source, string RemotePath, IReadOnlyList<string> Triggers) : ResourceArgs
-{
-    public override string TypeToken => "command:remote:CopyToRemote";
-}
-
-public sealed record RemoteCommand : ResourceArgs
-{
-    public override string TypeToken => "command:remote:Command";
-    public required SshConnection Connection { get; init; }
-    public required string Create { get; init; }
-    public string? Stdin { get; init; }
     public required IReadOnlyList<string> Triggers { get; init; }
     public string? Logging { get; init; }
 }

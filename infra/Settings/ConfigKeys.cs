@@ -42,11 +42,10 @@ public static class ConfigKeys
     public const string AuthJwtSecret = "voice-edge:authJwtSecret";
     public const string TwilioAuthToken = "voice-edge:twilioAuthToken";
     public const string AlertWebhookUrl = "voice-edge:alertWebhookUrl";
-    public const string SshPrivateKey = "voice-edge:sshPrivateKey";
 
     /// <summary>Fixed by the schema: these must be <c>secure:</c> and are only ever referenced, never inlined.</summary>
     public static readonly IReadOnlyList<string> Secrets =
-        [RelaySigningKey, AuthJwtSecret, TwilioAuthToken, AlertWebhookUrl, SshPrivateKey];
+        [RelaySigningKey, AuthJwtSecret, TwilioAuthToken, AlertWebhookUrl];
 
     public static readonly IReadOnlySet<string> Known = new HashSet<string>
     {
@@ -54,8 +53,14 @@ public static class ConfigKeys
         WorkerName, AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceUpstream, TwilioUpstream,
         RateLimitRequests, RateLimitPeriod, RateLimitMitigation, AlertEmails, AzureLocation, VmSize,
         AdminUsername, SshPublicKey, AdminCidrs, AllowSshFromAnywhere, DnsLabel, RelayUrl, WorkersDevSubdomain,
-        RelaySigningKey, AuthJwtSecret, TwilioAuthToken, AlertWebhookUrl, SshPrivateKey,
+        RelaySigningKey, AuthJwtSecret, TwilioAuthToken, AlertWebhookUrl,
         RateLimitRulesetId, RateLimitKeptRules, OriginErrorSlo,
+    };
+
+    /// <summary>Keys earlier versions used, with why they went and what to do, so an old stack file gets a useful line.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Retired = new Dictionary<string, string>
+    {
+        ["voice-edge:sshPrivateKey"] = "is no longer used: the relay deploys through an Azure Run Command with no inbound SSH",
     };
 
     /// <summary>The key without its namespace, as a Pulumi YAML program names a project config value.</summary>

@@ -16,7 +16,9 @@ public static partial class SettingsReader
 
         foreach (var key in config.Values.Keys.Where(k => k.StartsWith(ConfigKeys.Namespace + ":", StringComparison.Ordinal)))
         {
-            if (!ConfigKeys.Known.Contains(key))
+            if (ConfigKeys.Retired.TryGetValue(key, out var why))
+                r.Problem(key, why, $"remove it: `pulumi config rm {ConfigKeys.Unqualified(key)} -s {stack}`");
+            else if (!ConfigKeys.Known.Contains(key))
                 r.Problem(key, "is not a voice-edge setting", "remove it or fix its spelling (see infra/README.md for every key)");
         }
         foreach (var key in ConfigKeys.Secrets)
@@ -68,15 +70,15 @@ public static partial class SettingsReader
                 r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(record)}` is outside the zone {zoneName}", $"use a label such as `ws` or a name ending in .{zoneName}");
             if (recordFqdn == publicHost)
                 r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(recordFqdn)}` is the public host; the relay record must be its own DNS-only name", "use a separate label such as `ws`");
-            var voiceUpstream = r.OptionalUrl(ConfigKeys.VoiceUpstream, ["ws", "wss"]) ?? "ws://127.0.0.1:8998/api/chat";
-            var twilioUpstream = r.OptionalUrl(ConfigKeys.TwilioUpstream, ["ws", "wss"]) ?? "ws://127.0.0.1:8998/twilio";
-            edge = new EdgeSettings(zoneId, zoneName, publicHost, recordFqdn, voiceUpstream, twilioUpstream);
+            var voiceUpstream = r.VoiceBackendUrl(ConfigKeys.VoiceUpstream, required: true);
+            var twilioUpstream = r.VoiceBackendUrl(ConfigKeys.TwilioUpstream, required: false) ?? TwilioBesideVoice(voiceUpstream);
+            edge = new EdgeSettings(zoneId, zoneName, publicHost, recordFqdn, voiceUpstream ?? "", twilioUpstream);
             defaultOrigin = $"https://{publicHost}";
 
             r.RequireSecret(ConfigKeys.TwilioAuthToken);
-            r.RequireSecret(ConfigKeys.SshPrivateKey);
             var emails = r.EmailList(ConfigKeys.AlertEmails);
 
+            // No admin CIDRs, no SSH rule: deploys need no inbound port, so SSH is only for humans who ask for it.
             var cidrs = r.CidrList(ConfigKeys.AdminCidrs, r.Bool(ConfigKeys.AllowSshFromAnywhere, false));
             host = new RelayHostSettings(
                 Location: r.Optional(ConfigKeys.AzureLocation, "westeurope", AzureLocationPattern, "must be an Azure region name such as westeurope or eastus2"),
@@ -180,6 +182,18 @@ public static partial class SettingsReader
         return [.. paths];
     }
 
+    /// <summary>The Twilio media-stream endpoint of the same backend: its origin with the /twilio path.</summary>
+    private static string TwilioBesideVoice(string? voice) =>
+        voice is null ? "" : new UriBuilder(voice) { Path = "/twilio", Query = "" }.Uri.ToString().TrimEnd('/');
+
+    private static bool IsPrivateAddress(string host)
+    {
+        if (!IPAddress.TryParse(host.Trim('[', ']'), out var ip)) return false;
+        if (ip.IsIPv6UniqueLocal) return true;
+        var b = ip.GetAddressBytes();
+        return b.Length == 4 && (b[0] == 10 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168));
+    }
+
     internal static bool InZone(string name, string zone) =>
         name == zone || name.EndsWith("." + zone, StringComparison.Ordinal);
 
@@ -240,7 +254,7 @@ public static partial class SettingsReader
         {
             var value = Raw(key);
             if (value is null) return null;
-            if (!pattern().IsMatch(value)) { Problem(key, $"`{value}` is not valid: it {rule}", SetHint(key)); return null; }
+            if (!pattern().IsMatch(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not valid: it {rule}", SetHint(key)); return null; }
             return value;
         }
 
@@ -310,6 +324,34 @@ public static partial class SettingsReader
             return true;
         }
 
+        /// <summary>
+        /// The voice backend (PersonaPlex) runs on a GPU host, never on the relay VM (a GPU-less B-series), so a
+        /// loopback URL is refused; a remote backend is reached over wss://, or ws:// only to a private address.
+        /// </summary>
+        public string? VoiceBackendUrl(string key, bool required)
+        {
+            const string example = "wss://gpu.example.com:8998/api/chat";
+            var value = Raw(key);
+            if (value is null)
+            {
+                if (required) Problem(key, $"is missing: the relay needs the voice backend (PersonaPlex on a GPU host), e.g. {example}", SetHint(key));
+                return null;
+            }
+            if (!CheckUrl(key, value, ["ws", "wss"])) return null;
+            var uri = new Uri(value);
+            if (uri.IsLoopback || uri.Host is "0.0.0.0" or "[::]")
+            {
+                Problem(key, $"`{ConfigText.Show(value)}` points at the relay VM itself, which has no GPU to run the voice backend", $"use the remote GPU host over wss://, e.g. {example}: {SetHint(key)}");
+                return null;
+            }
+            if (uri.Scheme == "ws" && !IsPrivateAddress(uri.Host))
+            {
+                Problem(key, $"`{ConfigText.Show(value)}` would carry call audio unencrypted over the internet", $"use wss:// (ws:// only to a private address in the VM's network): {SetHint(key)}");
+                return null;
+            }
+            return value;
+        }
+
         public List<string> EmailList(string key)
         {
             var value = Raw(key);
@@ -338,7 +380,7 @@ public static partial class SettingsReader
         public List<string> CidrList(string key, bool allowAnywhere)
         {
             var value = Raw(key);
-            if (value is null) { Problem(key, "is missing (comma-separated CIDRs allowed to reach SSH, e.g. 203.0.113.7/32)", SetHint(key)); return []; }
+            if (value is null) return [];
             var cidrs = Split(value);
             foreach (var cidr in cidrs)
             {

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Resources;
 using VoiceEdge.Infra.Settings;
@@ -6,67 +8,106 @@ using static VoiceEdge.Infra.Stack.StackContext;
 namespace VoiceEdge.Infra.Stack;
 
 /// <summary>
-/// Publish the relay locally, copy it and its installer to the VM, install and restart it, wait for /health.
-/// Every step carries the hash of the relay's sources as a trigger, so the chain re-runs only when the relay
-/// (or its configuration) changes.
+/// Deploys the relay with no inbound port: publish and pack it here, upload the package to a private blob,
+/// and let an Azure Run Command on the VM fetch it with the VM's managed identity and run install.sh.
+/// The package's name carries the hash of the relay's sources, so the upload and the Run Command change (and
+/// the install re-runs) only when the relay or its settings change. Secrets reach the VM only as protected
+/// parameters of the Run Command.
 /// </summary>
 public static class RelayDeployResources
 {
-    public const string PublishDir = "relay/bin/deploy";
-    public const string RelayPort = "8999";
+    public const string PackageDir = "relay/bin/package";
+    public const string ContainerName = "relay-packages";
+    public const string RunCommandName = "voice-edge-relay-install";
+
+    /// <summary>Built-in role: read blobs and nothing else (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage).</summary>
+    public const string BlobReaderRole = "Storage Blob Data Reader";
 
     public static IEnumerable<Resource> Declare(StackContext context)
     {
         var s = context.Settings;
         if (s.RelayHost is not { } host || s.Edge is not { } edge) yield break;
         var relay = context.Artifacts.Relay();
-        string[] triggers = [relay.SourceSha256Hex];
-        var home = $"/home/{host.AdminUsername}";
-        var connection = new SshConnection(
-            Host: Expr.Output("relayIp", "ipAddress"),
-            User: host.AdminUsername,
-            PrivateKey: Expr.Config(ConfigKeys.Unqualified(ConfigKeys.SshPrivateKey)),
-            DialErrorLimit: 30,
-            PerDialTimeout: 20);
+        var tags = context.Tags;
+        var rg = Expr.Output("resourceGroup", "name");
 
-        // publish.sh logs to stderr; stdout carries only the output folder, which the copy step reads.
+        // package.sh logs to stderr; stdout carries only the archive's path, which the blob reads.
         yield return Define("relayPublish", Concern.RelayDeploy, new LocalCommand
         {
-            Create = $"bash {relay.PublishScript} {PublishDir} >&2 && printf %s {PublishDir}",
-            Triggers = triggers,
+            Create = $"bash {relay.PackageScript} {PackageDir}",
+            Triggers = [relay.SourceSha256Hex],
             Logging = "stderr",
         });
-        yield return Define("relayCopy", Concern.RelayDeploy,
-            new CopyToRemote(connection, Expr.FileArchive(Expr.Output("relayPublish", "stdout")), $"{home}/voice-edge-relay", triggers),
-            new ResourceOptions { DependsOn = ["relayVm"] });
-        yield return Define("relayInstallerCopy", Concern.RelayDeploy,
-            new CopyToRemote(connection, new Fn("fileAsset", relay.InstallScript), $"{home}/voice-edge-install.sh", triggers),
-            new ResourceOptions { DependsOn = ["relayVm"] });
-        yield return Define("relayInstall", Concern.RelayDeploy, new RemoteCommand
+        yield return Define("relayStorage", Concern.RelayDeploy, new StorageAccount
         {
-            Connection = connection,
-            Create = Expr.Literal(
-                "set -e; sudo rm -rf /opt/voice-edge/incoming/relay; sudo mkdir -p /opt/voice-edge/incoming; " +
-                $"sudo mv {home}/voice-edge-relay /opt/voice-edge/incoming/relay; " +
-                $"sudo bash {home}/voice-edge-install.sh {edge.RelayRecordFqdn}"),
-            Stdin = RelayEnvironment(edge),
-            Triggers = triggers,
-            Logging = "stderr",
-        }, new ResourceOptions { DependsOn = ["relayCopy", "relayInstallerCopy"] });
-        yield return Define("relayHealth", Concern.RelayDeploy, new RemoteCommand
+            Name = StorageAccountName(s),
+            ResourceGroupName = rg,
+            Location = host.Location,
+            AccountTier = "Standard",
+            AccountReplicationType = "LRS",
+            AccountKind = "StorageV2",
+            MinTlsVersion = "TLS1_2",
+            HttpsTrafficOnlyEnabled = true,
+            AllowNestedItemsToBePublic = false,
+            Tags = tags,
+        });
+        yield return Define("relayPackages", Concern.RelayDeploy,
+            new StorageContainer(ContainerName, Expr.Output("relayStorage", "id"), "private"));
+        yield return Define("relayPackage", Concern.RelayDeploy, new StorageBlob
         {
-            Connection = connection,
-            Create = $"curl -fsS --retry 30 --retry-delay 2 --retry-all-errors --max-time 5 http://127.0.0.1:{RelayPort}/health",
-            Triggers = [Expr.Output("relayInstall", "id")],
-        }, new ResourceOptions { DependsOn = ["relayInstall"] });
+            Name = PackageBlobName(relay.SourceSha256Hex),
+            StorageAccountName = Expr.Output("relayStorage", "name"),
+            StorageContainerName = Expr.Output("relayPackages", "name"),
+            Type = "Block",
+            ContentType = "application/gzip",
+            Source = new Fn("fileAsset", Expr.Output("relayPublish", "stdout")),
+        }, new ResourceOptions
+        {
+            // The name is the content identity (the sources' hash). A rebuild of the same sources is not
+            // byte-identical, and a changed source would replace a blob of the same name, which fails.
+            IgnoreChanges = ["source"],
+        });
+        yield return Define("relayPackageReader", Concern.RelayDeploy, new RoleAssignment
+        {
+            Scope = Expr.Output("relayPackages", "id"),
+            RoleDefinitionName = BlobReaderRole,
+            PrincipalId = Expr.Output("relayVm", "identity.principalId"),
+            PrincipalType = "ServicePrincipal",
+        });
+        yield return Define("relayInstall", Concern.RelayDeploy, new RunCommand
+        {
+            Name = RunCommandName,
+            Location = host.Location,
+            VirtualMachineId = Expr.Output("relayVm", "id"),
+            Source = new RunCommandSource(Expr.ReadFile(relay.RunCommandScript)),
+            Parameters =
+            [
+                new("RELAY_PACKAGE_URL", Expr.Output("relayPackage", "url")),
+                new("RELAY_WS_HOST", edge.RelayRecordFqdn),
+                new("RELAY_UPSTREAM", Expr.Literal(edge.VoiceUpstream)),
+                new("RELAY_TWILIO_UPSTREAM", Expr.Literal(edge.TwilioUpstream)),
+                new("RELAY_PUBLIC_BASE_URL", $"wss://{edge.RelayRecordFqdn}"),
+            ],
+            ProtectedParameters =
+            [
+                new("RELAY_SIGNING_KEY", Expr.Config(ConfigKeys.Unqualified(ConfigKeys.RelaySigningKey))),
+                new("RELAY_TWILIO_AUTH_TOKEN", Expr.Config(ConfigKeys.Unqualified(ConfigKeys.TwilioAuthToken))),
+            ],
+            Tags = tags,
+        }, new ResourceOptions { DependsOn = ["relayPackageReader", "relayPackage"] });
     }
 
-    /// <summary>The relay's environment file, fed to install.sh on stdin; secrets only as references.</summary>
-    private static string RelayEnvironment(EdgeSettings edge) => string.Join('\n',
-        $"Relay__Upstream={Expr.Literal(edge.VoiceUpstream)}",
-        $"Relay__TwilioUpstream={Expr.Literal(edge.TwilioUpstream)}",
-        $"Relay__PublicBaseUrl=wss://{edge.RelayRecordFqdn}",
-        $"Relay__SigningKey={Expr.Config(ConfigKeys.Unqualified(ConfigKeys.RelaySigningKey))}",
-        $"Relay__TwilioAuthToken={Expr.Config(ConfigKeys.Unqualified(ConfigKeys.TwilioAuthToken))}",
-        "") ;
+    public static string PackageBlobName(string sourceSha256Hex) => $"voice-edge-relay-{sourceSha256Hex}.tar.gz";
+
+    /// <summary>
+    /// Storage account names are global, 3-24 lowercase letters and digits: the stack's name plus a hash of the
+    /// Cloudflare account and stack, so two users of this project do not collide.
+    /// </summary>
+    public static string StorageAccountName(StackSettings s)
+    {
+        var stack = new string([.. s.StackName.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)]);
+        var suffix = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{s.AccountId}/{s.StackName}")))[..8];
+        var prefix = "ve" + stack;
+        return prefix[..Math.Min(prefix.Length, 24 - suffix.Length)] + suffix;
+    }
 }

@@ -5,8 +5,8 @@ using static VoiceEdge.Infra.Stack.StackContext;
 namespace VoiceEdge.Infra.Stack;
 
 /// <summary>
-/// The Azure VM that hosts the relay: its network (443 and 80 open for Caddy, 22 only from the admin CIDRs,
-/// nothing else), a static public IP whose DNS name the ws record points at, and alerts.
+/// The Azure VM that hosts the relay: its network (443 and 80 open for Caddy, 22 only when admin CIDRs are set
+/// and only from them, nothing else), a system-assigned identity for the deploy, a static public IP whose DNS name the ws record points at, and alerts.
 /// </summary>
 public static class RelayHostResources
 {
@@ -51,27 +51,18 @@ public static class RelayHostResources
             PatchAssessmentMode = "AutomaticByPlatform",
             ProvisionVmAgent = true,
             BootDiagnostics = new BootDiagnostics(),
+            // The deploy (an Azure Run Command) reads the relay package blob with this identity: no keys on the VM.
+            Identity = new VmIdentity("SystemAssigned"),
             Tags = tags,
         }, new ResourceOptions { DependsOn = ["relayNicNsg"], Protect = s.IsProduction });
     }
 
+    /// <summary>Port 22 only when the stack lists admin networks: deploys use Run Command, so SSH is for humans.</summary>
     internal static IReadOnlyList<SecurityRule> SecurityRules(IReadOnlyList<string> adminCidrs) =>
     [
         Allow("allow-https", "Caddy: wss for browsers (via the Worker) and Twilio", 100, "443", "Internet"),
         Allow("allow-http", "Caddy: ACME HTTP-01 challenges and the redirect to HTTPS", 110, "80", "Internet"),
-        new SecurityRule
-        {
-            Name = "allow-ssh-admin",
-            Description = "SSH from the admin networks only (deploys and operators)",
-            Priority = 120,
-            Direction = "Inbound",
-            Access = "Allow",
-            Protocol = "Tcp",
-            SourcePortRange = "*",
-            DestinationPortRange = "22",
-            SourceAddressPrefixes = adminCidrs,
-            DestinationAddressPrefix = "*",
-        },
+        .. adminCidrs.Count == 0 ? [] : new[] { SshFrom(adminCidrs) },
         new SecurityRule
         {
             Name = "deny-all-inbound",
@@ -86,6 +77,20 @@ public static class RelayHostResources
             DestinationAddressPrefix = "*",
         },
     ];
+
+    private static SecurityRule SshFrom(IReadOnlyList<string> adminCidrs) => new()
+    {
+        Name = "allow-ssh-admin",
+        Description = "SSH from the admin networks only (operators; deploys need no inbound port)",
+        Priority = 120,
+        Direction = "Inbound",
+        Access = "Allow",
+        Protocol = "Tcp",
+        SourcePortRange = "*",
+        DestinationPortRange = "22",
+        SourceAddressPrefixes = adminCidrs,
+        DestinationAddressPrefix = "*",
+    };
 
     private static SecurityRule Allow(string name, string description, int priority, string port, string source) => new()
     {

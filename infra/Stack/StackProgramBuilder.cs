@@ -60,6 +60,7 @@ public static class StackProgramBuilder
             new("relayHealthUrl", $"https://{edge.RelayRecordFqdn}/health", "The relay's health through Caddy"),
             new("relayFqdn", Expr.Output("relayIp", "fqdn"), "The relay VM's Azure DNS name (the ws record's target)"),
             new("relayIp", Expr.Output("relayIp", "ipAddress"), "The relay VM's static public IP"),
+            new("relayDeployReport", Expr.Output("relayInstall", "instanceViews[0].output"), "What the last relay install did, and the voice backend's readiness"),
             new("workerName", Expr.Output("worker", "scriptName"), "The Worker script"),
         ];
     }

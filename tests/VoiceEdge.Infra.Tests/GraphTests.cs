@@ -1,5 +1,7 @@
 using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Settings;
+using VoiceEdge.Infra.Stack;
 using VoiceEdge.Infra.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
@@ -90,6 +92,17 @@ public class GraphTests
     }
 
     [Fact]
+    public void Relay_host_opens_no_ssh_without_admin_cidrs()
+    {
+        var settings = SettingsReader.Read(Stacks.Edited("dev", (ConfigKeys.AdminCidrs, null)), Stacks.Catalog.OthersThan("dev"));
+        var program = StackProgramBuilder.Build(settings, new FixedArtifacts());
+        var rules = Args<NetworkSecurityGroup>(program, "relayNsg").SecurityRules;
+        Assert.Equal(["443", "80"], rules.Where(r => r.Access == "Allow").Select(r => r.DestinationPortRange));
+        Assert.DoesNotContain(rules, r => r.DestinationPortRange == "22");
+        Assert.DoesNotContain(Args<NetworkSecurityGroup>(Stacks.Program("prod"), "relayNsg").SecurityRules, r => r.DestinationPortRange == "22");
+    }
+
+    [Fact]
     public void Relay_host_opens_443_and_80_and_ssh_only_from_admin_cidrs()
     {
         var dev = Stacks.Program("dev");
@@ -136,25 +149,52 @@ public class GraphTests
     }
 
     [Fact]
-    public void Relay_deploy_publishes_copies_installs_and_checks_health_when_the_relay_changes()
+    public void Relay_deploy_packs_uploads_a_private_content_named_blob_and_installs_it_by_run_command()
     {
         var dev = Stacks.Program("dev");
         var publish = Args<LocalCommand>(dev, "relayPublish");
-        Assert.Contains("relay/deploy/publish.sh", publish.Create);
+        Assert.Equal("bash relay/deploy/package.sh relay/bin/package", publish.Create);
         Assert.Equal([FixedArtifacts.RelaySha], publish.Triggers);
-        var copy = Args<CopyToRemote>(dev, "relayCopy");
-        Assert.Equal(new Fn("fileArchive", "${relayPublish.stdout}"), copy.Source);
-        Assert.Equal([FixedArtifacts.RelaySha], copy.Triggers);
-        Assert.Equal(("${relayIp.ipAddress}", "${sshPrivateKey}"), (copy.Connection.Host, copy.Connection.PrivateKey));
-        var install = Args<RemoteCommand>(dev, "relayInstall");
-        Assert.Contains("voice-edge-install.sh ws-dev.example.com", install.Create);
-        Assert.Equal([FixedArtifacts.RelaySha], install.Triggers);
-        Assert.Contains("Relay__SigningKey=${relaySigningKey}", install.Stdin);
-        Assert.Contains("Relay__TwilioAuthToken=${twilioAuthToken}", install.Stdin);
-        Assert.Contains("Relay__PublicBaseUrl=wss://ws-dev.example.com", install.Stdin);
-        Assert.Equal(["relayCopy", "relayInstallerCopy"], dev["relayInstall"].Options.DependsOn);
-        var health = Args<RemoteCommand>(dev, "relayHealth");
-        Assert.Contains("http://127.0.0.1:8999/health", health.Create);
+
+        var storage = Args<StorageAccount>(dev, "relayStorage");
+        Assert.False(storage.AllowNestedItemsToBePublic);
+        Assert.True(storage.HttpsTrafficOnlyEnabled);
+        Assert.Matches("^[a-z0-9]{3,24}$", storage.Name);
+        Assert.NotEqual(storage.Name, Args<StorageAccount>(Stacks.Program("prod"), "relayStorage").Name);
+        var container = Args<StorageContainer>(dev, "relayPackages");
+        Assert.Equal(("private", "${relayStorage.id}"), (container.ContainerAccessType, container.StorageAccountId));
+
+        var blob = Args<StorageBlob>(dev, "relayPackage");
+        Assert.Equal($"voice-edge-relay-{FixedArtifacts.RelaySha}.tar.gz", blob.Name);
+        Assert.Equal(new Fn("fileAsset", "${relayPublish.stdout}"), blob.Source);
+        Assert.Equal(["source"], dev["relayPackage"].Options.IgnoreChanges);
+
+        var vm = Args<LinuxVirtualMachine>(dev, "relayVm");
+        Assert.Equal(new VmIdentity("SystemAssigned"), vm.Identity);
+        var reader = Args<RoleAssignment>(dev, "relayPackageReader");
+        Assert.Equal(("${relayPackages.id}", "Storage Blob Data Reader", "${relayVm.identity.principalId}"),
+            (reader.Scope, reader.RoleDefinitionName, reader.PrincipalId));
+
+        var install = Args<RunCommand>(dev, "relayInstall");
+        Assert.Equal("${relayVm.id}", install.VirtualMachineId);
+        var parameters = install.Parameters.ToDictionary(p => p.Name, p => p.Value);
+        Assert.Equal("${relayPackage.url}", parameters["RELAY_PACKAGE_URL"]);
+        Assert.Equal("ws-dev.example.com", parameters["RELAY_WS_HOST"]);
+        Assert.Equal("wss://ws-dev.example.com", parameters["RELAY_PUBLIC_BASE_URL"]);
+        Assert.Equal("wss://gpu-dev.example.com:8998/api/chat", parameters["RELAY_UPSTREAM"]);
+        Assert.Equal(["relayPackageReader", "relayPackage"], dev["relayInstall"].Options.DependsOn);
+        Assert.Equal("${relayInstall.instanceViews[0].output}", dev.Outputs.Single(o => o.Name == "relayDeployReport").Value);
+    }
+
+    [Fact]
+    public void Nothing_in_a_full_stack_connects_to_the_vm_over_ssh()
+    {
+        foreach (var stack in new[] { "dev", "prod" })
+        {
+            var program = Stacks.Program(stack);
+            Assert.DoesNotContain(program.Resources, r => r.Args.Package == "command" && r.Args is not LocalCommand);
+            Assert.DoesNotContain("privateKey", Stacks.Yaml(stack), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

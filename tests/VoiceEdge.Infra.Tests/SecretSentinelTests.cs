@@ -1,4 +1,6 @@
+using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Rendering;
+using VoiceEdge.Infra.Resources;
 using VoiceEdge.Infra.Settings;
 using VoiceEdge.Infra.Stack;
 using VoiceEdge.Infra.Tests.Support;
@@ -26,6 +28,46 @@ public class SecretSentinelTests
             Assert.DoesNotContain(sentinel, plan);
         }
         Assert.Contains("${relaySigningKey}", yaml);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void The_relay_deploy_carries_secrets_only_as_protected_parameters_of_its_run_command(string stack)
+    {
+        var json = CompilerContractTests.PulumiConfigFor(stack, CompilerContractTests.SentinelSecrets);
+        var settings = SettingsReader.Read(StackConfigSources.FromPulumiEnvironment(stack, json, null), Stacks.Catalog.OthersThan(stack));
+        var program = StackProgramBuilder.Build(settings, new FixedArtifacts());
+        var secretRefs = ConfigKeys.Secrets.Select(k => Expr.Config(ConfigKeys.Unqualified(k))).ToList();
+
+        var install = program.All<RunCommand>().Single();
+        Assert.Equal(
+            ["${relaySigningKey}", "${twilioAuthToken}"],
+            install.ProtectedParameters.Select(p => p.Value));
+        Assert.All(install.Parameters, p => Assert.DoesNotContain(secretRefs, r => p.Value.Contains(r, StringComparison.Ordinal)));
+        Assert.Equal(new Fn("readFile", "relay/deploy/run-command.sh"), install.Source.Script);
+
+        // No other deploy resource mentions a secret, and nothing opens a connection to the VM.
+        foreach (var resource in program.Resources.Where(r => r.Concern == Concern.RelayDeploy && r.Args is not RunCommand))
+        {
+            var text = YamlProgramWriter.Write(program with { Resources = [resource], Config = [], Outputs = [] });
+            Assert.DoesNotContain(secretRefs, r => text.Contains(r, StringComparison.Ordinal));
+        }
+        Assert.DoesNotContain(program.Resources, r => r.Args.TypeToken.StartsWith("command:remote:", StringComparison.Ordinal));
+        Assert.DoesNotContain("sshPrivateKey", YamlProgramWriter.Write(program));
+    }
+
+    [Fact]
+    public void The_run_command_script_never_echoes_a_secret_parameter()
+    {
+        var script = File.ReadAllText(Repo.Path("relay", "deploy", "run-command.sh"));
+        foreach (var line in script.Split('\n').Where(l => l.Contains("RELAY_SIGNING_KEY", StringComparison.Ordinal) || l.Contains("RELAY_TWILIO_AUTH_TOKEN", StringComparison.Ordinal)))
+        {
+            var code = line.TrimStart();
+            if (code.StartsWith('#')) continue;
+            Assert.True(code.StartsWith(": \"${RELAY_SIGNING_KEY:?", StringComparison.Ordinal) || code.StartsWith("printf 'Relay__", StringComparison.Ordinal),
+                $"a secret parameter is used outside the builtin printf into install.sh's stdin: {code}");
+        }
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public class ValidationTests
     [InlineData(K.ZoneId)]
     [InlineData(K.ZoneName)]
     [InlineData(K.SshPublicKey)]
-    [InlineData(K.AdminCidrs)]
+    [InlineData(K.VoiceUpstream)]
     [InlineData(K.AlertEmails)]
     public void A_missing_required_key_is_named(string key)
     {
@@ -42,7 +42,6 @@ public class ValidationTests
     [InlineData(K.RelaySigningKey)]
     [InlineData(K.AuthJwtSecret)]
     [InlineData(K.TwilioAuthToken)]
-    [InlineData(K.SshPrivateKey)]
     public void A_missing_secret_says_to_set_it_as_a_secret(string key)
     {
         var problem = SingleProblem(Stacks.Edited("dev", (key, null)), key);
@@ -58,7 +57,6 @@ public class ValidationTests
     [Theory]
     [InlineData(K.RelaySigningKey)]
     [InlineData(K.AlertWebhookUrl)]
-    [InlineData(K.SshPrivateKey)]
     public void A_secret_in_plain_text_is_refused_without_echoing_it(string key)
     {
         var problem = SingleProblem(Stacks.Edited("prod", (key, "hunter2-plain-text-secret")), key);
@@ -110,6 +108,63 @@ public class ValidationTests
         Assert.Contains("whole internet", problem.Problem);
         Assert.Contains(K.AllowSshFromAnywhere, problem.Fix);
         Assert.Empty(Stacks.Problems(Stacks.Edited("dev", (K.AdminCidrs, cidr), (K.AllowSshFromAnywhere, "true"))));
+    }
+
+    [Fact]
+    public void The_retired_ssh_private_key_is_refused_with_how_to_remove_it()
+    {
+        var dev = Stacks.Catalog.Load("dev");
+        var values = new Dictionary<string, ConfigValue>(dev.Values) { ["voice-edge:sshPrivateKey"] = ConfigValue.Secure() };
+        var problem = SingleProblem(dev with { Values = values }, "voice-edge:sshPrivateKey");
+        Assert.Contains("Run Command", problem.Problem);
+        Assert.Contains("pulumi config rm sshPrivateKey -s dev", problem.Fix);
+    }
+
+    [Fact]
+    public void Without_admin_cidrs_the_stack_is_valid_and_has_no_ssh_rule()
+    {
+        var config = Stacks.Edited("dev", (K.AdminCidrs, null));
+        Assert.Empty(Stacks.Problems(config));
+        var settings = SettingsReader.Read(config, Stacks.Catalog.OthersThan("dev"));
+        Assert.Empty(settings.RelayHost!.AdminCidrs);
+    }
+
+    [Theory]
+    [InlineData("ws://127.0.0.1:8998/api/chat")]
+    [InlineData("ws://localhost:8998/api/chat")]
+    [InlineData("wss://[::1]:8998/api/chat")]
+    [InlineData("ws://0.0.0.0:8998/api/chat")]
+    public void A_loopback_voice_backend_is_refused_with_the_remote_gpu_host_fix(string url)
+    {
+        var problem = SingleProblem(Stacks.Edited("prod", (K.VoiceUpstream, url)), K.VoiceUpstream);
+        Assert.Contains("no GPU", problem.Problem);
+        Assert.Contains("wss://", problem.Fix);
+        Assert.Contains("pulumi config set voiceUpstream", problem.Fix);
+    }
+
+    [Theory]
+    [InlineData(K.VoiceUpstream, "ws://gpu.example.com:8998/api/chat")]
+    [InlineData(K.TwilioUpstream, "ws://203.0.113.9:8998/twilio")]
+    public void A_remote_backend_over_plain_ws_is_refused(string key, string url)
+    {
+        Assert.Contains("unencrypted", SingleProblem(Stacks.Edited("prod", (key, url)), key).Problem);
+    }
+
+    [Theory]
+    [InlineData("ws://10.60.2.4:8998/api/chat")]
+    [InlineData("ws://192.168.1.20:8998/api/chat")]
+    [InlineData("wss://gpu.example.com/api/chat")]
+    public void A_backend_in_the_private_network_or_over_wss_is_accepted(string url)
+    {
+        Assert.Empty(Stacks.Problems(Stacks.Edited("prod", (K.VoiceUpstream, url))));
+    }
+
+    [Fact]
+    public void Without_twilio_upstream_the_twilio_path_of_the_voice_backend_is_used()
+    {
+        var settings = SettingsReader.Read(Stacks.Edited("dev", (K.TwilioUpstream, null)), Stacks.Catalog.OthersThan("dev"));
+        Assert.Equal("wss://gpu-dev.example.com:8998/api/chat", settings.Edge!.VoiceUpstream);
+        Assert.Equal("wss://gpu-dev.example.com:8998/twilio", settings.Edge.TwilioUpstream);
     }
 
     [Theory]

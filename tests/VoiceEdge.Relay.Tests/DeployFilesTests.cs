@@ -6,6 +6,7 @@ using VoiceEdge.Relay.Tests.Support;
 namespace VoiceEdge.Relay.Tests;
 
 /// <summary>What the VM runs: cloud-init, the systemd unit, the Caddyfile, and the published relay itself.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class DeployFilesTests
 {
     private static string Deploy(string file)
@@ -68,7 +69,9 @@ public class DeployFilesTests
         Assert.Equal("SIGTERM", directives["KillSignal"].Single());
         Assert.Equal("/etc/voice-edge/relay.env", directives["EnvironmentFile"].Single());
         Assert.Contains("ASPNETCORE_URLS=http://127.0.0.1:8999", directives["Environment"]);
-        Assert.True(int.Parse(directives["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture) > 10 + 10,
+        // install.sh restarts the relay through systemd: SIGTERM, the drain grace, then up to 10 s for the 1012
+        // closes (relay/Hosting/DrainCoordinator.cs). A shorter stop timeout would SIGKILL calls mid-drain.
+        Assert.True(int.Parse(directives["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture) > new VoiceEdge.Relay.Hosting.RelayOptions().DrainGraceSeconds + 10,
             "the stop timeout must exceed the drain grace plus the close handshake");
     }
 
@@ -84,6 +87,8 @@ public class DeployFilesTests
     [Theory]
     [InlineData("install.sh")]
     [InlineData("publish.sh")]
+    [InlineData("package.sh")]
+    [InlineData("run-command.sh")]
     public void Deploy_scripts_parse(string script)
     {
         var (exit, output) = Run("bash", $"-n {Deploy(script)}");
@@ -91,27 +96,35 @@ public class DeployFilesTests
     }
 
     [Fact]
-    public async Task The_published_relay_starts_and_serves_health()
+    public async Task The_packaged_relay_unpacks_with_its_deploy_files_starts_and_serves_health()
     {
-        var outDir = Directory.CreateTempSubdirectory("voice-edge-publish-").FullName;
+        var outDir = Directory.CreateTempSubdirectory("voice-edge-package-").FullName;
         try
         {
-            var (exit, output) = Run("bash", $"{Deploy("publish.sh")} {outDir}");
+            var (exit, output) = Run("bash", $"{Deploy("package.sh")} {outDir}/package");
             Assert.True(exit == 0, output);
-            Assert.True(File.Exists(Path.Combine(outDir, "voice-edge-relay")), "self-contained executable");
-            Assert.True(File.Exists(Path.Combine(outDir, "deploy", "voice-edge-relay.service")));
-            Assert.True(File.Exists(Path.Combine(outDir, "deploy", "Caddyfile")));
+            // stdout is the archive's path and nothing else: the deploy's blob reads the file it names.
+            var archive = Path.Combine(outDir, "package", "voice-edge-relay.tar.gz");
+            Assert.StartsWith(archive, output, StringComparison.Ordinal);
+            Assert.True(File.Exists(archive));
+            var unpacked = Path.Combine(outDir, "relay");
+            Directory.CreateDirectory(unpacked);
+            (exit, output) = Run("tar", $"-xzf {archive} -C {unpacked}");
+            Assert.True(exit == 0, output);
+            Assert.True(File.Exists(Path.Combine(unpacked, "voice-edge-relay")), "self-contained executable");
+            foreach (var file in new[] { "install.sh", "voice-edge-relay.service", "Caddyfile" })
+                Assert.Equal(File.ReadAllText(Deploy(file)), File.ReadAllText(Path.Combine(unpacked, "deploy", file)));
 
             await using var upstream = await EchoUpstream.StartAsync();
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             listener.Stop();
-            var start = new ProcessStartInfo(Path.Combine(outDir, "voice-edge-relay"), $"--urls http://127.0.0.1:{port}")
+            var start = new ProcessStartInfo(Path.Combine(unpacked, "voice-edge-relay"), $"--urls http://127.0.0.1:{port}")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
-                WorkingDirectory = outDir,
+                WorkingDirectory = unpacked,
             };
             start.Environment["Relay__Upstream"] = upstream.ChatUri.ToString();
             start.Environment["Relay__TwilioUpstream"] = upstream.TwilioUri.ToString();
@@ -151,5 +164,232 @@ public class DeployFilesTests
             new Dictionary<string, string> { ["Relay__SigningKey"] = "", ["Relay__Upstream"] = "ws://127.0.0.1:1/x", ["Relay__TwilioUpstream"] = "ws://127.0.0.1:1/y", ["Relay__PublicBaseUrl"] = "wss://x.test" }, 60);
         Assert.Equal(2, exit);
         Assert.Contains("SigningKey", output);
+    }
+
+    private const string Secret = "SENTINEL-signing-key-7d2e";
+    private const string TwilioSecret = "SENTINEL-twilio-token-7d2e";
+
+    private static string RelayEnv(string signingKey = Secret) =>
+        $"Relay__Upstream=wss://gpu.example.test/api/chat\nRelay__SigningKey={signingKey}\nRelay__TwilioAuthToken={TwilioSecret}\nNotRelay=dropped\n";
+
+    private static (int Exit, string Stdout, string Stderr) Install(VmRoot vm, DeployStandIns relay, string env, int liveWait = 10)
+    {
+        var script = Path.Combine(vm.Incoming, "deploy", "install.sh");
+        return vm.Run(script, "ws.example.test", env, new Dictionary<string, string>
+        {
+            ["VOICE_EDGE_RELAY_URL"] = relay.BaseUri.ToString().TrimEnd('/'),
+            ["VOICE_EDGE_LIVE_WAIT_SECONDS"] = liveWait.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    [Fact]
+    public async Task First_install_waits_for_cloud_init_then_installs_starts_both_and_reports_an_unready_backend_without_failing()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        VmRoot.WritePackage(vm.Incoming);
+
+        var (exit, stdout, stderr) = Install(vm, relay, RelayEnv());
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("cloud-init status --wait", vm.Calls[0]);
+        Assert.Contains("systemctl daemon-reload", vm.Calls);
+        Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
+        Assert.Equal(["systemctl restart caddy.service"], vm.Disruptions("caddy"));
+        Assert.Contains("NOT READY (HTTP 503)", stdout);
+        Assert.Contains("upstream-unreachable", stdout);
+
+        var envFile = vm.At("etc", "voice-edge", "relay.env");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(envFile));
+        Assert.Equal(["Relay__Upstream=wss://gpu.example.test/api/chat", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"], File.ReadAllLines(envFile));
+        Assert.Contains("Environment=VOICE_EDGE_WS_HOST=ws.example.test", File.ReadAllText(vm.At("etc", "systemd", "system", "caddy.service.d", "voice-edge.conf")));
+        Assert.Equal(File.ReadAllText(Deploy("Caddyfile")), File.ReadAllText(vm.At("etc", "caddy", "Caddyfile")));
+        Assert.True(File.Exists(vm.At("etc", "systemd", "system", "voice-edge-relay.service")));
+        Assert.True(File.Exists(Path.Combine(vm.Installed, "voice-edge-relay")));
+        Assert.False(Directory.Exists(vm.Incoming));
+        Assert.DoesNotContain(Secret, stdout + stderr);
+    }
+
+    [Fact]
+    public async Task Redeploying_the_same_relay_touches_neither_caddy_nor_the_relay()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        VmRoot.WritePackage(vm.Incoming);
+        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
+        vm.ClearCalls();
+
+        VmRoot.WritePackage(vm.Incoming);
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv());
+
+        Assert.True(exit == 0, stderr);
+        Assert.Empty(vm.Disruptions("caddy"));
+        Assert.Empty(vm.Disruptions("voice-edge-relay"));
+        Assert.DoesNotContain("systemctl daemon-reload", vm.Calls);
+        Assert.Contains("relay unchanged: not restarted", stderr);
+        Assert.Contains("Caddy not touched", stderr);
+    }
+
+    [Fact]
+    public async Task A_new_relay_build_restarts_only_the_relay_and_keeps_the_previous_build()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-1");
+        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
+        vm.ClearCalls();
+
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-2");
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv());
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
+        Assert.Empty(vm.Disruptions("caddy"));
+        Assert.Equal("build-2", File.ReadAllText(Path.Combine(vm.Installed, "voice-edge-relay.dll")));
+        Assert.Equal("build-1", File.ReadAllText(Path.Combine(vm.Installed + ".previous", "voice-edge-relay.dll")));
+    }
+
+    [Fact]
+    public async Task A_changed_secret_restarts_the_relay_but_not_caddy()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        VmRoot.WritePackage(vm.Incoming);
+        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
+        vm.ClearCalls();
+
+        VmRoot.WritePackage(vm.Incoming);
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv(signingKey: "SENTINEL-rotated-key"));
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
+        Assert.Empty(vm.Disruptions("caddy"));
+        Assert.DoesNotContain("SENTINEL-rotated-key", stderr);
+    }
+
+    [Fact]
+    public async Task A_changed_caddyfile_restarts_only_caddy()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        VmRoot.WritePackage(vm.Incoming);
+        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
+        vm.ClearCalls();
+
+        VmRoot.WritePackage(vm.Incoming, caddyExtra: "# changed\n");
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv());
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(["systemctl restart caddy.service"], vm.Disruptions("caddy"));
+        Assert.Empty(vm.Disruptions("voice-edge-relay"));
+        Assert.EndsWith("# changed\n", File.ReadAllText(vm.At("etc", "caddy", "Caddyfile")));
+    }
+
+    [Fact]
+    public async Task A_ready_backend_is_reported_ready()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        relay.ReadyStatus = 200;
+        VmRoot.WritePackage(vm.Incoming);
+        var (exit, stdout, stderr) = Install(vm, relay, RelayEnv());
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("relay live and ready behind ws.example.test", stdout);
+    }
+
+    [Fact]
+    public async Task A_relay_that_never_becomes_live_fails_the_install_and_points_at_its_journal()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        relay.LiveStatus = 503;
+        VmRoot.WritePackage(vm.Incoming);
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv(), liveWait: 2);
+        Assert.Equal(1, exit);
+        Assert.Contains("journalctl -u voice-edge-relay", stderr);
+    }
+
+    [Fact]
+    public async Task A_failed_first_boot_stops_the_install_before_anything_is_touched()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        VmRoot.WritePackage(vm.Incoming);
+        var script = Path.Combine(vm.Incoming, "deploy", "install.sh");
+        var (exit, _, stderr) = vm.Run(script, "ws.example.test", RelayEnv(), new Dictionary<string, string>
+        {
+            ["TEST_CLOUD_INIT_EXIT"] = "1",
+            ["VOICE_EDGE_RELAY_URL"] = relay.BaseUri.ToString().TrimEnd('/'),
+        });
+        Assert.Equal(1, exit);
+        Assert.Contains("cloud-init failed", stderr);
+        Assert.Equal(["cloud-init status --wait"], vm.Calls);
+    }
+
+    [Fact]
+    public async Task The_run_command_fetches_the_package_with_the_vm_identity_retries_while_access_propagates_and_installs_it()
+    {
+        using var vm = new VmRoot();
+        await using var standIns = await DeployStandIns.StartAsync();
+        var packageDir = vm.At("package-src");
+        VmRoot.WritePackage(packageDir);
+        var archive = vm.At("relay.tar.gz");
+        var (tarExit, tarOutput) = Run("tar", $"-czf {archive} -C {packageDir} .");
+        Assert.True(tarExit == 0, tarOutput);
+        standIns.Package = File.ReadAllBytes(archive);
+        standIns.RefuseBlobTimes = 1;
+        var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
+
+        var (exit, stdout, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, new Dictionary<string, string>
+        {
+            ["RELAY_PACKAGE_URL"] = baseUrl + DeployStandIns.BlobPath,
+            ["RELAY_WS_HOST"] = "ws.example.test",
+            ["RELAY_UPSTREAM"] = "wss://gpu.example.test/api/chat",
+            ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
+            ["RELAY_PUBLIC_BASE_URL"] = "wss://ws.example.test",
+            ["RELAY_SIGNING_KEY"] = Secret,
+            ["RELAY_TWILIO_AUTH_TOKEN"] = TwilioSecret,
+            ["VOICE_EDGE_IMDS_URL"] = baseUrl,
+            ["VOICE_EDGE_RETRY_DELAY_SECONDS"] = "0",
+            ["VOICE_EDGE_RELAY_URL"] = baseUrl,
+            ["VOICE_EDGE_LIVE_WAIT_SECONDS"] = "10",
+        });
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal([403, 200], standIns.BlobResponses);
+        Assert.All(standIns.TokenResources, r => Assert.Equal("https://storage.azure.com/", r));
+        Assert.Contains("NOT READY", stdout);
+        Assert.Equal(
+            ["Relay__Upstream=wss://gpu.example.test/api/chat", "Relay__TwilioUpstream=wss://gpu.example.test/twilio",
+             "Relay__PublicBaseUrl=wss://ws.example.test", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"],
+            File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env")));
+        Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
+        foreach (var secret in new[] { Secret, TwilioSecret, DeployStandIns.Token })
+            Assert.DoesNotContain(secret, stdout + stderr);
+    }
+
+    [Fact]
+    public async Task The_run_command_fails_at_once_on_an_unexpected_refusal()
+    {
+        using var vm = new VmRoot();
+        await using var standIns = await DeployStandIns.StartAsync();
+        standIns.ForceBlobStatus = 500;
+        var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
+        var (exit, _, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, new Dictionary<string, string>
+        {
+            ["RELAY_PACKAGE_URL"] = baseUrl + DeployStandIns.BlobPath,
+            ["RELAY_WS_HOST"] = "ws.example.test",
+            ["RELAY_UPSTREAM"] = "wss://gpu.example.test/api/chat",
+            ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
+            ["RELAY_PUBLIC_BASE_URL"] = "wss://ws.example.test",
+            ["RELAY_SIGNING_KEY"] = Secret,
+            ["VOICE_EDGE_IMDS_URL"] = baseUrl,
+            ["VOICE_EDGE_RETRY_DELAY_SECONDS"] = "0",
+        });
+        Assert.NotEqual(0, exit);
+        Assert.Equal([500], standIns.BlobResponses);
+        Assert.Contains("package download failed: HTTP 500", stderr);
+        Assert.DoesNotContain(Secret, stderr);
+        Assert.Empty(vm.Calls);
     }
 }

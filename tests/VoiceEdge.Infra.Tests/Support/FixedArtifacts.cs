@@ -11,5 +11,5 @@ public sealed class FixedArtifacts : IArtifactSource
     public WorkerArtifact Worker() => new(RepositoryArtifacts.WorkerPath, WorkerSha);
 
     public RelayArtifact Relay() => new(RepositoryArtifacts.RelayDir, RepositoryArtifacts.CloudInitPath,
-        RepositoryArtifacts.PublishScript, RepositoryArtifacts.InstallScript, RelaySha);
+        RepositoryArtifacts.PackageScript, RepositoryArtifacts.RunCommandScript, RepositoryArtifacts.InstallScript, RelaySha);
 }

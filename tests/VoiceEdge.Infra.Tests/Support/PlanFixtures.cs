@@ -37,8 +37,6 @@ public static class PlanFixtures
             secure: v1:fixture
           voice-edge:alertWebhookUrl:
             secure: v1:fixture
-          voice-edge:sshPrivateKey:
-            secure: v1:fixture
         """;
 
     public static StackConfig Config(string plan, params (string Key, string Value)[] extra) =>

@@ -21,7 +21,8 @@ public sealed class ScratchProject : IDisposable
             File.Copy(file, Path.Combine(Dir, "stacks", Path.GetFileName(file)));
         if (withWorker) Write("worker-src/dist/worker.js", WorkerSource);
         Write("relay/deploy/cloud-init.yaml", "#cloud-config\npackages: [caddy]\n");
-        Write("relay/deploy/publish.sh", "dotnet publish \"$(dirname \"$0\")/..\" -o \"$1\" >&2\n");
+        Write("relay/deploy/package.sh", "dotnet publish \"$(dirname \"$0\")/..\" -o \"$1\" >&2\n");
+        Write("relay/deploy/run-command.sh", "echo fetch and install >&2\n");
         Write("relay/deploy/install.sh", "echo install >&2\n");
         Write("relay/Program.cs", "// relay\n");
     }
