@@ -4,12 +4,14 @@ import fc from "fast-check";
 import { base64UrlEncode } from "../../../src/base64url";
 
 const visibleAscii = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
-const latin1High = fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c));
 const punctuation = fc.constantFrom(".", "%", "=", ";", ",", " ", "\t", '"', "\\", "-", "_", "+", "/", "&", "?", "#");
 const b64Char = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
-/** A header value as a client can send it: visible ASCII, tabs, spaces, obs-text (latin-1). No CR, LF or NUL. */
-export const headerValue = fc.string({ unit: fc.oneof({ weight: 6, arbitrary: visibleAscii }, { weight: 2, arbitrary: punctuation }, { weight: 1, arbitrary: latin1High }), maxLength: 80 });
+/**
+ * A header value as a client can send it: visible ASCII, tabs, spaces; no CR, LF or NUL. (Bytes above 0x7f are
+ * left out: a test-side Request re-encodes them as UTF-8 with a warning, so they would not reach the Worker as sent.)
+ */
+export const headerValue = fc.string({ unit: fc.oneof({ weight: 6, arbitrary: visibleAscii }, { weight: 2, arbitrary: punctuation }), maxLength: 80 });
 
 /** Strings that look a little like tokens: base64url runs broken by separators and percent signs. */
 export const tokenish = fc.string({ unit: fc.oneof({ weight: 8, arbitrary: b64Char }, { weight: 2, arbitrary: punctuation }, { weight: 1, arbitrary: visibleAscii }), maxLength: 120 });
