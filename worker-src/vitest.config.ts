@@ -23,7 +23,6 @@ export default defineConfig({
   ],
   test: {
     include: ["test/unit/**/*.test.ts"],
-    setupFiles: ["test/unit/fastcheck.setup.ts"],
     // A fuzz run's properties take minutes each; the default 5 s stays for everything else.
     testTimeout: process.env.FUZZ_RUNS ? 3_600_000 : 5_000,
   },

@@ -67,7 +67,7 @@ describe("JWT verification: inputs the property tests found", () => {
   it("a JWKS that fails, or answers something that is not a JWKS, gives keys-unavailable instead of throwing", async () => {
     const enc = (o: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(o)));
     const token = `${enc({ alg: "RS256", kid: "k" })}.${enc({ exp: now() + 60 })}.AAAA`;
-    const failing = { jwksUrl: "https://idp.example.com/jwks-down", fetchJwks: async () => Promise.reject(new Error("JWKS 500")) };
+    const failing = { jwksUrl: "https://idp.example.com/jwks-down", fetchJwks: async () => { throw new Error("JWKS 500"); } };
     expect(await verifyJwt(token, failing)).toEqual({ ok: false, reason: "keys-unavailable" });
     const notJwks = { jwksUrl: "https://idp.example.com/jwks-null", fetchJwks: async () => ({ keys: null }) };
     expect(await verifyJwt(token, notJwks)).toEqual({ ok: false, reason: "keys-unavailable" });

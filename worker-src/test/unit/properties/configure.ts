@@ -1,4 +1,4 @@
-// Property tests run with a fixed seed and few cases by default (CI); `npm run fuzz` sets FUZZ_RUNS (and no
+// Imported first by properties.test.ts. Property tests run with a fixed seed and few cases by default (CI); `npm run fuzz` sets FUZZ_RUNS (and no
 // seed) through the bindings vitest.config.ts passes in, for a long random run.
 import { env } from "cloudflare:test";
 import fc from "fast-check";
