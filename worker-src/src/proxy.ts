@@ -68,6 +68,7 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
   const { headers, protocols } = relayRequestHeaders(request, await mintRelayToken(signingKey, exp, session));
   const target = relayCallUrl(s.relayUrl, new URL(request.url));
 
+  if (request.signal?.aborted) return textResponse(502, "the client went away before the relay answered");
   let upstreamResponse: Response;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), s.relayTimeoutMs);
