@@ -92,11 +92,23 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
     }
     return textResponse(502, `relay refused the call (${upstreamResponse.status})`);
   }
-  upstream.accept();
   if (request.signal?.aborted) {
+    upstream.accept();
     safeClose(upstream, 1001, "client went away");
     return textResponse(502, "the client went away before the relay answered");
   }
+  const chosen = upstreamResponse.headers.get("Sec-WebSocket-Protocol") ?? (protocols.includes(APP_PROTOCOL) ? APP_PROTOCOL : null);
+  const responseHeaders = new Headers();
+  if (chosen) responseHeaders.set("Sec-WebSocket-Protocol", chosen);
+
+  if (s.passThrough) {
+    // The relay's socket goes back unaccepted: the runtime joins the two connections itself, with no
+    // JavaScript per frame. Frames, close codes and the relay's pings then pass natively; the call's log line
+    // and the keepalive answer are the relay's.
+    console.log(JSON.stringify({ event: "call-passed-through", session }));
+    return new Response(null, { status: 101, webSocket: upstream, headers: responseHeaders });
+  }
+  upstream.accept();
 
   const pair = new WebSocketPair();
   const client = pair[0];
@@ -160,9 +172,5 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
     finish(1006, "relay error", "relay");
   });
   ctx.waitUntil(finished);
-
-  const chosen = upstreamResponse.headers.get("Sec-WebSocket-Protocol") ?? (protocols.includes(APP_PROTOCOL) ? APP_PROTOCOL : null);
-  const responseHeaders = new Headers();
-  if (chosen) responseHeaders.set("Sec-WebSocket-Protocol", chosen);
   return new Response(null, { status: 101, webSocket: client, headers: responseHeaders });
 }

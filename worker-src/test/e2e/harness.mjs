@@ -120,7 +120,7 @@ export async function startStubRelay() {
  * `wrangler dev` (workerd) serving src/ with the given relay; resolves once it answers. Its log is kept at debug
  * level so that the runtime-log gate (logGate.mjs) sees every exception.
  */
-export async function startWorker(relayPort, { relayTimeoutMs = 1500 } = {}) {
+export async function startWorker(relayPort, { relayTimeoutMs = 1500, passThrough = false } = {}) {
   const port = await freePort();
   const vars = {
     RELAY_URL: `http://127.0.0.1:${relayPort}`,
@@ -129,6 +129,7 @@ export async function startWorker(relayPort, { relayTimeoutMs = 1500 } = {}) {
     RELAY_SIGNING_KEY: SIGNING_KEY,
     AUTH_JWT_SECRET: JWT_SECRET,
     RELAY_TIMEOUT_MS: String(relayTimeoutMs),
+    RELAY_PASSTHROUGH: passThrough ? "on" : "off",
   };
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--log-level", "debug"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
