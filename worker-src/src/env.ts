@@ -16,6 +16,8 @@ export interface Env {
   AUTH_AUDIENCE?: string;
   /** How long to wait for the relay to accept the upgrade, in ms (default 10000). */
   RELAY_TIMEOUT_MS?: string;
+  /** "on": hand an accepted call to the runtime (native pass-through, no JavaScript per frame). Default off. */
+  RELAY_PASSTHROUGH?: string;
 }
 
 export interface Settings {
@@ -23,6 +25,7 @@ export interface Settings {
   allowedOrigins: string[];
   routePrefix: string;
   relayTimeoutMs: number;
+  passThrough: boolean;
 }
 
 export function settings(env: Env): Settings {
@@ -31,6 +34,7 @@ export function settings(env: Env): Settings {
     relayUrl: new URL(env.RELAY_URL),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o.length > 0),
     routePrefix: prefix.startsWith("/") ? prefix : `/${prefix}`,
+    passThrough: ["on", "true", "1"].includes((env.RELAY_PASSTHROUGH ?? "").trim().toLowerCase()),
     relayTimeoutMs: Number.parseInt(env.RELAY_TIMEOUT_MS ?? "", 10) > 0 ? Number.parseInt(env.RELAY_TIMEOUT_MS!, 10) : 10_000,
   };
 }

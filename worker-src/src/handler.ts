@@ -1,21 +1,37 @@
 import type { Env, Settings } from "./env";
+import { handshakeProblem } from "./handshake";
 import { verifyJwt } from "./jwt";
 import { findUserToken } from "./userToken";
 import { WORKER_VERSION } from "./version";
 
-export function plain(status: number, body: string, extra: Record<string, string> = {}): Response {
+/** Every status the Worker refuses with (README "Behaviour"); each comes with a plain-text reason. */
+export const REFUSAL_STATUSES = [400, 401, 403, 404, 426, 502, 503, 504] as const;
+
+export function plain(status: (typeof REFUSAL_STATUSES)[number] | 200, body: string, extra: Record<string, string> = {}): Response {
   return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...extra } });
 }
 
-/** Checks a voice WebSocket request in order: upgrade, origin, token. Returns the refusal, or null to proceed. */
+/** Which of the Worker's two endpoints a path is, if either: exact matches only. */
+export function routeOf(pathname: string, prefix: string): "ws" | "health" | null {
+  if (pathname === `${prefix}/ws`) return "ws";
+  if (pathname === `${prefix}/health`) return "health";
+  return null;
+}
+
+/** An exact match against the configured origins; an empty list allows every origin. */
+export function originAllowed(origin: string | null, allowed: readonly string[]): boolean {
+  if (allowed.length === 0) return true;
+  return origin !== null && allowed.includes(origin);
+}
+
+/**
+ * Checks a voice WebSocket request in order: the handshake, origin, token. Returns the refusal, or null to
+ * proceed. Never throws, whatever the request holds.
+ */
 export async function refuse(request: Request, env: Env, s: Settings): Promise<Response | null> {
-  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-    return plain(426, "expected a WebSocket upgrade", { Upgrade: "websocket" });
-  }
-  const origin = request.headers.get("Origin");
-  if (s.allowedOrigins.length > 0 && (!origin || !s.allowedOrigins.includes(origin))) {
-    return plain(403, "origin not allowed");
-  }
+  const problem = handshakeProblem(request);
+  if (problem) return plain(problem.status, problem.reason, problem.headers);
+  if (!originAllowed(request.headers.get("Origin"), s.allowedOrigins)) return plain(403, "origin not allowed");
   const offered = findUserToken(request);
   if (!offered) return plain(401, "missing token (Sec-WebSocket-Protocol bearer.<jwt>, ?token= or the ve_token cookie)");
   const result = await verifyJwt(offered.token, {
@@ -24,18 +40,19 @@ export async function refuse(request: Request, env: Env, s: Settings): Promise<R
     issuer: env.AUTH_ISSUER,
     audience: env.AUTH_AUDIENCE,
   });
-  if (!result.ok) return plain(403, `token rejected: ${result.reason}`);
-  return null;
+  if (result.ok) return null;
+  if (result.reason === "keys-unavailable") return plain(503, "token keys unavailable (the JWKS could not be fetched)", { "retry-after": "5" });
+  return plain(403, `token rejected: ${result.reason}`);
 }
 
 export async function health(s: Settings): Promise<Response> {
   let relay: { ok: boolean; status?: number; error?: string };
   try {
     const response = await fetch(new URL("/health", s.relayUrl).toString(), { signal: AbortSignal.timeout(3000) });
+    await response.body?.cancel();
     relay = { ok: response.ok, status: response.status };
   } catch (error) {
     relay = { ok: false, error: error instanceof Error ? error.name : "error" };
   }
   return Response.json({ worker: "voice-edge", version: WORKER_VERSION, relay }, { status: relay.ok ? 200 : 503, headers: { "cache-control": "no-store" } });
 }
-

@@ -19,10 +19,10 @@ export interface CallLog {
   closedBy: "client" | "relay" | "worker";
 }
 
-/** Codes that describe a close but may not be sent in a close frame. */
+/** Codes that describe a close but may not be sent in a close frame (or are outside 1000-4999) become sendable ones. */
 export function sendableCloseCode(code: number | undefined): number {
   if (code === undefined || code === 1005) return 1000;
-  if (code === 1006 || code === 1015) return 1011;
+  if (!Number.isInteger(code) || code < 1000 || code > 4999 || code === 1004 || code === 1006 || code === 1015) return 1011;
   return code;
 }
 
@@ -35,42 +35,85 @@ export function relayCallUrl(relayUrl: URL, requestUrl: URL): URL {
   return target;
 }
 
-function textResponse(status: number, body: string): Response {
+/** The upgrade request's headers towards the relay: the relay token and the client's offers minus its token entry. */
+export function relayRequestHeaders(request: Request, relayToken: string): { headers: Headers; protocols: string[] } {
+  const headers = new Headers({ Upgrade: "websocket", [RELAY_TOKEN_HEADER]: relayToken });
+  const protocols = forwardableProtocols(request);
+  if (protocols.length > 0) headers.set("Sec-WebSocket-Protocol", protocols.join(", "));
+  return { headers, protocols };
+}
+
+function textResponse(status: 502 | 504, body: string): Response {
   return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+}
+
+/** Closes a socket, ignoring one that is already closed. */
+function safeClose(socket: WebSocket, code: number, reason: string): void {
+  try {
+    socket.close(sendableCloseCode(code), reason);
+  } catch {
+    // already closed
+  }
 }
 
 /**
  * Opens the relay first (so a refusing or silent relay gives the client a plain 502/504 before any upgrade),
- * then accepts the client and pipes frames and close codes both ways.
+ * then accepts the client and pipes frames and close codes both ways. An upgrade abandoned on the way (the
+ * relay too slow, the client gone: `request.signal`, compatibility flag `enable_request_signal`) closes the
+ * relay connection it opened.
  */
 export async function proxyToRelay(request: Request, s: Settings, signingKey: string, ctx: ExecutionContext): Promise<Response> {
   const session = crypto.randomUUID();
   const exp = Math.floor(Date.now() / 1000) + RELAY_TOKEN_SECONDS;
-  const headers = new Headers({ Upgrade: "websocket", [RELAY_TOKEN_HEADER]: await mintRelayToken(signingKey, exp, session) });
-  const protocols = forwardableProtocols(request);
-  if (protocols.length > 0) headers.set("Sec-WebSocket-Protocol", protocols.join(", "));
+  const { headers, protocols } = relayRequestHeaders(request, await mintRelayToken(signingKey, exp, session));
   const target = relayCallUrl(s.relayUrl, new URL(request.url));
 
+  if (request.signal?.aborted) return textResponse(502, "the client went away before the relay answered");
   let upstreamResponse: Response;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), s.relayTimeoutMs);
+  const clientGone = () => controller.abort();
+  request.signal?.addEventListener("abort", clientGone);
   try {
     upstreamResponse = await fetch(target.toString(), { headers, signal: controller.signal });
-  } catch (error) {
+  } catch {
+    if (request.signal?.aborted) return textResponse(502, "the client went away before the relay answered");
     return controller.signal.aborted ? textResponse(504, "relay did not answer in time") : textResponse(502, "relay unreachable");
   } finally {
     clearTimeout(timer);
+    request.signal?.removeEventListener("abort", clientGone);
   }
   const upstream = upstreamResponse.webSocket;
   if (upstreamResponse.status !== 101 || !upstream) {
+    try {
+      await upstreamResponse.body?.cancel();
+    } catch {
+      // nothing left to release
+    }
     return textResponse(502, `relay refused the call (${upstreamResponse.status})`);
   }
+  if (request.signal?.aborted) {
+    upstream.accept();
+    safeClose(upstream, 1001, "client went away");
+    return textResponse(502, "the client went away before the relay answered");
+  }
+  const chosen = upstreamResponse.headers.get("Sec-WebSocket-Protocol") ?? (protocols.includes(APP_PROTOCOL) ? APP_PROTOCOL : null);
+  const responseHeaders = new Headers();
+  if (chosen) responseHeaders.set("Sec-WebSocket-Protocol", chosen);
+
+  if (s.passThrough) {
+    // The relay's socket goes back unaccepted: the runtime joins the two connections itself, with no
+    // JavaScript per frame. Frames, close codes and the relay's pings then pass natively; the call's log line
+    // and the keepalive answer are the relay's.
+    console.log(JSON.stringify({ event: "call-passed-through", session }));
+    return new Response(null, { status: 101, webSocket: upstream, headers: responseHeaders });
+  }
+  upstream.accept();
 
   const pair = new WebSocketPair();
   const client = pair[0];
   const server = pair[1];
   server.accept();
-  upstream.accept();
 
   const started = Date.now();
   const log: CallLog = { event: "call", session, durationMs: 0, bytesUp: 0, bytesDown: 0, framesUp: 0, framesDown: 0, closeCode: 0, closeReason: "", closedBy: "worker" };
@@ -85,27 +128,32 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
     done();
   };
   const size = (data: string | ArrayBuffer) => (typeof data === "string" ? new TextEncoder().encode(data).byteLength : data.byteLength);
-  const safeClose = (socket: WebSocket, code: number, reason: string) => {
+  // A frame can arrive from one side after the other side has closed (a close race); it is dropped, and a send
+  // that fails all the same ends the call instead of throwing out of the event handler.
+  const send = (to: WebSocket, data: string | ArrayBuffer, by: CallLog["closedBy"]) => {
+    if (closed) return;
     try {
-      socket.close(sendableCloseCode(code), reason);
+      to.send(data);
     } catch {
-      // already closed
+      safeClose(server, 1011, "connection lost");
+      safeClose(upstream, 1011, "connection lost");
+      finish(1006, "send after close", by);
     }
   };
 
   server.addEventListener("message", (event) => {
     if (event.data === KEEPALIVE_PING) {
-      server.send(KEEPALIVE_PONG);
+      send(server, KEEPALIVE_PONG, "client");
       return;
     }
     log.framesUp++;
     log.bytesUp += size(event.data);
-    upstream.send(event.data);
+    send(upstream, event.data, "relay");
   });
   upstream.addEventListener("message", (event) => {
     log.framesDown++;
     log.bytesDown += size(event.data);
-    server.send(event.data);
+    send(server, event.data, "client");
   });
   server.addEventListener("close", (event) => {
     safeClose(upstream, event.code, event.reason);
@@ -124,9 +172,5 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
     finish(1006, "relay error", "relay");
   });
   ctx.waitUntil(finished);
-
-  const chosen = upstreamResponse.headers.get("Sec-WebSocket-Protocol") ?? (protocols.includes(APP_PROTOCOL) ? APP_PROTOCOL : null);
-  const responseHeaders = new Headers();
-  if (chosen) responseHeaders.set("Sec-WebSocket-Protocol", chosen);
   return new Response(null, { status: 101, webSocket: client, headers: responseHeaders });
 }

@@ -24,15 +24,29 @@ export function forwardableProtocols(request: Request): string[] {
   return offeredProtocols(request).filter((p) => !p.startsWith(BEARER_PROTOCOL_PREFIX));
 }
 
-/** Finds the user's token: a `bearer.<jwt>` subprotocol entry, then `?token=`, then the `ve_token` cookie. */
+/** A cookie value as sent; percent-decoded when it decodes (a malformed escape is kept as it came). */
+function cookieValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Finds the user's token: a `bearer.<jwt>` subprotocol entry, then `?token=`, then the `ve_token` cookie.
+ * Empty values count as absent. Never throws, whatever the headers and query string hold.
+ */
 export function findUserToken(request: Request): OfferedToken | null {
-  const entry = offeredProtocols(request).find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
+  const entry = offeredProtocols(request).find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX) && p.length > BEARER_PROTOCOL_PREFIX.length);
   if (entry) return { token: entry.slice(BEARER_PROTOCOL_PREFIX.length), source: "protocol" };
   const query = new URL(request.url).searchParams.get(TOKEN_QUERY_PARAM);
   if (query) return { token: query, source: "query" };
   for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
-    const [name, ...rest] = part.trim().split("=");
-    if (name === TOKEN_COOKIE && rest.length > 0) return { token: decodeURIComponent(rest.join("=")), source: "cookie" };
+    const separator = part.indexOf("=");
+    if (separator < 0 || part.slice(0, separator).trim() !== TOKEN_COOKIE) continue;
+    const token = cookieValue(part.slice(separator + 1).trim());
+    if (token) return { token, source: "cookie" };
   }
   return null;
 }

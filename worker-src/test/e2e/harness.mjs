@@ -45,7 +45,10 @@ export function checkRelayToken(header, key = SIGNING_KEY) {
 
 /**
  * The stand-in relay. Behaviour per call from the query string the Worker passes on: mode=refuse answers 403,
- * mode=slow never answers the upgrade. Otherwise it echoes; the text "close:<code>:<reason>" makes it close.
+ * mode=slow never answers the upgrade, delay=<ms> answers it that late, mode=closesoon closes with 4003 150 ms
+ * after opening, mode=flood sends a frame every millisecond until closed. Otherwise it echoes; the text
+ * "close:<code>:<reason>" makes it close. `upgrades` counts every upgrade request that reached it; `held` holds
+ * the sockets of slow and delayed upgrades, each with `closed` set once the Worker drops it.
  */
 export async function startStubRelay() {
   const port = await freePort();
@@ -56,12 +59,21 @@ export async function startStubRelay() {
     res.writeHead(req.url === "/health" ? 200 : 404, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: "ok" }));
   });
-  server.on("upgrade", (req, socket, head) => {
+  const stats = { upgrades: 0 };
+  server.on("upgrade", async (req, socket, head) => {
+    stats.upgrades++;
     const url = new URL(req.url, "http://relay");
     const mode = url.searchParams.get("mode");
-    if (mode === "slow") {
-      held.push(socket);
-      return;
+    if (mode === "slow" || url.searchParams.has("delay")) {
+      const entry = { socket, closed: false };
+      held.push(entry);
+      // "end": the Worker closed its side (workerd sends FIN and closes; the half-open socket stays here).
+      socket.on("end", () => (entry.closed = true));
+      socket.on("close", () => (entry.closed = true));
+      socket.on("error", () => {});
+      if (mode === "slow") return;
+      await new Promise((r) => setTimeout(r, Number(url.searchParams.get("delay"))));
+      if (entry.closed) return;
     }
     const tokenStatus = checkRelayToken(req.headers["x-voice-edge-auth"]);
     if (mode === "refuse" || tokenStatus !== "ok") {
@@ -71,6 +83,12 @@ export async function startStubRelay() {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const call = { path: url.pathname, query: url.search, protocol: req.headers["sec-websocket-protocol"] ?? null, received: [], close: null, ws };
       calls.push(call);
+      ws.on("error", () => {});
+      if (mode === "closesoon") setTimeout(() => ws.close(4003, "relay done"), 150);
+      if (mode === "flood") {
+        const timer = setInterval(() => ws.readyState === ws.OPEN && ws.send(Buffer.alloc(320, 7)), 1);
+        ws.on("close", () => clearInterval(timer));
+      }
       ws.on("message", (data, isBinary) => {
         call.received.push({ data, isBinary });
         const text = isBinary ? null : data.toString();
@@ -88,16 +106,21 @@ export async function startStubRelay() {
   return {
     port,
     calls,
+    held,
+    stats,
     async stop() {
-      for (const s of held) s.destroy();
+      for (const h of held) h.socket.destroy();
       for (const c of wss.clients) c.terminate();
       await new Promise((resolve) => server.close(resolve));
     },
   };
 }
 
-/** `wrangler dev` (workerd) serving src/ with the given relay; resolves once it answers. */
-export async function startWorker(relayPort, { relayTimeoutMs = 1500 } = {}) {
+/**
+ * `wrangler dev` (workerd) serving src/ with the given relay; resolves once it answers. Its log is kept at debug
+ * level so that the runtime-log gate (logGate.mjs) sees every exception.
+ */
+export async function startWorker(relayPort, { relayTimeoutMs = 1500, passThrough = false } = {}) {
   const port = await freePort();
   const vars = {
     RELAY_URL: `http://127.0.0.1:${relayPort}`,
@@ -106,8 +129,9 @@ export async function startWorker(relayPort, { relayTimeoutMs = 1500 } = {}) {
     RELAY_SIGNING_KEY: SIGNING_KEY,
     AUTH_JWT_SECRET: JWT_SECRET,
     RELAY_TIMEOUT_MS: String(relayTimeoutMs),
+    RELAY_PASSTHROUGH: passThrough ? "on" : "off",
   };
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--log-level", "log"];
+  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--log-level", "debug"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn("npx", args, {
     cwd: new URL("../..", import.meta.url).pathname,

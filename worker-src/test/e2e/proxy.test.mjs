@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
+import { request as httpRequest } from "node:http";
 import { checkRelayToken, hs256, nowSeconds, ORIGIN, sha256, startStubRelay, startWorker } from "./harness.mjs";
+import { describeExceptions, workerExceptions } from "./logGate.mjs";
 
 let relay;
 let worker;
@@ -148,9 +150,61 @@ describe("browser path through the Worker in workerd", () => {
     assert.equal(plain.status, 426);
   });
 
-  it("answers 502 when the relay refuses and 504 when it does not answer in time", async () => {
+  it("answers 502 when the relay refuses and 504 when it does not answer in time, then drops that relay connection", async () => {
     assert.equal(await refusedWith("?mode=refuse"), 502);
     assert.equal(await refusedWith("?mode=slow"), 504);
+    const slow = relay.held.at(-1);
+    await until(() => slow.closed);
+  });
+
+  it("refuses hostile token input with a status instead of throwing (cookie ve_token=%, a JWT header of null)", async () => {
+    assert.equal(await refusedWith("", { protocols: ["voice-edge"], headers: { Cookie: "ve_token=%" } }), 403);
+    assert.equal(await refusedWith("", { protocols: ["voice-edge", "bearer.bnVsbA.e30."] }), 403);
+    assert.equal(await refusedWith("", { protocols: ["voice-edge", "bearer.W10.W10."] }), 403);
+  });
+
+  it("race: the client keeps sending data and pings while the relay closes", async () => {
+    const ws = await open("?mode=closesoon");
+    const closing = closed(ws);
+    let open_ = true;
+    ws.on("close", () => (open_ = false));
+    const frame = Buffer.alloc(320, 1);
+    while (open_) {
+      ws.send(frame);
+      ws.send('{"type":"voice-edge.ping"}');
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.deepEqual(await closing, { code: 4003, reason: "relay done" });
+  });
+
+  it("race: the relay keeps sending while the client closes, and while the client vanishes", async () => {
+    const ws = await open("?mode=flood");
+    const call = relay.calls.at(-1);
+    await messages(ws, 20);
+    ws.close(4004, "caller left");
+    await until(() => call.close !== null);
+    assert.deepEqual(call.close, { code: 4004, reason: "caller left" });
+
+    const gone = await open("?mode=flood");
+    const goneCall = relay.calls.at(-1);
+    await messages(gone, 20);
+    for (let i = 0; i < 50; i++) gone.send(Buffer.alloc(320, 2));
+    gone.terminate();
+    await until(() => goneCall.close !== null);
+    assert.ok([1001, 1006, 1011].includes(goneCall.close.code), `relay saw close ${goneCall.close.code}`);
+  });
+
+  it("closes the relay connection of an upgrade the client abandoned", async () => {
+    const heldBefore = relay.held.length;
+    const req = httpRequest(`${worker.base}/voice/ws?delay=300`, {
+      headers: { Upgrade: "websocket", Connection: "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13", Origin: ORIGIN, "Sec-WebSocket-Protocol": `voice-edge, bearer.${validToken()}` },
+    });
+    req.on("error", () => {});
+    req.end();
+    await until(() => relay.held.length > heldBefore);
+    req.destroy();
+    const delayed = relay.held.at(-1);
+    await until(() => delayed.closed);
   });
 
   it("mints relay tokens the relay accepts", () => {
@@ -173,9 +227,15 @@ describe("browser path through the Worker in workerd", () => {
     assert.ok(!worker.output().includes("e2e-signing-key"), "signing key in the log");
   });
 
-  it("answers 502 when the relay is down (last: stops the stand-in relay)", async () => {
+  it("answers 502 when the relay is down (stops the stand-in relay)", async () => {
     await relay.stop();
     assert.equal(await refusedWith(""), 502);
+  });
+
+  it("runtime-log gate (last): wrangler's debug log shows no exception thrown by Worker code", async () => {
+    await new Promise((r) => setTimeout(r, 200)); // let the log of the last calls arrive
+    const found = workerExceptions(worker.output());
+    assert.equal(found.length, 0, `exceptions thrown by Worker code:\n${describeExceptions(found)}`);
   });
 });
 

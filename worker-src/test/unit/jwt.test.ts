@@ -50,3 +50,39 @@ describe("JWT verification", () => {
     expect(fetches).toBe(1);
   });
 });
+
+describe("JWT verification: inputs the property tests found", () => {
+  it('header segment "bnVsbA" (the JSON null) is malformed instead of a TypeError', async () => {
+    expect(await verifyJwt("bnVsbA.e30.", { hs256Secret: secret })).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("header and claims that are JSON arrays, numbers or strings are malformed", async () => {
+    const enc = (o: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(o)));
+    for (const shape of [[], [{ alg: "HS256" }], 1, "HS256", true]) {
+      expect(await verifyJwt(`${enc(shape)}.${enc({ exp: now() + 60 })}.`, { hs256Secret: secret })).toEqual({ ok: false, reason: "malformed" });
+      expect(await verifyJwt(`${enc({ alg: "HS256" })}.${enc(shape)}.`, { hs256Secret: secret })).toEqual({ ok: false, reason: "malformed" });
+    }
+  });
+
+  it("a JWKS that fails, or answers something that is not a JWKS, gives keys-unavailable instead of throwing", async () => {
+    const enc = (o: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(o)));
+    const token = `${enc({ alg: "RS256", kid: "k" })}.${enc({ exp: now() + 60 })}.AAAA`;
+    const failing = { jwksUrl: "https://idp.example.com/jwks-down", fetchJwks: async () => { throw new Error("JWKS 500"); } };
+    expect(await verifyJwt(token, failing)).toEqual({ ok: false, reason: "keys-unavailable" });
+    const notJwks = { jwksUrl: "https://idp.example.com/jwks-null", fetchJwks: async () => ({ keys: null }) };
+    expect(await verifyJwt(token, notJwks)).toEqual({ ok: false, reason: "keys-unavailable" });
+  });
+
+  it('an RS256 token against a JWKS key of kty "oct" or "EC" is no-key instead of an importKey error', async () => {
+    const enc = (o: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(o)));
+    const token = `${enc({ alg: "RS256" })}.${enc({ exp: now() + 60 })}.AAAA`;
+    const options = { jwksUrl: "https://idp.example.com/jwks-oct", fetchJwks: async () => ({ keys: [{ kty: "oct", k: "AAAA" }] }) };
+    expect(await verifyJwt(token, options)).toEqual({ ok: false, reason: "no-key" });
+  });
+
+  it("a kid that is not a string (a number, an object) is malformed", async () => {
+    const enc = (o: unknown) => base64UrlEncode(new TextEncoder().encode(JSON.stringify(o)));
+    const token = `${enc({ alg: "ES256", kid: { x: 1 } })}.${enc({ exp: now() + 60 })}.AAAA`;
+    expect(await verifyJwt(token, { jwksUrl: "https://idp.example.com/jwks-kid", fetchJwks: async () => ({ keys: [] }) })).toEqual({ ok: false, reason: "malformed" });
+  });
+});

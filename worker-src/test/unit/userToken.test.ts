@@ -23,3 +23,13 @@ describe("user token carriers", () => {
     expect(findUserToken(new Request(url, { headers: { Cookie: "other=1" } }))).toBeNull();
   });
 });
+
+describe("user token carriers: inputs the property tests found", () => {
+  it('cookie "ve_token=%" (a malformed percent escape) is read as it came instead of throwing URIError', () => {
+    expect(findUserToken(new Request(url, { headers: { Cookie: "ve_token=%" } }))).toEqual({ token: "%", source: "cookie" });
+  });
+
+  it('cookie "ve_token=" and subprotocol "bearer." (empty values) count as no token', () => {
+    expect(findUserToken(new Request(url, { headers: { Cookie: "ve_token=", "Sec-WebSocket-Protocol": "voice-edge, bearer." } }))).toBeNull();
+  });
+});

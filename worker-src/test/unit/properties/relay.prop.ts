@@ -1,0 +1,46 @@
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect } from "vitest";
+import { base64UrlEncode } from "../../../src/base64url";
+import { relayCallUrl, relayRequestHeaders, sendableCloseCode } from "../../../src/proxy";
+import { mintRelayToken, RELAY_TOKEN_HEADER } from "../../../src/relayToken";
+import { protocolHeader, rawQuery } from "./arbitraries";
+
+const relayUrl = new URL("https://ws.example.com");
+
+describe("what the client feeds into the relay request", () => {
+  test.prop([rawQuery, fc.option(protocolHeader, { nil: undefined })])(
+    "the relay URL and headers never throw, never carry the user's token, and keep the relay's origin and path",
+    async (query, protocols) => {
+      const request = new Request(`https://example.com/voice/ws?${query}`, { headers: protocols === undefined ? {} : { "Sec-WebSocket-Protocol": protocols } });
+      const target = relayCallUrl(relayUrl, new URL(request.url));
+      expect(target.origin).toBe(relayUrl.origin);
+      expect(target.pathname).toBe("/api/chat");
+      expect(target.searchParams.has("token")).toBe(false);
+      const clientParams = [...new URL(request.url).searchParams].filter(([n]) => n !== "token");
+      expect([...target.searchParams]).toEqual(clientParams);
+      const { headers, protocols: forwarded } = relayRequestHeaders(request, "v1.1.s.sig");
+      expect(headers.get(RELAY_TOKEN_HEADER)).toBe("v1.1.s.sig");
+      expect(forwarded.some((p) => p.startsWith("bearer."))).toBe(false);
+      expect(headers.get("Sec-WebSocket-Protocol") ?? "").not.toMatch(/(^|,\s*)bearer\./);
+    },
+  );
+
+  test.prop([fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/)])(
+    "the relay token has the contract's shape and its HMAC for any non-empty key, expiry and session in the contract",
+    async (key, exp, session) => {
+      const token = await mintRelayToken(key, exp, session);
+      const m = /^v1\.(\d+)\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43})$/.exec(token);
+      expect(m?.[1]).toBe(String(exp));
+      expect(m?.[2]).toBe(session);
+      const hmac = await crypto.subtle.importKey("raw", new TextEncoder().encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      expect(m?.[3]).toBe(base64UrlEncode(await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`v1.${exp}.${session}`))));
+    },
+  );
+
+  test.prop([fc.option(fc.oneof(fc.integer({ min: -10, max: 70000 }), fc.double()), { nil: undefined })])("any close code maps to one a close frame may carry", (code) => {
+    const sendable = sendableCloseCode(code);
+    const pair = new WebSocketPair();
+    pair[1].accept();
+    expect(() => pair[1].close(sendable, "r")).not.toThrow();
+  });
+});
