@@ -148,9 +148,27 @@ public partial class WorkflowTests
     public void No_workflow_or_table_carries_an_ssh_private_key()
     {
         foreach (var wf in Workflow.All()) Assert.DoesNotMatch("(?i)ssh", Text(wf.Root));
-        Assert.DoesNotMatch("(?i)ssh", File.ReadAllText(Repo.Path(".github", "README.md")));
+        Assert.DoesNotMatch("(?i)ssh_?private_?key", File.ReadAllText(Repo.Path(".github", "README.md")));
         Assert.DoesNotContain(Manifest.Environments.Values.SelectMany(e => e.Secrets), s => s.Contains("SSH", StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public void The_readme_table_of_environments_is_the_manifests()
+    {
+        var rows = File.ReadAllLines(Repo.Path(".github", "README.md"))
+            .SkipWhile(l => !l.StartsWith("| environment |", StringComparison.Ordinal)).Skip(2).TakeWhile(l => l.StartsWith('|'))
+            .Select(l => l.Trim('|').Split('|').Select(c => c.Trim()).ToArray()).ToList();
+        Assert.Equal(Manifest.Environments.Keys.Order(), rows.Select(r => r[0].Trim('`')).Order());
+        foreach (var row in rows)
+        {
+            var env = Manifest.Environments[row[0].Trim('`')];
+            Assert.Equal(env.RequiresReviewers ? "required" : "none", row[2]);
+            Assert.Equal(env.Secrets.Order(), BacktickedNames().Matches(row[5]).Select(m => m.Groups[1].Value).Order());
+        }
+    }
+
+    [GeneratedRegex(@"`([A-Z_]+)`")]
+    private static partial Regex BacktickedNames();
 
     [GeneratedRegex(@"^[A-Za-z0-9-]+/[A-Za-z0-9._/-]+@v\d+$")]
     private static partial Regex PinnedAction();
