@@ -241,6 +241,6 @@ public static partial class GitHubModel
     [GeneratedRegex(@"\.github/scripts/[A-Za-z0-9._-]+")]
     private static partial Regex ScriptReference();
 
-    [GeneratedRegex(@"\bpulumi\s+(up|update|preview|refresh|destroy|cancel|import)\b")]
+    [GeneratedRegex(@"(?m)(?:^|[|;&(])\s*pulumi\s+(up|update|preview|refresh|destroy|cancel|import)\b")]
     private static partial Regex PulumiCommand();
 }
