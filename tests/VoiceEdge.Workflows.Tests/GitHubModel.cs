@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
@@ -31,7 +32,7 @@ public enum StackAccess { None, Read, Write }
 /// </summary>
 public static partial class GitHubModel
 {
-    private static readonly Dictionary<string, string> OutputCache = [];
+    private static readonly ConcurrentDictionary<string, Dictionary<string, string>?> OutputCache = new();
 
     /// <summary>workflow_dispatch inputs the model tries: every committed stack, a preview stack, and values that must be refused.</summary>
     public static IEnumerable<IReadOnlyDictionary<string, string>> DispatchInputs(Workflow wf)
@@ -105,13 +106,18 @@ public static partial class GitHubModel
     /// <summary>A job's output, by running the step that writes it (steps that compute outputs only read the repository).</summary>
     private static string? JobOutput(Workflow wf, string jobId, string output, IReadOnlyDictionary<string, string> inputs)
     {
-        var key = $"{Repo.Root}|{wf.Name}|{jobId}|{output}|{string.Join(",", inputs.Select(kv => kv.Key + "=" + kv.Value))}";
-        if (OutputCache.TryGetValue(key, out var cached)) return cached;
         var job = wf.Jobs[jobId];
         var source = Scalar(job, "outputs", output) ?? throw new InvalidOperationException($"{wf.Name}: job {jobId} has no output {output}");
         var step = StepOutput().Match(source);
         if (!step.Success) throw new InvalidOperationException($"{wf.Name}: the model reads outputs of steps only, not '{source}'");
-        var runStep = Steps(job).Single(s => Scalar(s, "id") == step.Groups[1].Value);
+        var key = $"{Repo.Root}|{wf.Name}|{jobId}|{step.Groups[1].Value}|{string.Join(",", inputs.Select(kv => kv.Key + "=" + kv.Value))}";
+        var outputs = OutputCache.GetOrAdd(key, _ => RunStep(wf, Steps(job).Single(s => Scalar(s, "id") == step.Groups[1].Value), inputs));
+        return outputs?.GetValueOrDefault(step.Groups[2].Value);
+    }
+
+    /// <summary>Runs a `run` step as the runner would (bash -e, $GITHUB_OUTPUT); null when it fails.</summary>
+    private static Dictionary<string, string>? RunStep(Workflow wf, YamlMappingNode runStep, IReadOnlyDictionary<string, string> inputs)
+    {
         var file = Path.GetTempFileName();
         var script = Path.GetTempFileName();
         try
@@ -120,13 +126,9 @@ public static partial class GitHubModel
             var env = new Dictionary<string, string?> { ["GITHUB_OUTPUT"] = file };
             if (runStep.Children.TryGetValue("env", out var stepEnv))
                 foreach (var (k, v) in (YamlMappingNode)stepEnv) env[k.ToString()] = Evaluate(wf, v.ToString(), new Dictionary<string, string>(), inputs);
-            var (exit, _, _) = Shell.Run("bash", $"-e {script}", env);
-            string? value = null;
-            if (exit == 0)
-                foreach (var line in File.ReadAllLines(file))
-                    if (line.StartsWith(step.Groups[2].Value + "=", StringComparison.Ordinal)) value = line[(step.Groups[2].Value.Length + 1)..];
-            OutputCache[key] = value!;
-            return value;
+            if (Shell.Run("bash", $"-e {script}", env).Exit != 0) return null;
+            return File.ReadAllLines(file).Where(l => l.Contains('=', StringComparison.Ordinal))
+                .Select(l => l.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
         }
         finally
         {

@@ -20,6 +20,8 @@ public sealed class RenderDiffTests : IDisposable
         Git("init -q -b main");
         Git("add -A");
         Git("-c user.name=t -c user.email=t@example.com commit -q -m base");
+        // Installed dependencies (none here): the base tree reuses them, as in CI, since the lockfiles match.
+        Directory.CreateDirectory(Path.Combine(_repo, "worker-src", "node_modules"));
     }
 
     private void Write(string path, string text)
@@ -39,19 +41,14 @@ public sealed class RenderDiffTests : IDisposable
     }
 
     [Fact]
-    public void A_worker_change_shows_as_a_new_content_hash()
+    public void A_worker_change_shows_as_a_new_content_hash_and_an_unchanged_one_shows_nothing()
     {
+        Assert.Contains("No change to any committed stack's program.", RenderDiff());
         Write("worker-src/src/index.js", "export default { fetch() { return new Response('head'); } };\n");
         var diff = RenderDiff();
         Assert.Contains("<code>dev</code>", diff);
         Assert.Matches(@"(?m)^-contentSha256: [0-9a-f]{64}$", diff);
         Assert.Matches(@"(?m)^\+contentSha256: [0-9a-f]{64}$", diff);
-    }
-
-    [Fact]
-    public void An_unchanged_worker_shows_no_change()
-    {
-        Assert.Contains("No change to any committed stack's program.", RenderDiff());
     }
 
     public void Dispose() => Directory.Delete(_repo, recursive: true);
