@@ -34,6 +34,14 @@ public sealed class PulumiCliTests : IDisposable
         var (exit, stdout, stderr) = Shell.Run(Repo.Path("tests", "VoiceEdge.Workflows.Tests", "FakePulumi", "pulumi"), "version", World());
         Assert.True(exit == 0, stderr);
         Assert.Equal($"v{pin}", stdout.Trim());
+
+        var other = Path.Combine(_work, "pulumi-version");
+        File.WriteAllText(other, "3.225.0\n");
+        var env = World();
+        env["FAKE_PULUMI_PIN"] = other;
+        var (refused, _, message) = Shell.Run(Repo.Path("tests", "VoiceEdge.Workflows.Tests", "FakePulumi", "pulumi"), "version", env);
+        Assert.Equal(99, refused);
+        Assert.Contains("the pinned CLI 3.225.0 is not modelled", message);
     }
 
     [Fact]
