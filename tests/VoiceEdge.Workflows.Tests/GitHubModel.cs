@@ -137,7 +137,7 @@ public static partial class GitHubModel
         }
     }
 
-    /// <summary>True when job `needsJob` would fail for these inputs (so the dependent job never starts).</summary>
+    /// <summary>False when a job this one needs fails for these inputs (its output step exits non-zero), so this one never starts.</summary>
     public static bool Starts(JobInstance job)
     {
         foreach (var need in Needs(job.Job))
