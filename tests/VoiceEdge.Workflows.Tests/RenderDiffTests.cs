@@ -1,0 +1,55 @@
+namespace VoiceEdge.Workflows.Tests;
+
+/// <summary>
+/// render-diff.sh on a small repository of its own: a Worker whose build copies its source, and an infra/voice-edge
+/// that prints the built worker.js's SHA-256 as the real program does (contentSha256). A Worker change must show.
+/// </summary>
+public sealed class RenderDiffTests : IDisposable
+{
+    private readonly string _repo = Directory.CreateTempSubdirectory("voice-edge-render-").FullName;
+
+    public RenderDiffTests()
+    {
+        Write("Pulumi.dev.yaml", "config: {}\n");
+        Write("infra/voice-edge", "#!/usr/bin/env bash\necho \"stack: $2\"\necho \"contentSha256: $(sha256sum worker-src/dist/worker.js | cut -d' ' -f1)\"\n");
+        File.SetUnixFileMode(Path.Combine(_repo, "infra", "voice-edge"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Write("worker-src/package.json", "{\"name\":\"w\",\"private\":true,\"scripts\":{\"build\":\"mkdir -p dist && cp src/index.js dist/worker.js\"}}\n");
+        Write("worker-src/package-lock.json", "{\"name\":\"w\",\"lockfileVersion\":3,\"requires\":true,\"packages\":{\"\":{\"name\":\"w\"}}}\n");
+        Write("worker-src/src/index.js", "export default { fetch() { return new Response('base'); } };\n");
+        Write(".gitignore", "node_modules/\ndist/\n");
+        Git("init -q -b main");
+        Git("add -A");
+        Git("-c user.name=t -c user.email=t@example.com commit -q -m base");
+        // Installed dependencies (none here): the base tree reuses them, as in CI, since the lockfiles match.
+        Directory.CreateDirectory(Path.Combine(_repo, "worker-src", "node_modules"));
+    }
+
+    private void Write(string path, string text)
+    {
+        var full = Path.Combine(_repo, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, text);
+    }
+
+    private void Git(string args) => Assert.Equal(0, Shell.Run("git", args, cwd: _repo).Exit);
+
+    private string RenderDiff()
+    {
+        var (exit, stdout, stderr) = Shell.Run("bash", $"{Repo.Path(".github", "scripts", "render-diff.sh")} main", cwd: _repo);
+        Assert.True(exit == 0, stderr);
+        return stdout;
+    }
+
+    [Fact]
+    public void A_worker_change_shows_as_a_new_content_hash_and_an_unchanged_one_shows_nothing()
+    {
+        Assert.Contains("No change to any committed stack's program.", RenderDiff());
+        Write("worker-src/src/index.js", "export default { fetch() { return new Response('head'); } };\n");
+        var diff = RenderDiff();
+        Assert.Contains("<code>dev</code>", diff);
+        Assert.Matches(@"(?m)^-contentSha256: [0-9a-f]{64}$", diff);
+        Assert.Matches(@"(?m)^\+contentSha256: [0-9a-f]{64}$", diff);
+    }
+
+    public void Dispose() => Directory.Delete(_repo, recursive: true);
+}
