@@ -57,10 +57,11 @@ describe("the Worker's refusals, before any upgrade", () => {
     const version = await SELF.fetch(`${url}?token=${token}`, { headers: { ...base, "Sec-WebSocket-Version": "8" } });
     expect(version.status).toBe(426);
     expect(version.headers.get("Sec-WebSocket-Version")).toBe("13");
-    const noKey: Record<string, string> = { ...base };
-    delete noKey["Sec-WebSocket-Key"];
-    expect(await status(noKey)).toBe(400);
     expect(await status({ ...base, "Sec-WebSocket-Key": "short" })).toBe(400);
+    // Absent hop-by-hop headers are not a broken client: the edge may drop them after accepting the upgrade.
+    const { handshakeProblem: problem } = await import("../../src/handshake");
+    const stripped = new Request(url, { headers: { Upgrade: "websocket", Origin: origin } });
+    expect(problem(stripped)).toBeNull();
     const { handshakeProblem } = await import("../../src/handshake");
     expect(handshakeProblem(new Request(url, { method: "POST", headers: base }))?.status).toBe(400);
   });
