@@ -26,12 +26,8 @@ public static class RelayEndpoints
         var route = new RelayRoute("chat", options.Value.Upstream!);
         if (Precheck(context, drain, metrics, route) is { } refused) return refused;
         var check = tokens.Check(context.Request.Headers[RelayToken.HeaderName], clock.GetUtcNow());
-        if (!check.IsValid)
-        {
-            var status = check.Status == TokenStatus.Missing ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
-            return Refuse(context, metrics, route, status, $"token-{check.Status.ToString().ToLowerInvariant()}",
-                check.Status == TokenStatus.Missing ? "relay token missing" : "relay token invalid or expired");
-        }
+        if (TokenRefusal(check.Status) is { } refusal)
+            return Refuse(context, metrics, route, refusal.Status, refusal.Reason, refusal.Message);
         return RelayWithinLimitAsync(context, limiter, session, metrics, route, check.Session!);
     }
 
@@ -44,11 +40,22 @@ public static class RelayEndpoints
         string? signature = context.Request.Headers[TwilioSignature.HeaderName];
         if (string.IsNullOrEmpty(signature))
             return Refuse(context, metrics, route, StatusCodes.Status401Unauthorized, "signature-missing", "Twilio signature missing");
-        var url = o.PublicBaseUrl!.GetLeftPart(UriPartial.Authority) + o.PublicBaseUrl.AbsolutePath.TrimEnd('/') + TwilioPath;
+        // Twilio signs the full URL it requested, query string included
+        // (https://www.twilio.com/docs/usage/webhooks/webhooks-security); the query is passed on, so it must be signed.
+        var url = o.PublicBaseUrl!.GetLeftPart(UriPartial.Authority) + o.PublicBaseUrl.AbsolutePath.TrimEnd('/') + TwilioPath
+            + context.Request.QueryString.Value;
         if (string.IsNullOrEmpty(o.TwilioAuthToken) || !new TwilioSignature(o.TwilioAuthToken).IsValid(signature, url))
             return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid");
         return RelayWithinLimitAsync(context, limiter, session, metrics, route, $"twilio-{context.TraceIdentifier}");
     }
+
+    /// <summary>How a token that is not valid is refused: 401 when missing, 403 otherwise; null when valid.</summary>
+    internal static (int Status, string Reason, string Message)? TokenRefusal(TokenStatus status) => status switch
+    {
+        TokenStatus.Valid => null,
+        TokenStatus.Missing => (StatusCodes.Status401Unauthorized, "token-missing", "relay token missing"),
+        _ => (StatusCodes.Status403Forbidden, $"token-{status.ToString().ToLowerInvariant()}", "relay token invalid or expired"),
+    };
 
     private static Task? Precheck(HttpContext context, DrainCoordinator drain, RelayMetrics metrics, RelayRoute route)
     {

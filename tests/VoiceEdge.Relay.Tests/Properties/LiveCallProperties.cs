@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using CsCheck;
+using VoiceEdge.Relay.Auth;
+using VoiceEdge.Relay.Tests.Support;
+
+namespace VoiceEdge.Relay.Tests.Properties;
+
+/// <summary>
+/// Hostile input against the real relay on Kestrel (loopback) relaying to a real upstream, a bounded number of
+/// cases per property. Each property asserts what the README documents for the input, that nothing escaped a
+/// handler (no error in the relay's log), that no call was left open, and that a normal call still works after.
+/// </summary>
+[Trait("Category", "Property")]
+public class LiveCallProperties
+{
+    private static readonly Gen<string> HeaderText = Gen.Frequency(
+        (3, Gen.String[Gen.Char[' ', '~'], 0, 120]),
+        (1, Gen.String[Gen.Char['\0', 'ÿ'], 0, 60]),
+        (1, Generators.Edit("v1.1800000030.sess.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
+
+    /// <summary>Query text as it can stand in a request line: anything but a space (which would end the target).</summary>
+    private static readonly Gen<string> QueryText = Gen.Frequency(
+        (3, Gen.String[Gen.Char["abcXYZ019=&%+-._~!$'()*,;:@/?"], 0, 60]),
+        (1, Gen.String[Gen.Char['!', '~'], 0, 60]),
+        (1, Gen.String[Gen.Char['\0', 'ÿ'].Where(c => c != ' '), 0, 30]));
+
+    private static async Task AssertStillServesAsync(RelayUnderTest relay)
+    {
+        using var client = (await relay.ConnectAsync(relay.ValidToken("after"))).Socket!;
+        await client.ReceiveTextAsync();
+        await client.SendTextAsync("still up");
+        Assert.Equal("still up", await client.ReceiveTextAsync());
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await WaitUntil(async () => await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"chat\"") == 0
+            && await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"twilio\"") == 0);
+        Assert.Empty(relay.Errors);
+    }
+
+    /// <summary>A canonical query arrives byte for byte; any other arrives escaped so that it decodes to the same bytes.</summary>
+    private static void AssertQueryPassed(string sent, string seenByUpstream)
+    {
+        var seen = seenByUpstream.StartsWith('?') ? seenByUpstream[1..] : seenByUpstream;
+        if (QueryOracle.IsCanonical(sent)) Assert.Equal(sent, seen);
+        Assert.Equal(QueryOracle.Decode(sent), QueryOracle.Decode(seen));
+    }
+
+    [Fact]
+    public async Task Any_relay_token_header_is_refused_before_the_upgrade()
+    {
+        await using var upstream = await EchoUpstream.StartAsync();
+        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri);
+        await PropertyRun.ForAllAsync(HeaderText, async header =>
+        {
+            await using var raw = await RawClient.UpgradeAsync(relay.BaseUri, "/api/chat", [(RelayToken.HeaderName, header)]);
+            // 400: Kestrel refused the header bytes; 401: empty after trimming; 403: anything else.
+            Assert.Contains(raw.Status, new[] { 400, 401, 403 });
+        }, ciCases: 60, print: h => JsonSerializer.Serialize(h));
+        await AssertStillServesAsync(relay);
+    }
+
+    [Fact]
+    public async Task Any_query_reaches_the_upstream_unchanged_or_is_refused_400()
+    {
+        await using var upstream = await EchoUpstream.StartAsync();
+        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri);
+        await PropertyRun.ForAllAsync(QueryText, async query =>
+        {
+            await using var raw = await RawClient.UpgradeAsync(relay.BaseUri, "/api/chat?" + query, [(RelayToken.HeaderName, relay.ValidToken())]);
+            Assert.Contains(raw.Status, new[] { 101, 400 });
+            if (raw.Status != 101) return;
+            using var ws = raw.AsWebSocket();
+            AssertQueryPassed(query, JsonDocument.Parse(await ws.ReceiveTextAsync()).RootElement.GetProperty("query").GetString() ?? "");
+            await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        }, ciCases: 60, print: q => JsonSerializer.Serialize(q));
+        await AssertStillServesAsync(relay);
+    }
+
+    [Fact]
+    public async Task Twilio_upgrades_pass_only_with_a_signature_over_the_url_and_query_they_carry()
+    {
+        await using var upstream = await EchoUpstream.StartAsync();
+        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri, upstream.TwilioUri);
+        var gen = Gen.Select(QueryText, Gen.Int[0, 3], HeaderText);
+        await PropertyRun.ForAllAsync(gen, async t =>
+        {
+            var (query, mode, garbage) = t;
+            var target = "/twilio/stream" + (query.Length > 0 ? "?" + query : "");
+            var signedUrl = RelayUnderTest.PublicBase + target;
+            var header = mode switch
+            {
+                0 => RelayUnderTest.TwilioSignatureFor(signedUrl),
+                1 => RelayUnderTest.TwilioSignatureFor(RelayUnderTest.PublicBase + "/twilio/stream"),
+                2 => garbage,
+                _ => null,
+            };
+            await using var raw = await RawClient.UpgradeAsync(relay.BaseUri, target,
+                header is null ? [] : [(TwilioSignature.HeaderName, header)]);
+            if (raw.Status == 400) return; // Kestrel refused the request bytes before the relay saw them
+            var signedForThis = mode == 0 || (mode == 1 && query.Length == 0);
+            Assert.Equal(signedForThis ? 101 : header is null || header.Trim().Length == 0 ? 401 : 403, raw.Status);
+            if (raw.Status != 101) return;
+            using var ws = raw.AsWebSocket();
+            AssertQueryPassed(query, JsonDocument.Parse(await ws.ReceiveTextAsync()).RootElement.GetProperty("query").GetString() ?? "");
+            await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        }, ciCases: 60, print: t => JsonSerializer.Serialize(new { t.Item1, t.Item2, t.Item3 }));
+        await AssertStillServesAsync(relay);
+    }
+
+    [Fact]
+    public async Task Twilio_stream_messages_of_any_shape_are_relayed_unchanged_and_the_call_ends_1000()
+    {
+        await using var upstream = await EchoUpstream.StartAsync();
+        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri, upstream.TwilioUri, ("MaxMessageBytes", "1048576"));
+        var signature = RelayUnderTest.TwilioSignatureFor(RelayUnderTest.PublicBase + "/twilio/stream");
+        await PropertyRun.ForAllAsync(Gen.Select(TwilioStreamJson.AnyMessage, Gen.Bool).Array[1, 6], async messages =>
+        {
+            var (ws, status) = await relay.ConnectAsync(null, "/twilio/stream", o => o.SetRequestHeader(TwilioSignature.HeaderName, signature));
+            Assert.Equal(HttpStatusCode.SwitchingProtocols, status);
+            using var twilio = ws!;
+            await twilio.ReceiveTextAsync();
+            foreach (var (text, binary) in messages)
+            {
+                var bytes = Encoding.UTF8.GetBytes(text);
+                var type = binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+                await twilio.SendAsync(bytes, type, true, CancellationToken.None);
+                var (gotType, got) = await twilio.ReceiveMessageAsync();
+                Assert.Equal(type, gotType);
+                Assert.Equal(bytes, got);
+            }
+            await twilio.CloseAsync(WebSocketCloseStatus.NormalClosure, "stop", CancellationToken.None);
+            Assert.Equal(WebSocketCloseStatus.NormalClosure, twilio.CloseStatus);
+        }, ciCases: 30, print: m => JsonSerializer.Serialize(m.Select(x => x.Item1)));
+        await AssertStillServesAsync(relay);
+    }
+
+    /// <summary>Close codes the relay may send a client that breaks the protocol (README, "Relaying").</summary>
+    private static readonly int[] DocumentedCloseCodes = [1000, 1001, 1002, 1007, 1009, 1011];
+
+    private static readonly Gen<byte[]> HostileFrame = Gen.Frequency(
+        (3, Gen.Select(Gen.Bool, Gen.Int[0, 7], Gen.Int[0, 15], Gen.Frequency((4, Gen.Const(true)), (1, Gen.Const(false))),
+                Gen.Byte.Array[0, 300], Gen.Byte.Array[4],
+                (fin, rsv, opcode, masked, payload, mask) => WireFrames.Client(fin, rsv % 2 == 0 ? 0 : rsv, opcode, masked, payload, mask))),
+        (1, Gen.Select(Gen.Int[0, 0xFFFF], Generators.AnyText, Gen.Byte.Array[4], (code, reason, mask) =>
+                WireFrames.Client(true, 0, 8, true, [(byte)(code >> 8), (byte)code, .. Encoding.UTF8.GetBytes(reason)], mask))),
+        (1, Gen.Byte.Array[1, 64]));
+
+    [Fact]
+    public async Task Hostile_client_frames_end_the_call_with_a_documented_close_code()
+    {
+        await using var upstream = await EchoUpstream.StartAsync();
+        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri, null, ("MaxMessageBytes", "1024"), ("IdleTimeoutSeconds", "5"));
+        var gen = Gen.Select(HostileFrame.Array[1, 8], Gen.Int[1, 50]);
+        await PropertyRun.ForAllAsync(gen, async t =>
+        {
+            var (frames, chunk) = t;
+            await using var raw = await RawClient.UpgradeAsync(relay.BaseUri, "/api/chat", [(RelayToken.HeaderName, relay.ValidToken())]);
+            Assert.Equal(101, raw.Status);
+            var wire = frames.SelectMany(f => f).ToArray();
+            try
+            {
+                for (var at = 0; at < wire.Length; at += chunk)
+                    await raw.Stream.WriteAsync(wire.AsMemory(at, Math.Min(chunk, wire.Length - at)));
+                raw.ShutdownSend();
+            }
+            catch (IOException)
+            {
+                // The relay may close first; what it sent is read below.
+            }
+            var sent = await raw.ReadToEndAsync();
+            Assert.All(WireFrames.CloseCodes(sent), code => Assert.Contains(code, DocumentedCloseCodes));
+        }, ciCases: 40, print: t => $"chunk {t.Item2}: " + string.Join(" | ", t.Item1.Select(Convert.ToHexString)));
+        await AssertStillServesAsync(relay);
+    }
+
+    /// <summary>A hang guard, not a timing assertion.</summary>
+    private static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
+            await Task.Delay(20);
+        }
+    }
+}
