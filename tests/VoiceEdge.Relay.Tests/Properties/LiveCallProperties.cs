@@ -34,8 +34,10 @@ public class LiveCallProperties
         await client.SendTextAsync("still up");
         Assert.Equal("still up", await client.ReceiveTextAsync());
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-        await WaitUntil(async () => await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"chat\"") == 0
-            && await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"twilio\"") == 0);
+        // openCalls counts from the handler's start (before the upgrade) to its end, so 0 means every handler has returned.
+        await WaitUntil(async () => JsonDocument.Parse(await (await relay.Http.GetAsync("/health")).Content.ReadAsStringAsync()).RootElement.GetProperty("openCalls").GetInt32() == 0);
+        Assert.Equal(0, await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"chat\""));
+        Assert.Equal(0, await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"twilio\""));
         Assert.Empty(relay.Errors);
     }
 
@@ -153,6 +155,7 @@ public class LiveCallProperties
         await using var upstream = await EchoUpstream.StartAsync();
         await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri, null, ("MaxMessageBytes", "1024"), ("IdleTimeoutSeconds", "5"));
         var gen = Gen.Select(HostileFrame.Array[1, 8], Gen.Int[1, 50]);
+        var seen = new HashSet<int>();
         await PropertyRun.ForAllAsync(gen, async t =>
         {
             var (frames, chunk) = t;
@@ -169,9 +172,40 @@ public class LiveCallProperties
             {
                 // The relay may close first; what it sent is read below.
             }
-            var sent = await raw.ReadToEndAsync();
-            Assert.All(WireFrames.CloseCodes(sent), code => Assert.Contains(code, DocumentedCloseCodes));
+            var codes = WireFrames.CloseCodes(await raw.ReadToEndAsync());
+            Assert.All(codes, code => Assert.Contains(code, DocumentedCloseCodes));
+            lock (seen) seen.UnionWith(codes);
         }, ciCases: 40, print: t => $"chunk {t.Item2}: " + string.Join(" | ", t.Item1.Select(Convert.ToHexString)));
+        Assert.Contains(1002, seen); // not vacuous: protocol errors were met and answered
+        await AssertStillServesAsync(relay);
+    }
+
+    [Fact]
+    public async Task Clients_that_vanish_at_any_point_of_the_handshake_or_call_leave_nothing_behind()
+    {
+        await using var upstream = await EchoUpstream.StartAsync();
+        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri);
+        var request = $"GET /api/chat?voice=a HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + $"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{RelayToken.HeaderName}: {relay.ValidToken()}\r\n\r\n";
+        var bytes = Encoding.ASCII.GetBytes(request);
+        // Where the client stops: inside the request, right after it, or after some bytes of the 101 and frames; then a FIN or a reset.
+        var gen = Gen.Select(Gen.Int[0, bytes.Length + 40], Gen.Bool, Gen.Int[0, 3]);
+        await PropertyRun.ForAllAsync(gen, async t =>
+        {
+            var (stopAt, reset, readFirst) = t;
+            using var tcp = new System.Net.Sockets.TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, relay.BaseUri.Port);
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(bytes.AsMemory(0, Math.Min(stopAt, bytes.Length)));
+            if (stopAt > bytes.Length)
+            {
+                using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                var buffer = new byte[stopAt - bytes.Length];
+                for (var i = 0; i < readFirst && await stream.ReadAsync(buffer, guard.Token) > 0; i++) { }
+            }
+            if (reset) tcp.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            tcp.Close();
+        }, ciCases: 40, print: t => $"stop at byte {t.Item1} of {bytes.Length}, {(t.Item2 ? "reset" : "FIN")}, {t.Item3} reads first");
         await AssertStillServesAsync(relay);
     }
 
