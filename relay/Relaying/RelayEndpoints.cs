@@ -7,7 +7,8 @@ namespace VoiceEdge.Relay.Relaying;
 
 /// <summary>
 /// The two relayed paths. Every refusal happens before the upgrade, as plain HTTP: 503 draining, 426 not a
-/// WebSocket, 401 missing credentials, 403 bad or expired credentials, 429 over the connection limit.
+/// WebSocket, 400 a subprotocol list that is not distinct tokens, 401 missing credentials, 403 bad or expired
+/// credentials, 429 over the connection limit.
 /// </summary>
 public static class RelayEndpoints
 {
@@ -69,6 +70,8 @@ public static class RelayEndpoints
             context.Response.Headers.Upgrade = "websocket";
             return Refuse(context, metrics, route, StatusCodes.Status426UpgradeRequired, "not-websocket", "WebSocket upgrade required");
         }
+        if (!Subprotocols.AreValid(context.WebSockets.WebSocketRequestedProtocols))
+            return Refuse(context, metrics, route, StatusCodes.Status400BadRequest, "subprotocol-invalid", "Sec-WebSocket-Protocol must list distinct tokens");
         return null;
     }
 

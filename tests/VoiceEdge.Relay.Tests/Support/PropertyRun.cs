@@ -24,7 +24,9 @@ public static class PropertyRun
     {
         if (Random)
         {
-            gen.Sample(property, iter: Iterations(ciCases), threads: 1, print: print);
+            var ran = 0L;
+            gen.Sample(value => { Interlocked.Increment(ref ran); property(value); }, iter: Iterations(ciCases), threads: 1, print: print);
+            Report(ran);
             return;
         }
         foreach (var (value, label) in Cases(gen, ciCases))
@@ -38,7 +40,9 @@ public static class PropertyRun
     {
         if (Random)
         {
-            await gen.SampleAsync(property, iter: Iterations(ciCases), threads: 1, print: print);
+            var ran = 0L;
+            await gen.SampleAsync(async value => { Interlocked.Increment(ref ran); await property(value); }, iter: Iterations(ciCases), threads: 1, print: print);
+            Report(ran);
             return;
         }
         foreach (var (value, label) in Cases(gen, ciCases))
@@ -47,6 +51,9 @@ public static class PropertyRun
             catch (Exception e) { throw Failed(label, value, print, e); }
         }
     }
+
+    /// <summary>Written to the test output (visible with <c>--logger "console;verbosity=normal"</c>): the cases that really ran.</summary>
+    private static void Report(long ran) => Console.WriteLine($"property run: {ran} random cases passed");
 
     private static IEnumerable<(T Value, string Label)> Cases<T>(Gen<T> gen, long ciCases)
     {

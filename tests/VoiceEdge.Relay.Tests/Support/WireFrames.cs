@@ -41,7 +41,7 @@ public static class WireFrames
         return frame.ToArray();
     }
 
-    /// <summary>The close codes in the frames the relay sent (unmasked server frames); 1005 for a close without a code. Stops at a truncated frame.</summary>
+    /// <summary>The close codes in a run of frames (masked or not); 1005 for a close without a code. Stops at a truncated frame.</summary>
     public static List<int> CloseCodes(byte[] wire)
     {
         var codes = new List<int>();
@@ -64,9 +64,10 @@ public static class WireFrames
                 length = (long)BinaryPrimitives.ReadUInt64BigEndian(wire.AsSpan(at));
                 at += 8;
             }
+            var key = masked && at + 4 <= wire.Length ? wire.AsSpan(at, 4).ToArray() : [0, 0, 0, 0];
             if (masked) at += 4;
             if (length < 0 || at + length > wire.Length) break;
-            if (opcode == 8) codes.Add(length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(wire.AsSpan(at)) : 1005);
+            if (opcode == 8) codes.Add(length >= 2 ? ((wire[at] ^ key[0]) << 8) | (wire[at + 1] ^ key[1]) : 1005);
             at += (int)length;
         }
         return codes;
