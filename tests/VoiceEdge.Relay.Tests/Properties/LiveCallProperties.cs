@@ -34,6 +34,11 @@ public class LiveCallProperties
         await client.SendTextAsync("still up");
         Assert.Equal("still up", await client.ReceiveTextAsync());
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await AssertNothingLeftAsync(relay);
+    }
+
+    private static async Task AssertNothingLeftAsync(RelayUnderTest relay)
+    {
         // openCalls counts from the handler's start (before the upgrade) to its end, so 0 means every handler has returned.
         await WaitUntil(async () => JsonDocument.Parse(await (await relay.Http.GetAsync("/health")).Content.ReadAsStringAsync()).RootElement.GetProperty("openCalls").GetInt32() == 0);
         Assert.Equal(0, await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"chat\""));
@@ -134,7 +139,8 @@ public class LiveCallProperties
             if (raw.Status != 101) return;
             using var ws = raw.AsWebSocket();
             var chosen = JsonDocument.Parse(await ws.ReceiveTextAsync()).RootElement.GetProperty("protocol").GetString();
-            Assert.Equal(protocols.Split(',', StringSplitOptions.TrimEntries)[0], chosen);
+            // Empty list elements are ignored (RFC 9110 section 5.6.1); the echo backend picks the first protocol.
+            Assert.Equal(protocols.Split(',').Select(p => p.Trim(' ', '\t')).FirstOrDefault(p => p.Length > 0), chosen);
             await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         }, ciCases: 60, print: p => JsonSerializer.Serialize(p));
         await AssertStillServesAsync(relay);
@@ -238,6 +244,51 @@ public class LiveCallProperties
             tcp.Close();
         }, ciCases: 40, print: t => $"stop at byte {t.Item1} of {bytes.Length}, {(t.Item2 ? "reset" : "FIN")}, {t.Item3} reads first");
         await AssertStillServesAsync(relay);
+    }
+
+    /// <summary>Frames a backend may send: any FIN/RSV/opcode, unmasked as a server's should be or masked as they must not be.</summary>
+    private static readonly Gen<byte[]> ServerFrame = Gen.Frequency(
+        (3, Gen.Select(Gen.Bool, Gen.Int[0, 7], Gen.Int[0, 15], Gen.Frequency((4, Gen.Const(false)), (1, Gen.Const(true))),
+                Gen.Byte.Array[0, 300], Gen.Byte.Array[4],
+                (fin, rsv, opcode, masked, payload, mask) => WireFrames.Client(fin, rsv % 2 == 0 ? 0 : rsv, opcode, masked, payload, mask))),
+        (1, Gen.Select(Gen.Int[0, 0xFFFF], Generators.AnyText, (code, reason) =>
+                WireFrames.Client(true, 0, 8, false, [(byte)(code >> 8), (byte)code, .. Encoding.UTF8.GetBytes(reason)], [0, 0, 0, 0]))),
+        (1, Gen.Byte.Array[1, 64]));
+
+    [Fact]
+    public async Task Hostile_backends_end_the_call_with_a_documented_close_code()
+    {
+        await using var backend = new RawUpstream();
+        await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null, ("MaxMessageBytes", "1024"));
+        var gen = Gen.Select(Gen.Enum<RawUpstream.Reply>(), ServerFrame.Array[0, 6], Gen.Bool);
+        var seen = new HashSet<int>();
+        await PropertyRun.ForAllAsync(gen, async t =>
+        {
+            var (reply, frames, reset) = t;
+            var wire = frames.SelectMany(f => f).ToArray();
+            backend.Answer(_ => new RawUpstream.Script(reply, wire, reset));
+            var (ws, status) = await relay.ConnectAsync(relay.ValidToken());
+            Assert.Equal(HttpStatusCode.SwitchingProtocols, status);
+            using var client = ws!;
+            WebSocketCloseStatus? code;
+            try
+            {
+                code = (await client.ReceiveCloseAsync(timeoutSeconds: 20)).Code;
+            }
+            catch (WebSocketException)
+            {
+                code = null; // the relay aborted the client: allowed only after the close handshake timed out, never here
+            }
+            Assert.NotNull(code);
+            // Documented: 1011 when the backend fails or breaks the protocol, 1009 above the size limit; a close the
+            // backend sent (with a code it may send) is passed on, 1005 as 1000.
+            var sent = WireFrames.CloseCodes(wire).Select(c => c == 1005 ? 1000 : c);
+            Assert.True(code is WebSocketCloseStatus.InternalServerError or WebSocketCloseStatus.MessageTooBig || sent.Contains((int)code!),
+                $"close code {(int?)code}");
+            lock (seen) seen.Add((int)code!);
+        }, ciCases: 40, print: t => $"{t.Item1}, {(t.Item3 ? "reset" : "FIN")}: " + string.Join(" | ", t.Item2.Select(Convert.ToHexString)));
+        Assert.Contains(1011, seen);
+        await AssertNothingLeftAsync(relay);
     }
 
     /// <summary>A hang guard, not a timing assertion.</summary>
