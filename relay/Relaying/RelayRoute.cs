@@ -14,12 +14,11 @@ public sealed record RelayRoute(string Name, Uri Upstream)
     public Uri UpstreamFor(QueryString query)
     {
         if (!query.HasValue) return Upstream;
-        var builder = new UriBuilder(Upstream);
-        var existing = builder.Query.Length > 0 ? builder.Query[1..] : "";
+        var existing = Upstream.Query.Length > 0 ? Upstream.Query[1..] : "";
         var extra = EscapeQuery(query.Value![1..]);
-        // With its own leading '?': the setter adds one only when missing, which would drop a '?' the query starts with.
-        builder.Query = "?" + (existing.Length == 0 ? extra : $"{existing}&{extra}");
-        return builder.Uri;
+        var url = $"{Upstream.GetLeftPart(UriPartial.Path)}?{(existing.Length == 0 ? extra : $"{existing}&{extra}")}";
+        // Without canonicalization: System.Uri would otherwise decode escapes of unreserved characters ("%43" to "C").
+        return new Uri(url, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
     }
 
     internal static string EscapeQuery(string query)

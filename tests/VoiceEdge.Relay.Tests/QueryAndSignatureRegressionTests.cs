@@ -35,6 +35,14 @@ public class QueryAndSignatureRegressionTests
     }
 
     [Fact]
+    public async Task Query_NX_questionmark_percent43_keeps_its_escape()
+    {
+        await using var upstream = await EchoUpstream.StartAsync();
+        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri);
+        Assert.Equal("?NX?%43=&X45y", await UpstreamQueryForAsync(relay, "/api/chat?NX?%43=&X45y", (RelayToken.HeaderName, relay.ValidToken())));
+    }
+
+    [Fact]
     public async Task Twilio_stream_query_x_eq_1_signed_without_it_is_refused_403()
     {
         await using var upstream = await EchoUpstream.StartAsync();
