@@ -6,8 +6,8 @@ namespace VoiceEdge.Relay.Observability;
 
 /// <summary>
 /// Liveness and readiness. <c>GET /health/live</c> is 200 whenever the process serves HTTP, draining included:
-/// systemd and the deploy wait on it, and a drain must not look like a dead process (that would get it killed
-/// before its calls end). <c>GET /health</c> is readiness: 200 only when the relay takes calls and can reach
+/// the deploy waits on it, and a drain must not look like a dead process (a liveness check that failed then
+/// would get the relay killed before its calls end). <c>GET /health</c> is readiness: 200 only when the relay takes calls and can reach
 /// its backends; 503 while draining or when a backend is unreachable, naming which. Neither body carries a
 /// URL, host or secret: backends are named by role and by the setting that configures them.
 /// </summary>
