@@ -35,12 +35,15 @@ public sealed partial class RelayToken(byte[] key, TimeSpan maxLifetime, TimeSpa
         if (!match.Success || !long.TryParse(match.Groups["exp"].Value, out var exp))
             return new(TokenStatus.Malformed, null);
         var session = match.Groups["session"].Value;
-        var payload = $"v1.{exp}.{session}";
-        Span<byte> expected = stackalloc byte[32];
-        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload), expected);
-        Span<byte> given = stackalloc byte[48];
-        if (!TryDecodeBase64Url(match.Groups["sig"].Value, given, out var written) || written != 32
-            || !CryptographicOperations.FixedTimeEquals(expected, given[..written]))
+        // Sign the text as given: re-formatting the parsed number would let "v1.0<exp>..." pass for "v1.<exp>...".
+        var payload = $"v1.{match.Groups["exp"].Value}.{session}";
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload), mac);
+        // Compare the text, not decoded bytes: the 43rd character carries 2 unused bits that a decoder ignores,
+        // so comparing bytes would accept four spellings of every signature.
+        var expected = Encoding.ASCII.GetBytes(Base64Url(mac));
+        var given = Encoding.ASCII.GetBytes(match.Groups["sig"].Value);
+        if (!CryptographicOperations.FixedTimeEquals(expected, given))
             return new(TokenStatus.BadSignature, null);
         var nowSeconds = now.ToUnixTimeSeconds();
         if (exp + (long)clockSkew.TotalSeconds < nowSeconds) return new(TokenStatus.Expired, session);
@@ -51,13 +54,6 @@ public sealed partial class RelayToken(byte[] key, TimeSpan maxLifetime, TimeSpa
     private static string Base64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static bool TryDecodeBase64Url(string text, Span<byte> destination, out int written)
-    {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += (padded.Length % 4) switch { 2 => "==", 3 => "=", _ => "" };
-        return Convert.TryFromBase64String(padded, destination, out written);
-    }
-
-    [GeneratedRegex("^v1\\.(?<exp>[0-9]{1,12})\\.(?<session>[A-Za-z0-9_-]{1,64})\\.(?<sig>[A-Za-z0-9_-]{43})$")]
+    [GeneratedRegex("^v1\\.(?<exp>[0-9]{1,12})\\.(?<session>[A-Za-z0-9_-]{1,64})\\.(?<sig>[A-Za-z0-9_-]{43})\\z")]
     private static partial Regex TokenPattern();
 }

@@ -26,6 +26,7 @@ public static class RelayApp
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<RelaySession>();
         builder.Services.AddSingleton<DrainCoordinator>();
+        builder.Services.AddSingleton<BackendReachability>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
         builder.Services.Configure<HostOptions>(o =>
             o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue($"{RelayOptions.Section}:DrainGraceSeconds", 10) + 20));

@@ -41,6 +41,9 @@ public sealed class RelayOptions
 
     [Range(0, 300)] public int ClockSkewSeconds { get; set; } = 5;
 
+    /// <summary>How long /health reuses a backend probe, so /health cannot be used to hammer the backends.</summary>
+    [Range(1, 300)] public int HealthCacheSeconds { get; set; } = 5;
+
     /// <summary>Size of each relay buffer; with one buffer per direction this bounds a call's memory.</summary>
     [Range(1024, 1024 * 1024)] public int BufferBytes { get; set; } = 16 * 1024;
 }

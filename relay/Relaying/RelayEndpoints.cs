@@ -7,7 +7,8 @@ namespace VoiceEdge.Relay.Relaying;
 
 /// <summary>
 /// The two relayed paths. Every refusal happens before the upgrade, as plain HTTP: 503 draining, 426 not a
-/// WebSocket, 401 missing credentials, 403 bad or expired credentials, 429 over the connection limit.
+/// WebSocket, 400 a subprotocol list that is not distinct tokens, 401 missing credentials, 403 bad or expired
+/// credentials, 429 over the connection limit.
 /// </summary>
 public static class RelayEndpoints
 {
@@ -26,12 +27,8 @@ public static class RelayEndpoints
         var route = new RelayRoute("chat", options.Value.Upstream!);
         if (Precheck(context, drain, metrics, route) is { } refused) return refused;
         var check = tokens.Check(context.Request.Headers[RelayToken.HeaderName], clock.GetUtcNow());
-        if (!check.IsValid)
-        {
-            var status = check.Status == TokenStatus.Missing ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
-            return Refuse(context, metrics, route, status, $"token-{check.Status.ToString().ToLowerInvariant()}",
-                check.Status == TokenStatus.Missing ? "relay token missing" : "relay token invalid or expired");
-        }
+        if (TokenRefusal(check.Status) is { } refusal)
+            return Refuse(context, metrics, route, refusal.Status, refusal.Reason, refusal.Message);
         return RelayWithinLimitAsync(context, limiter, session, metrics, route, check.Session!);
     }
 
@@ -44,11 +41,22 @@ public static class RelayEndpoints
         string? signature = context.Request.Headers[TwilioSignature.HeaderName];
         if (string.IsNullOrEmpty(signature))
             return Refuse(context, metrics, route, StatusCodes.Status401Unauthorized, "signature-missing", "Twilio signature missing");
-        var url = o.PublicBaseUrl!.GetLeftPart(UriPartial.Authority) + o.PublicBaseUrl.AbsolutePath.TrimEnd('/') + TwilioPath;
+        // Twilio signs the full URL it requested, query string included
+        // (https://www.twilio.com/docs/usage/webhooks/webhooks-security); the query is passed on, so it must be signed.
+        var url = o.PublicBaseUrl!.GetLeftPart(UriPartial.Authority) + o.PublicBaseUrl.AbsolutePath.TrimEnd('/') + TwilioPath
+            + context.Request.QueryString.Value;
         if (string.IsNullOrEmpty(o.TwilioAuthToken) || !new TwilioSignature(o.TwilioAuthToken).IsValid(signature, url))
             return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid");
         return RelayWithinLimitAsync(context, limiter, session, metrics, route, $"twilio-{context.TraceIdentifier}");
     }
+
+    /// <summary>How a token that is not valid is refused: 401 when missing, 403 otherwise; null when valid.</summary>
+    internal static (int Status, string Reason, string Message)? TokenRefusal(TokenStatus status) => status switch
+    {
+        TokenStatus.Valid => null,
+        TokenStatus.Missing => (StatusCodes.Status401Unauthorized, "token-missing", "relay token missing"),
+        _ => (StatusCodes.Status403Forbidden, $"token-{status.ToString().ToLowerInvariant()}", "relay token invalid or expired"),
+    };
 
     private static Task? Precheck(HttpContext context, DrainCoordinator drain, RelayMetrics metrics, RelayRoute route)
     {
@@ -62,6 +70,8 @@ public static class RelayEndpoints
             context.Response.Headers.Upgrade = "websocket";
             return Refuse(context, metrics, route, StatusCodes.Status426UpgradeRequired, "not-websocket", "WebSocket upgrade required");
         }
+        if (!Subprotocols.AreValid(context.WebSockets.WebSocketRequestedProtocols))
+            return Refuse(context, metrics, route, StatusCodes.Status400BadRequest, "subprotocol-invalid", "Sec-WebSocket-Protocol must list distinct tokens");
         return null;
     }
 
