@@ -20,10 +20,11 @@ public static class RelayApp
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
-            return new RelayToken(o.SigningKey!, TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds));
+            return new RelayToken(o.SigningKey!, TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds), o.AcceptV1Tokens);
         });
         builder.Services.AddSingleton(_ => new RelayMetrics(Metrics.NewCustomRegistry()));
         builder.Services.AddSingleton<ConnectionLimiter>();
+        builder.Services.AddSingleton<PerUserCallLimiter>();
         builder.Services.AddSingleton<RelaySession>();
         builder.Services.AddSingleton<DrainCoordinator>();
         builder.Services.AddSingleton<BackendReachability>();

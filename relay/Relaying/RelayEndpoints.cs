@@ -8,7 +8,7 @@ namespace VoiceEdge.Relay.Relaying;
 /// <summary>
 /// The two relayed paths. Every refusal happens before the upgrade, as plain HTTP: 503 draining, 426 not a
 /// WebSocket, 400 a subprotocol list that is not distinct tokens, 401 missing credentials, 403 bad or expired
-/// credentials, 429 over the connection limit.
+/// credentials, 429 over the connection limit or the caller's per-user limit.
 /// </summary>
 public static class RelayEndpoints
 {
@@ -22,14 +22,28 @@ public static class RelayEndpoints
     }
 
     private static Task HandleChatAsync(HttpContext context, IOptions<RelayOptions> options, RelayToken tokens, TimeProvider clock,
-        ConnectionLimiter limiter, DrainCoordinator drain, RelaySession session, RelayMetrics metrics)
+        ConnectionLimiter limiter, PerUserCallLimiter perUser, DrainCoordinator drain, RelaySession session, RelayMetrics metrics)
     {
         var route = new RelayRoute("chat", options.Value.Upstream!);
         if (Precheck(context, drain, metrics, route) is { } refused) return refused;
         var check = tokens.Check(context.Request.Headers[RelayToken.HeaderName], clock.GetUtcNow());
         if (TokenRefusal(check.Status) is { } refusal)
             return Refuse(context, metrics, route, refusal.Status, refusal.Reason, refusal.Message);
-        return RelayWithinLimitAsync(context, limiter, session, metrics, route, check.Session!);
+        return RelayForUserAsync(context, perUser, limiter, session, metrics, route, check);
+    }
+
+    /// <summary>Attaches who is calling (v2 tokens) and holds one of the user's slots for the whole call.</summary>
+    private static async Task RelayForUserAsync(HttpContext context, PerUserCallLimiter perUser, ConnectionLimiter limiter, RelaySession session, RelayMetrics metrics, RelayRoute route, TokenCheck check)
+    {
+        CallerIdentity.Attach(context, new CallerIdentity(check.User, check.ClientIp));
+        using var userLease = check.User is null ? null : perUser.TryAcquire(check.User);
+        if (check.User is not null && userLease is null)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await Refuse(context, metrics, route, StatusCodes.Status429TooManyRequests, "over-user-limit", "too many calls for this user");
+            return;
+        }
+        await RelayWithinLimitAsync(context, limiter, session, metrics, route, check.Session!);
     }
 
     private static Task HandleTwilioAsync(HttpContext context, IOptions<RelayOptions> options, ConnectionLimiter limiter,
