@@ -19,7 +19,7 @@ describe("the Worker's refusals, before any upgrade", () => {
   });
 
   it("403 for a wrong or missing origin", async () => {
-    const token = await hs256({ exp: now() + 60 }, "unit-test-jwt-secret");
+    const token = await hs256({ sub: "u", exp: now() + 60 }, "unit-test-jwt-secret");
     expect((await SELF.fetch(`${url}?token=${token}`, { headers: { ...handshake, Upgrade: "websocket", Origin: "https://evil.example" } })).status).toBe(403);
     expect((await SELF.fetch(`${url}?token=${token}`, { headers: { ...handshake, Upgrade: "websocket" } })).status).toBe(403);
   });
@@ -33,7 +33,7 @@ describe("the Worker's refusals, before any upgrade", () => {
   });
 
   it("502 when the relay is unreachable, with a valid token", async () => {
-    const token = await hs256({ exp: now() + 60 }, "unit-test-jwt-secret");
+    const token = await hs256({ sub: "u", exp: now() + 60 }, "unit-test-jwt-secret");
     const response = await SELF.fetch(`${url}?token=${token}`, { headers: { ...handshake, Upgrade: "websocket", Origin: origin } });
     expect([502, 504]).toContain(response.status);
   });
@@ -48,7 +48,7 @@ describe("the Worker's refusals, before any upgrade", () => {
   });
 
   it("refuses a broken handshake before any relay is dialed: Connection, Sec-WebSocket-Version, Sec-WebSocket-Key, method", async () => {
-    const token = await hs256({ exp: now() + 60 }, "unit-test-jwt-secret");
+    const token = await hs256({ sub: "u", exp: now() + 60 }, "unit-test-jwt-secret");
     const base = { ...handshake, Upgrade: "websocket", Origin: origin };
     const status = async (headers: Record<string, string>) => (await SELF.fetch(`${url}?token=${token}`, { headers })).status;
     expect(await status({ ...base, Connection: "close" })).toBe(400);
