@@ -54,14 +54,15 @@ test('browser path: text and binary come back unchanged and in order', async () 
 });
 
 test('the token is also accepted as ?token= and as the ve_token cookie; the app protocol is negotiated', async () => {
-  const viaProtocol = await call();
+  // A user per carrier: the three calls overlap, and the relay allows two concurrent calls per user.
+  const viaProtocol = await call(stack.mintUserToken({ sub: 'carrier-protocol' }));
   assert.equal(viaProtocol.protocol, 'voice-edge', 'the Worker answers with the app protocol, never the bearer entry');
   viaProtocol.close(1000);
   const query = new URL(stack.urls.browserWs);
-  query.searchParams.set('token', stack.userToken);
+  query.searchParams.set('token', stack.mintUserToken({ sub: 'carrier-query' }));
   const viaQuery = await openWs(query.toString(), { origin });
   viaQuery.close(1000);
-  const viaCookie = await openWs(stack.urls.browserWs, { origin, headers: { cookie: `ve_token=${stack.userToken}` } });
+  const viaCookie = await openWs(stack.urls.browserWs, { origin, headers: { cookie: `ve_token=${stack.mintUserToken({ sub: 'carrier-cookie' })}` } });
   const inbox = collector(viaCookie);
   viaCookie.send('cookie call');
   assert.equal((await inbox.next(1))[0].data.toString(), 'cookie call');

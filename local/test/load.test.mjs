@@ -31,7 +31,8 @@ function decode(data, isBinary) {
 }
 
 async function runStream(stream, origin) {
-  const { url, protocols } = stack.browserConnect();
+  // One user per stream: the relay allows Relay__MaxCallsPerUser (2) concurrent calls per user.
+  const { url, protocols } = stack.browserConnect(stack.mintUserToken({ sub: `load-${stream}` }));
   const ws = await openWs(url, { protocols, origin, timeoutMs: 30000 });
   const result = { stream, sent: 0, received: 0, outOfOrder: 0, wrongType: 0, foreign: 0, rtts: [] };
   let expected = 0;

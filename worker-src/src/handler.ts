@@ -6,7 +6,7 @@ import { findUserToken } from "./userToken";
 import { WORKER_VERSION } from "./version";
 
 /** Every status the Worker refuses with (README "Behaviour"); each comes with a plain-text reason. */
-export const REFUSAL_STATUSES = [400, 401, 403, 404, 426, 502, 503, 504] as const;
+export const REFUSAL_STATUSES = [400, 401, 403, 404, 426, 429, 502, 503, 504] as const;
 
 export function plain(status: (typeof REFUSAL_STATUSES)[number] | 200, body: string, extra: Record<string, string> = {}): Response {
   return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...extra } });

@@ -45,8 +45,14 @@ export function relayRequestHeaders(request: Request, relayToken: string): { hea
   return { headers, protocols };
 }
 
-function textResponse(status: 502 | 504, body: string): Response {
-  return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+function textResponse(status: 429 | 502 | 504, body: string, extra: Record<string, string> = {}): Response {
+  return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...extra } });
+}
+
+/** The relay's 429 (over its connection limit or the user's calls limit) reaches the client as 429, with its Retry-After when it is a number of seconds. */
+function relayBusy(retryAfter: string | null): Response {
+  const extra: Record<string, string> = retryAfter !== null && /^\d{1,6}$/.test(retryAfter.trim()) ? { "retry-after": retryAfter.trim() } : {};
+  return textResponse(429, "too many calls (the relay's limit for this user or in all)", extra);
 }
 
 /** Closes a socket, ignoring one that is already closed. */
@@ -94,6 +100,7 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
     } catch {
       // nothing left to release
     }
+    if (upstreamResponse.status === 429) return relayBusy(upstreamResponse.headers.get("retry-after"));
     return textResponse(502, `relay refused the call (${upstreamResponse.status})`);
   }
   if (request.signal?.aborted) {

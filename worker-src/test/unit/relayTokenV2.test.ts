@@ -87,6 +87,19 @@ describe("the Worker mints v2 for the verified user", () => {
     expect(m![5]).toBe(await hmac("k", sent!.slice(0, sent!.lastIndexOf("."))));
   });
 
+  it("the relay's 429 (a user over MaxCallsPerUser) reaches the client as 429 with its Retry-After, other refusals as 502", async () => {
+    let answer = new Response("too many calls for this user\n", { status: 429, headers: { "retry-after": "5" } });
+    globalThis.fetch = (async () => answer) as typeof fetch;
+    const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
+    const busy = await proxyToRelay(new Request("https://example.com/voice/ws"), s, "k", createExecutionContext(), "u");
+    expect([busy.status, busy.headers.get("retry-after")]).toEqual([429, "5"]);
+    answer = new Response("x", { status: 429, headers: { "retry-after": "Wed, 21 Oct 2026 07:28:00 GMT" } });
+    const odd = await proxyToRelay(new Request("https://example.com/voice/ws"), s, "k", createExecutionContext(), "u");
+    expect([odd.status, odd.headers.get("retry-after")]).toEqual([429, null]);
+    answer = new Response("no", { status: 403 });
+    expect((await proxyToRelay(new Request("https://example.com/voice/ws"), s, "k", createExecutionContext(), "u")).status).toBe(502);
+  });
+
   it("a verified token without a usable sub is refused 403 no-subject before any relay is dialed", async () => {
     let dials = 0;
     globalThis.fetch = (async () => {
