@@ -108,6 +108,16 @@ test('a wrong origin is refused with 403', async () => {
   }
 });
 
+test('a user\'s third concurrent call is refused 429 through the Worker while another user still connects', async () => {
+  const alice = stack.mintUserToken({ sub: 'limit-alice' });
+  const first = await call(alice);
+  const second = await call(alice);
+  await assert.rejects(call(alice), (error) => error.status === 429, 'the relay\'s per-user 429 reaches the browser');
+  const bob = await call(stack.mintUserToken({ sub: 'limit-bob' }));
+  for (const ws of [first, second, bob]) ws.close(1000);
+  await Promise.all([first, second, bob].map((ws) => closed(ws)));
+});
+
 test('a non-WebSocket request to the voice path gets 426', async () => {
   const { url } = stack.browserConnect();
   const { status } = await httpGet(url.replace(/^ws/, 'http'), { origin });
