@@ -25,6 +25,7 @@ public static class RelayApp
         builder.Services.AddSingleton(_ => new RelayMetrics(Metrics.NewCustomRegistry()));
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<RelaySession>();
+        builder.Services.AddSingleton<Relaying.Forwarding.ForwardingSession>();
         builder.Services.AddSingleton<DrainCoordinator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
         builder.Services.Configure<HostOptions>(o =>

@@ -43,4 +43,16 @@ public sealed class RelayOptions
 
     /// <summary>Size of each relay buffer; with one buffer per direction this bounds a call's memory.</summary>
     [Range(1024, 1024 * 1024)] public int BufferBytes { get; set; } = 16 * 1024;
+
+    /// <summary>How calls are relayed: <c>Frames</c> (bytes, parsing only frame headers) or <c>WebSocket</c> (the older pump).</summary>
+    public RelayForwarder Forwarder { get; set; } = RelayForwarder.Frames;
+}
+
+public enum RelayForwarder
+{
+    /// <summary>Forward bytes, parsing only frame headers (relay/Relaying/Forwarding).</summary>
+    Frames,
+
+    /// <summary>Receive and re-send every message through System.Net.WebSockets (RelaySession).</summary>
+    WebSocket,
 }
