@@ -13,6 +13,7 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
+const renderOnly = arg("--render", null);
 const streamCounts = arg("--streams", "200,1000").split(",").map(Number);
 const seconds = Number(arg("--seconds", "15"));
 const rounds = Number(arg("--rounds", "3"));
@@ -23,6 +24,16 @@ const key = "bench-signing-key-0123456789abcdef";
 const inline = { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1", DOTNET_gcServer: "0" };
 
 const { cpuSeconds, freePort, httpOk, startProcess, tcpOpen } = await import("../lib/loadgen.mjs");
+const targetNames = ["direct", "relay, WebSocket pump", "relay, frame forwarder", "nginx"];
+const cells = [];
+let startupRssMiB = {};
+if (renderOnly) {
+  // Re-renders a report from the raw cells of an earlier one: node bench/relay/compare.mjs --render <report.md>
+  const text = readFileSync(renderOnly, "utf8");
+  for (const line of text.split("\n")) if (line.startsWith('{"scenario"')) cells.push(JSON.parse(line));
+  startupRssMiB = JSON.parse(/<!-- startup-rss (.*) -->/.exec(text)?.[1] ?? "{}");
+  render(renderOnly);
+}
 
 const build = (project, out) =>
   execFileSync("dotnet", ["build", path.join(repo, project), "-c", "Release", "-o", path.join(work, out), "--nologo", "-v", "q"], { stdio: ["ignore", "ignore", "inherit"] });
@@ -116,7 +127,7 @@ function runGenerator(url, count) {
   });
 }
 
-const cells = [];
+for (const t of targets) if (t.pid) startupRssMiB[t.name] = rssKiB(t.pid) / 1024;
 async function measure(scenario, target, run) {
   const rssIdle = target.pid ? rssKiB(target.pid) : 0;
   const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
@@ -155,28 +166,31 @@ try {
   for (const p of [nginx, frames, pump, echo]) p.kill();
 }
 
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-};
-const ms = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(2) : "-");
-const lines = [
-  `# Relay frame forwarder comparison, ${new Date().toISOString().slice(0, 16)}Z`,
-  "",
-  `Loopback, ${cpus().length} cores shared by the load generator, the echo and the proxy under test. Streams x 50 msg/s x ${seconds} s, ~300-byte`,
-  `text frames; a message is one echoed round trip (two frames through the proxy). Medians of ${rounds} interleaved rounds.`,
-  "CPU = the proxy process's user+system seconds (nginx: master and workers). RSS per call = (peak - idle) / streams.",
-  "",
-];
-const scenarios = [...new Set(cells.map((c) => c.scenario))];
-for (const scenario of scenarios) {
-  const rows = targets.map((t) => {
-    const cs = cells.filter((c) => c.scenario === scenario && c.target === t.name);
+render(path.join(repo, "bench/results", `relay-forwarder-${new Date().toISOString().slice(0, 10)}.md`));
+
+function render(file) {
+  const median = (xs) => {
+    const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+    return v.length ? v[Math.floor((v.length - 1) / 2)] : NaN;
+  };
+  const ms = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(2) : "-");
+  const secondsRun = cells[0]?.seconds ?? seconds;
+  const roundsRun = Math.max(...cells.map((c) => cells.filter((d) => d.scenario === c.scenario && d.target === c.target).length));
+  const lines = [
+    `# Relay frame forwarder comparison, ${new Date().toISOString().slice(0, 16)}Z`,
+    "",
+    `Loopback, ${cpus().length} cores shared by the load generator, the echo, the proxy under test and (this session) other work. Streams x 50 msg/s x ${secondsRun} s,`,
+    `~300-byte text frames; a message is one echoed round trip (two frames through the proxy). Medians of up to ${roundsRun} interleaved rounds.`,
+    `CPU = the proxy process's user+system seconds (nginx: master and workers). RSS per call = (peak during the cell - RSS ${Object.keys(startupRssMiB).length ? "at start-up" : "at the cell's start"}) / streams;`,
+    "the marginal RSS per call is the slope of the peak RSS between the smallest and largest stream counts.",
+    "",
+  ];
+  const rowsFor = (scenario) => targetNames.map((name) => {
+    const cs = cells.filter((c) => c.scenario === scenario && c.target === name);
     if (cs.length === 0) return null;
     const count = Number(scenario.match(/(\d+) streams/)[1]);
     return {
-      target: t.name,
-      n: cs.length,
+      target: name,
       p50: median(cs.map((c) => c.p50)),
       p99: median(cs.map((c) => c.p99)),
       cpu100k: median(cs.map((c) => (c.cpu / c.received) * 100000)),
@@ -184,26 +198,35 @@ for (const scenario of scenarios) {
       sent: cs.reduce((a, c) => a + c.sent, 0),
       ooo: cs.reduce((a, c) => a + (c.outOfOrder ?? 0), 0),
       rssPeak: median(cs.map((c) => c.rssPeakMiB)),
-      rssPerCallKiB: median(cs.map((c) => ((c.rssPeakMiB - c.rssIdleMiB) * 1024) / count)),
-      genCpu: median(cs.map((c) => c.generatorCpuSeconds)),
+      rssPerCallKiB: median(cs.map((c) => ((c.rssPeakMiB - (startupRssMiB[name] ?? c.rssIdleMiB)) * 1024) / count)),
     };
   }).filter(Boolean);
-  const direct = rows.find((r) => r.target === "direct");
-  const ng = rows.find((r) => r.target === "nginx");
-  lines.push(`## ${scenario}`, "", "| target | p50 / p99 ms | added p50 / p99 ms | CPU s per 100k msgs | CPU x nginx | added p99 x nginx | RSS peak MiB | RSS per call KiB | lost / sent | out of order |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-  for (const r of rows) {
-    const isDirect = r.target === "direct";
-    const addedP99 = direct ? r.p99 - direct.p99 : NaN;
-    const ngAdded = ng && direct ? ng.p99 - direct.p99 : NaN;
-    lines.push(`| ${r.target} | ${ms(r.p50)} / ${ms(r.p99)} | ${isDirect || !direct ? "-" : `${ms(r.p50 - direct.p50)} / ${ms(addedP99)}`} | ${isDirect ? "-" : r.cpu100k.toFixed(2)} | ${isDirect || !ng ? "-" : (r.cpu100k / ng.cpu100k).toFixed(2)} | ${isDirect || !ng || !direct ? "-" : (addedP99 / ngAdded).toFixed(2)} | ${isDirect ? "-" : r.rssPeak.toFixed(0)} | ${isDirect ? "-" : r.rssPerCallKiB.toFixed(0)} | ${r.lost} / ${r.sent} | ${r.ooo} |`);
+  const scenarios = [...new Set(cells.map((c) => c.scenario))];
+  for (const scenario of scenarios) {
+    const rows = rowsFor(scenario);
+    const direct = rows.find((r) => r.target === "direct");
+    const ng = rows.find((r) => r.target === "nginx");
+    lines.push(`## ${scenario}`, "", "| target | p50 / p99 ms | added p50 / p99 ms | CPU s per 100k msgs | CPU x nginx | p99 x nginx | RSS peak MiB | RSS per call KiB | lost / sent | out of order |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const r of rows) {
+      const isDirect = r.target === "direct";
+      lines.push(`| ${r.target} | ${ms(r.p50)} / ${ms(r.p99)} | ${isDirect || !direct ? "-" : `${ms(r.p50 - direct.p50)} / ${ms(r.p99 - direct.p99)}`} | ${isDirect ? "-" : r.cpu100k.toFixed(2)} | ${isDirect || !ng ? "-" : (r.cpu100k / ng.cpu100k).toFixed(2)} | ${isDirect || !ng ? "-" : (r.p99 / ng.p99).toFixed(2)} | ${isDirect ? "-" : r.rssPeak.toFixed(0)} | ${isDirect ? "-" : r.rssPerCallKiB.toFixed(0)} | ${r.lost} / ${r.sent} | ${r.ooo} |`);
+    }
+    lines.push("");
   }
-  lines.push("");
+  const counts = scenarios.map((s) => /^(\d+) streams$/.exec(s)?.[1]).filter(Boolean).map(Number).sort((a, b) => a - b);
+  if (counts.length >= 2) {
+    const lo = rowsFor(`${counts[0]} streams`), hi = rowsFor(`${counts.at(-1)} streams`);
+    lines.push(`Marginal RSS per call (${counts[0]} to ${counts.at(-1)} streams): ` + hi.filter((r) => r.target !== "direct").map((r) => {
+      const l = lo.find((x) => x.target === r.target);
+      return `${r.target} ${(((r.rssPeak - l.rssPeak) * 1024) / (counts.at(-1) - counts[0])).toFixed(0)} KiB`;
+    }).join(", ") + ".", "");
+  }
+  lines.push(`<!-- startup-rss ${JSON.stringify(startupRssMiB)} -->`, "", "Raw cells (one line per generator run):", "", "```", ...cells.map((c) => JSON.stringify(c)), "```", "");
+  const report = lines.join("\n");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, report);
+  console.log(report);
+  console.error(`written to ${path.relative(repo, file)}`);
+  process.exit(0);
 }
-lines.push("Raw cells (one line per generator run):", "", "```", ...cells.map((c) => JSON.stringify(c)), "```", "");
-const report = lines.join("\n");
-mkdirSync(path.join(repo, "bench/results"), { recursive: true });
-const file = path.join(repo, "bench/results", `relay-forwarder-${new Date().toISOString().slice(0, 10)}.md`);
-writeFileSync(file, report);
-console.log(report);
-console.error(`written to ${path.relative(repo, file)}`);
-process.exit(0);
+
