@@ -40,12 +40,13 @@ public sealed class ForwardingSession(
         {
             var (connected, failureCode, failureReason) = await ConnectAsync(route, context, downBuffer);
             upstream = connected;
-            var client = await ClientUpgrade.AcceptAsync(context, upstream?.SubProtocol);
+            // Counted before the 101 goes out, so a client that sees its upgrade also sees itself in the open gauge.
             metrics.ConnectionsTotal.WithLabels(route.Name).Inc();
             metrics.ConnectionsOpen.WithLabels(route.Name).Inc();
             using var registration = drain.Register();
             try
             {
+                var client = await ClientUpgrade.AcceptAsync(context, upstream?.SubProtocol);
                 call = new ForwardedCall(_o, metrics, route, client, upstream, upBuffer, downBuffer, () =>
                 {
                     context.Abort();
