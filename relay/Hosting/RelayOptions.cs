@@ -45,14 +45,9 @@ public sealed class RelayOptions
     [Range(1024, 1024 * 1024)] public int BufferBytes { get; set; } = 16 * 1024;
 
     /// <summary>How calls are relayed: <c>Frames</c> (bytes, parsing only frame headers) or <c>WebSocket</c> (the older pump).</summary>
-    public RelayForwarder Forwarder { get; set; } = RelayForwarder.Frames;
-}
+    [RegularExpression("(?i)^(Frames|WebSocket)$", ErrorMessage = "Relay:Forwarder must be Frames or WebSocket")]
+    public string Forwarder { get; set; } = "Frames";
 
-public enum RelayForwarder
-{
-    /// <summary>Forward bytes, parsing only frame headers (relay/Relaying/Forwarding).</summary>
-    Frames,
-
-    /// <summary>Receive and re-send every message through System.Net.WebSockets (RelaySession).</summary>
-    WebSocket,
+    /// <summary>True when <c>Relay__Forwarder=WebSocket</c> selects the older System.Net.WebSockets pump.</summary>
+    public bool UsesWebSocketPump => string.Equals(Forwarder, "WebSocket", StringComparison.OrdinalIgnoreCase);
 }

@@ -68,7 +68,7 @@ public static class RelayEndpoints
 
     /// <summary>The frame forwarder unless <c>Relay__Forwarder=WebSocket</c> selects the older pump.</summary>
     private static Func<HttpContext, RelayRoute, string, Task> Runner(RelayOptions options, RelaySession pump, ForwardingSession forwarder) =>
-        options.Forwarder == RelayForwarder.WebSocket ? pump.RunAsync : forwarder.RunAsync;
+        options.UsesWebSocketPump ? pump.RunAsync : forwarder.RunAsync;
 
     private static async Task RelayWithinLimitAsync(HttpContext context, ConnectionLimiter limiter, Func<HttpContext, RelayRoute, string, Task> run, RelayMetrics metrics, RelayRoute route, string sessionId)
     {
