@@ -1,7 +1,7 @@
 // The frame forwarder against the older WebSocket pump, nginx and direct, driven by the C# load generator
 // (bench/LoadGen: raw sockets, frames built once, timestamps in the payload) against the same raw-socket echo, in
 // one run. Rounds interleave the targets so drift hits all of them; the report shows each cell's median.
-// Needs: dotnet, nginx (apt-get install nginx-core). For the node-generator cross-check: npm ci --prefix bench.
+// Needs: dotnet and nginx (installed with apt-get when missing). For the node-generator cross-check: npm ci --prefix bench.
 // Usage: node bench/relay/compare.mjs [--streams 200,1000] [--seconds 15] [--rounds 3] [--no-node-check]
 import { createHmac } from "node:crypto";
 import { execFileSync, spawn } from "node:child_process";
@@ -37,6 +37,13 @@ if (renderOnly) {
 
 const build = (project, out) =>
   execFileSync("dotnet", ["build", path.join(repo, project), "-c", "Release", "-o", path.join(work, out), "--nologo", "-v", "q"], { stdio: ["ignore", "ignore", "inherit"] });
+// nginx comes from apt, installed here (and only here) when missing.
+try {
+  execFileSync("sh", ["-c", "command -v nginx"], { stdio: "ignore" });
+} catch {
+  console.error("installing nginx-core (apt)...");
+  execFileSync("sh", ["-c", "apt-get install -y -qq --no-install-recommends nginx-core || (apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx-core)"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
 console.error("building the relay and the load generator (Release)...");
 build("relay/VoiceEdge.Relay.csproj", "relay");
 build("bench/LoadGen/LoadGen.csproj", "loadgen");
