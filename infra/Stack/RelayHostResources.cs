@@ -1,6 +1,5 @@
 using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Resources;
-using static VoiceEdge.Infra.Stack.StackContext;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -10,18 +9,19 @@ namespace VoiceEdge.Infra.Stack;
 /// </summary>
 public static class RelayHostResources
 {
-    public static IEnumerable<Resource> Declare(StackContext context)
+    /// <summary>Declares the relay host (full stacks only) and returns the handles the other concerns reference.</summary>
+    public static RelayHostRefs? Declare(StackContext context)
     {
         var s = context.Settings;
-        if (s.RelayHost is not { } host) yield break;
+        if (s.RelayHost is not { } host) return null;
         var tags = context.Tags;
-        var rg = Expr.Output("resourceGroup", "name");
 
-        yield return Define("resourceGroup", Concern.RelayHost, new ResourceGroup($"voice-edge-{s.StackName}", host.Location, tags));
-        yield return Define("network", Concern.RelayHost, new VirtualNetwork(rg, host.Location, ["10.60.0.0/16"], tags));
-        yield return Define("subnet", Concern.RelayHost, new Subnet(rg, Expr.Output("network", "name"), ["10.60.1.0/24"]));
-        yield return Define("relayNsg", Concern.RelayHost, new NetworkSecurityGroup(rg, host.Location, SecurityRules(host.AdminCidrs), tags));
-        yield return Define("relayIp", Concern.RelayHost, new PublicIp
+        var resourceGroup = context.Define("resourceGroup", Concern.RelayHost, new ResourceGroup($"voice-edge-{s.StackName}", host.Location, tags));
+        var rg = resourceGroup.Output("name");
+        var network = context.Define("network", Concern.RelayHost, new VirtualNetwork(rg, host.Location, ["10.60.0.0/16"], tags));
+        var subnet = context.Define("subnet", Concern.RelayHost, new Subnet(rg, network.Output("name"), ["10.60.1.0/24"]));
+        var nsg = context.Define("relayNsg", Concern.RelayHost, new NetworkSecurityGroup(rg, host.Location, SecurityRules(host.AdminCidrs), tags));
+        var ip = context.Define("relayIp", Concern.RelayHost, new PublicIp
         {
             ResourceGroupName = rg,
             Location = host.Location,
@@ -30,11 +30,11 @@ public static class RelayHostResources
             DomainNameLabel = host.DnsLabel,
             Tags = tags,
         });
-        yield return Define("relayNic", Concern.RelayHost, new NetworkInterface(rg, host.Location,
-            [new NicIpConfiguration("primary", Expr.Output("subnet", "id"), "Dynamic", Expr.Output("relayIp", "id"))], tags));
-        yield return Define("relayNicNsg", Concern.RelayHost,
-            new NetworkInterfaceSecurityGroupAssociation(Expr.Output("relayNic", "id"), Expr.Output("relayNsg", "id")));
-        yield return Define("relayVm", Concern.RelayHost, new LinuxVirtualMachine
+        var nic = context.Define("relayNic", Concern.RelayHost, new NetworkInterface(rg, host.Location,
+            [new NicIpConfiguration("primary", subnet.Id, "Dynamic", ip.Id)], tags));
+        var nicNsg = context.Define("relayNicNsg", Concern.RelayHost,
+            new NetworkInterfaceSecurityGroupAssociation(nic.Id, nsg.Id));
+        var vm = context.Define("relayVm", Concern.RelayHost, new LinuxVirtualMachine
         {
             ResourceGroupName = rg,
             Location = host.Location,
@@ -42,7 +42,7 @@ public static class RelayHostResources
             AdminUsername = host.AdminUsername,
             AdminSshKeys = [new AdminSshKey(host.AdminUsername, host.SshPublicKey)],
             DisablePasswordAuthentication = true,
-            NetworkInterfaceIds = [Expr.Output("relayNic", "id")],
+            NetworkInterfaceIds = [nic.Id],
             OsDisk = new OsDisk("ReadWrite", "StandardSSD_LRS", 30),
             SourceImageReference = new SourceImageReference("Canonical", "ubuntu-24_04-lts", "server", "latest"),
             // Static cloud-config; a change replaces the VM, so everything that changes goes through the deploy steps.
@@ -54,7 +54,8 @@ public static class RelayHostResources
             // The deploy (an Azure Run Command) reads the relay package blob with this identity: no keys on the VM.
             Identity = new VmIdentity("SystemAssigned"),
             Tags = tags,
-        }, new ResourceOptions { DependsOn = ["relayNicNsg"], Protect = s.IsProduction });
+        }, new ResourceOptions { DependsOn = [nicNsg], Protect = s.IsProduction });
+        return new RelayHostRefs(resourceGroup, ip, vm);
     }
 
     /// <summary>Port 22 only when the stack lists admin networks: deploys use Run Command, so SSH is for humans.</summary>
@@ -105,4 +106,10 @@ public static class RelayHostResources
         SourceAddressPrefix = source,
         DestinationAddressPrefix = "*",
     };
+}
+
+/// <summary>The relay host's resources that other concerns reference: its resource group, public IP and VM.</summary>
+public sealed record RelayHostRefs(ResourceRef ResourceGroup, ResourceRef PublicIp, ResourceRef Vm)
+{
+    public string ResourceGroupName => ResourceGroup.Output("name");
 }

@@ -23,8 +23,8 @@ public static class WorkerScriptDeclaration
         if (s.AuthJwksUrl is not null) bindings.Add(new("AUTH_JWKS_URL", "plain_text", s.AuthJwksUrl));
         if (s.AuthIssuer is not null) bindings.Add(new("AUTH_ISSUER", "plain_text", Expr.Literal(s.AuthIssuer)));
         if (s.AuthAudience is not null) bindings.Add(new("AUTH_AUDIENCE", "plain_text", Expr.Literal(s.AuthAudience)));
-        bindings.Add(new("RELAY_SIGNING_KEY", "secret_text", Expr.Config(ConfigKeys.Unqualified(ConfigKeys.RelaySigningKey))));
-        bindings.Add(new("AUTH_JWT_SECRET", "secret_text", Expr.Config(ConfigKeys.Unqualified(ConfigKeys.AuthJwtSecret))));
+        bindings.Add(new("RELAY_SIGNING_KEY", "secret_text", context.Secret(ConfigKeys.RelaySigningKey)));
+        bindings.Add(new("AUTH_JWT_SECRET", "secret_text", context.Secret(ConfigKeys.AuthJwtSecret)));
 
         return new WorkersScript
         {

@@ -182,7 +182,7 @@ public class GraphTests
         Assert.Equal("ws-dev.example.com", parameters["RELAY_WS_HOST"]);
         Assert.Equal("wss://ws-dev.example.com", parameters["RELAY_PUBLIC_BASE_URL"]);
         Assert.Equal("wss://gpu-dev.example.com:8998/api/chat", parameters["RELAY_UPSTREAM"]);
-        Assert.Equal(["relayPackageReader", "relayPackage"], dev["relayInstall"].Options.DependsOn);
+        Assert.Equal(["relayPackageReader", "relayPackage"], dev["relayInstall"].Options.DependsOn.Select(d => d.Name));
         Assert.Equal("${relayInstall.instanceViews[0].output}", dev.Outputs.Single(o => o.Name == "relayDeployReport").Value);
     }
 
