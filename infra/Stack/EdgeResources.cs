@@ -1,5 +1,5 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -24,7 +24,7 @@ public static class EdgeResources
         });
         var worker = context.Define("worker", Concern.Edge, WorkerScriptDeclaration.For(context, edge.RelayBaseUrl));
         context.Define("workerRoute", Concern.Edge,
-            new WorkersRoute(edge.ZoneId, edge.RoutePattern(s.RoutePrefix), worker.Output("scriptName")));
+            new WorkersRoute { ZoneId = edge.ZoneId, Pattern = edge.RoutePattern(s.RoutePrefix), Script = worker.Output("scriptName") });
         return worker;
     }
 }

@@ -1,5 +1,5 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
 
 namespace VoiceEdge.Infra.Stack;
@@ -47,15 +47,21 @@ public static class MonitoringResources
         var tags = context.Tags;
         var rg = relayHost.ResourceGroupName;
 
-        var actionGroup = context.Define("alertActions", Concern.Monitoring, new ActionGroup(rg, ShortName(s.StackName), "global",
-            [.. monitoring.AlertEmails.Select((e, i) => new EmailReceiver($"email-{i + 1}", e, true))], tags)
+        var actionGroup = context.Define("alertActions", Concern.Monitoring, new ActionGroup
         {
-            WebhookReceivers = monitoring.HasAlertWebhook ? [new WebhookReceiver("alert-webhook", context.Secret(ConfigKeys.AlertWebhookUrl), true)] : null,
+            ResourceGroupName = rg,
+            ShortName = ShortName(s.StackName),
+            Location = "global",
+            EmailReceivers = [.. monitoring.AlertEmails.Select((e, i) => new EmailReceiver { Name = $"email-{i + 1}", EmailAddress = e, UseCommonAlertSchema = true })],
+            Tags = tags,
+            WebhookReceivers = monitoring.HasAlertWebhook
+                ? [new WebhookReceiver { Name = "alert-webhook", ServiceUri = context.Secret(ConfigKeys.AlertWebhookUrl), UseCommonAlertSchema = true }]
+                : null,
         }).Id;
         context.Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2,
-            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "Percentage CPU", "Average", "GreaterThan", 80)));
+            new MetricAlertCriteria { MetricNamespace = "Microsoft.Compute/virtualMachines", MetricName = "Percentage CPU", Aggregation = "Average", Operator = "GreaterThan", Threshold = 80 }));
         context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1,
-            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "VmAvailabilityMetric", "Average", "LessThan", 1)));
+            new MetricAlertCriteria { MetricNamespace = "Microsoft.Compute/virtualMachines", MetricName = "VmAvailabilityMetric", Aggregation = "Average", Operator = "LessThan", Threshold = 1 }));
 
         var logs = context.Define("monitoringLogs", Concern.Monitoring, new AnalyticsWorkspace
         {
@@ -86,8 +92,8 @@ public static class MonitoringResources
                 Timeout = 30,
                 RetryEnabled = true,
                 GeoLocations = WebTestLocations,
-                Request = new StandardWebTestRequest(url, "GET", FollowRedirectsEnabled: false),
-                ValidationRules = new StandardWebTestValidationRules(ExpectedStatusCode: 200, SslCheckEnabled: true, SslCertRemainingLifetime: 7),
+                Request = new StandardWebTestRequest { Url = url, HttpVerb = "GET", FollowRedirectsEnabled = false },
+                ValidationRules = new StandardWebTestValidationRules { ExpectedStatusCode = 200, SslCheckEnabled = true, SslCertRemainingLifetime = 7 },
                 Tags = tags,
             });
             context.Define($"{name}Alert", Concern.Monitoring, new WebTestAvailabilityAlert
@@ -98,9 +104,8 @@ public static class MonitoringResources
                 Severity = 1,
                 Frequency = "PT1M",
                 WindowSize = "PT5M",
-                ApplicationInsightsWebTestLocationAvailabilityCriteria = new WebTestLocationAvailabilityCriteria(
-                    test.Id, insights.Id, FailedLocationsToAlert),
-                Actions = [new MetricAlertAction(actionGroup)],
+                ApplicationInsightsWebTestLocationAvailabilityCriteria = new WebTestLocationAvailabilityCriteria { WebTestId = test.Id, ComponentId = insights.Id, FailedLocationCount = FailedLocationsToAlert },
+                Actions = [new MetricAlertAction { ActionGroupId = actionGroup }],
                 Tags = tags,
             });
         }
@@ -123,14 +128,29 @@ public static class MonitoringResources
             Location = host.Location,
             Kind = "Linux",
             Description = "The relay VM's syslog (daemon facility: Caddy's JSON access log, the relay's JSON log) into the monitoring workspace",
-            DataSources = new DataCollectionRuleDataSources(
-                [new DataCollectionRuleSyslog("relay-syslog", ["daemon"], ["Info", "Notice", "Warning", "Error", "Critical", "Alert", "Emergency"], ["Microsoft-Syslog"])]),
-            Destinations = new DataCollectionRuleDestinations([new DataCollectionRuleLogAnalytics("monitoring-logs", logs.Id)]),
-            DataFlows = [new DataCollectionRuleDataFlow(["Microsoft-Syslog"], ["monitoring-logs"])],
+            DataSources = new DataCollectionRuleDataSources
+            {
+                Syslogs =
+                [
+                    new DataCollectionRuleSyslog
+                    {
+                        Name = "relay-syslog",
+                        FacilityNames = ["daemon"],
+                        LogLevels = ["Info", "Notice", "Warning", "Error", "Critical", "Alert", "Emergency"],
+                        Streams = ["Microsoft-Syslog"],
+                    },
+                ],
+            },
+            Destinations = new DataCollectionRuleDestinations { LogAnalytics = [new DataCollectionRuleLogAnalytics { Name = "monitoring-logs", WorkspaceResourceId = logs.Id }] },
+            DataFlows = [new DataCollectionRuleDataFlow { Streams = ["Microsoft-Syslog"], Destinations = ["monitoring-logs"] }],
             Tags = tags,
         });
-        context.Define("relayLogRuleLink", Concern.Monitoring, new DataCollectionRuleAssociation(
-            relayHost.Vm.Id, logRule.Id, "Sends the relay VM's syslog to the monitoring workspace"),
+        context.Define("relayLogRuleLink", Concern.Monitoring, new DataCollectionRuleAssociation
+        {
+            TargetResourceId = relayHost.Vm.Id,
+            DataCollectionRuleId = logRule.Id,
+            Description = "Sends the relay VM's syslog to the monitoring workspace",
+        },
             new ResourceOptions { DependsOn = [agent] });
         context.Define("relayErrorAlert", Concern.Monitoring, new ScheduledQueryRulesAlertV2
         {
@@ -141,8 +161,8 @@ public static class MonitoringResources
             Severity = 1,
             EvaluationFrequency = "PT5M",
             WindowDuration = "PT5M",
-            Criterias = [new ScheduledQueryCriteria(Expr.Literal(ErrorQuery), "Total", "failures", "GreaterThan", ErrorThreshold)],
-            Action = new ScheduledQueryAction([actionGroup]),
+            Criterias = [new ScheduledQueryCriteria { Query = Expr.Literal(ErrorQuery), TimeAggregationMethod = "Total", MetricMeasureColumn = "failures", Operator = "GreaterThan", Threshold = ErrorThreshold }],
+            Action = new ScheduledQueryAction { ActionGroups = [actionGroup] },
             AutoMitigationEnabled = true,
             Tags = tags,
         });
@@ -158,7 +178,7 @@ public static class MonitoringResources
             Frequency = "PT1M",
             WindowSize = "PT5M",
             Criterias = [criteria],
-            Actions = [new MetricAlertAction(actionGroup)],
+            Actions = [new MetricAlertAction { ActionGroupId = actionGroup }],
             Tags = tags,
         };
     }
@@ -168,12 +188,12 @@ public static class MonitoringResources
     {
         var s = context.Settings;
         if (s.Zone is not { } zone) return;
-        var emails = zone.AlertEmails.Select(e => new MechanismId(e)).ToList();
+        var emails = zone.AlertEmails.Select(e => new MechanismId { Id = e }).ToList();
         if (!PlanFeatures.HasNotificationWebhooks(zone.Plan)) return;
 
         var webhook = context.Define("alertWebhook", Concern.Monitoring,
-            new NotificationPolicyWebhooks(s.AccountId, $"voice-edge {edge.ZoneName} alerts", context.Secret(ConfigKeys.AlertWebhookUrl)));
-        var mechanisms = new NotificationPolicyMechanisms(emails, [new MechanismId(webhook.Id)]);
+            new NotificationPolicyWebhooks { AccountId = s.AccountId, Name = $"voice-edge {edge.ZoneName} alerts", Url = context.Secret(ConfigKeys.AlertWebhookUrl) });
+        var mechanisms = new NotificationPolicyMechanisms { Emails = emails, Webhooks = [new MechanismId { Id = webhook.Id }] };
 
         if (PlanFeatures.HasHealthChecks(zone.Plan))
         {
@@ -188,7 +208,7 @@ public static class MonitoringResources
                     Description = $"{what} ({url})",
                     Address = uri.Host,
                     Type = "HTTPS",
-                    HttpConfig = new HealthcheckHttpConfig("GET", uri.AbsolutePath, 443, ["200"], FollowRedirects: false, AllowInsecure: false),
+                    HttpConfig = new HealthcheckHttpConfig { Method = "GET", Path = uri.AbsolutePath, Port = 443, ExpectedCodes = ["200"], FollowRedirects = false, AllowInsecure = false },
                     Interval = 60,
                     Timeout = 5,
                     Retries = 2,
@@ -197,7 +217,7 @@ public static class MonitoringResources
                 });
                 checks.Add(check.Id);
             }
-            context.Define("healthCheckAlerts", Concern.Monitoring, new FilteredNotificationPolicy
+            context.Define("healthCheckAlerts", Concern.Monitoring, new NotificationPolicy
             {
                 AccountId = s.AccountId,
                 Name = $"voice-edge {s.StackName}: voice host health checks",
@@ -205,13 +225,13 @@ public static class MonitoringResources
                 AlertType = "health_check_status_notification",
                 Enabled = true,
                 Mechanisms = mechanisms,
-                Filters = new NotificationPolicyFilterSet { HealthCheckIds = checks, Statuses = ["Unhealthy", "Healthy"] },
+                Filters = new NotificationPolicyFilters { HealthCheckIds = checks, Statuses = ["Unhealthy", "Healthy"] },
             });
         }
 
         if (PlanFeatures.HasOriginErrorAlert(zone.Plan))
         {
-            context.Define("originErrorAlerts", Concern.Monitoring, new FilteredNotificationPolicy
+            context.Define("originErrorAlerts", Concern.Monitoring, new NotificationPolicy
             {
                 AccountId = s.AccountId,
                 Name = $"voice-edge {edge.ZoneName}: origin error rate",
@@ -219,7 +239,7 @@ public static class MonitoringResources
                 AlertType = "http_alert_origin_error",
                 Enabled = true,
                 Mechanisms = mechanisms,
-                Filters = new NotificationPolicyFilterSet { Zones = [edge.ZoneId], Slos = [zone.OriginErrorSlo] },
+                Filters = new NotificationPolicyFilters { Zones = [edge.ZoneId], Slos = [zone.OriginErrorSlo] },
             });
         }
     }

@@ -1,5 +1,5 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -14,7 +14,7 @@ public static class PreviewResources
 
         var worker = context.Define("worker", Concern.Preview, WorkerScriptDeclaration.For(context, preview.RelayUrl));
         context.Define("workerSubdomain", Concern.Preview,
-            new WorkersScriptSubdomain(s.AccountId, worker.Output("scriptName"), Enabled: true, PreviewsEnabled: false));
+            new WorkersScriptSubdomain { AccountId = s.AccountId, ScriptName = worker.Output("scriptName"), Enabled = true, PreviewsEnabled = false });
         return worker;
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
 
 namespace VoiceEdge.Infra.Stack;
@@ -52,7 +52,7 @@ public static class RelayDeployResources
             Tags = tags,
         });
         var container = context.Define("relayPackages", Concern.RelayDeploy,
-            new StorageContainer(ContainerName, storage.Id, "private"));
+            new StorageContainer { Name = ContainerName, StorageAccountId = storage.Id, ContainerAccessType = "private" });
         var package = context.Define("relayPackage", Concern.RelayDeploy, new StorageBlob
         {
             Name = PackageBlobName(relay.SourceSha256Hex),
@@ -79,19 +79,19 @@ public static class RelayDeployResources
             Name = RunCommandName,
             Location = host.Location,
             VirtualMachineId = relayHost.Vm.Id,
-            Source = new RunCommandSource(Expr.ReadFile(relay.RunCommandScript)),
+            Source = new RunCommandSource { Script = Expr.ReadFile(relay.RunCommandScript) },
             Parameters =
             [
-                new("RELAY_PACKAGE_URL", package.Output("url")),
-                new("RELAY_WS_HOST", edge.RelayRecordFqdn),
-                new("RELAY_UPSTREAM", Expr.Literal(edge.VoiceUpstream)),
-                new("RELAY_TWILIO_UPSTREAM", Expr.Literal(edge.TwilioUpstream)),
-                new("RELAY_PUBLIC_BASE_URL", $"wss://{edge.RelayRecordFqdn}"),
+                new RunCommandParameter { Name = "RELAY_PACKAGE_URL", Value = package.Output("url") },
+                new RunCommandParameter { Name = "RELAY_WS_HOST", Value = edge.RelayRecordFqdn },
+                new RunCommandParameter { Name = "RELAY_UPSTREAM", Value = Expr.Literal(edge.VoiceUpstream) },
+                new RunCommandParameter { Name = "RELAY_TWILIO_UPSTREAM", Value = Expr.Literal(edge.TwilioUpstream) },
+                new RunCommandParameter { Name = "RELAY_PUBLIC_BASE_URL", Value = $"wss://{edge.RelayRecordFqdn}" },
             ],
             ProtectedParameters =
             [
-                new("RELAY_SIGNING_KEY", context.Secret(ConfigKeys.RelaySigningKey)),
-                new("RELAY_TWILIO_AUTH_TOKEN", context.Secret(ConfigKeys.TwilioAuthToken)),
+                new RunCommandParameter { Name = "RELAY_SIGNING_KEY", Value = context.Secret(ConfigKeys.RelaySigningKey) },
+                new RunCommandParameter { Name = "RELAY_TWILIO_AUTH_TOKEN", Value = context.Secret(ConfigKeys.TwilioAuthToken) },
             ],
             Tags = tags,
         }, new ResourceOptions { DependsOn = [packageReader, package] });

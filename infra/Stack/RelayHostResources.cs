@@ -1,5 +1,5 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -16,11 +16,11 @@ public static class RelayHostResources
         if (s.RelayHost is not { } host) return null;
         var tags = context.Tags;
 
-        var resourceGroup = context.Define("resourceGroup", Concern.RelayHost, new ResourceGroup($"voice-edge-{s.StackName}", host.Location, tags));
+        var resourceGroup = context.Define("resourceGroup", Concern.RelayHost, new ResourceGroup { Name = $"voice-edge-{s.StackName}", Location = host.Location, Tags = tags });
         var rg = resourceGroup.Output("name");
-        var network = context.Define("network", Concern.RelayHost, new VirtualNetwork(rg, host.Location, ["10.60.0.0/16"], tags));
-        var subnet = context.Define("subnet", Concern.RelayHost, new Subnet(rg, network.Output("name"), ["10.60.1.0/24"]));
-        var nsg = context.Define("relayNsg", Concern.RelayHost, new NetworkSecurityGroup(rg, host.Location, SecurityRules(host.AdminCidrs), tags));
+        var network = context.Define("network", Concern.RelayHost, new VirtualNetwork { ResourceGroupName = rg, Location = host.Location, AddressSpaces = ["10.60.0.0/16"], Tags = tags });
+        var subnet = context.Define("subnet", Concern.RelayHost, new Subnet { ResourceGroupName = rg, VirtualNetworkName = network.Output("name"), AddressPrefixes = ["10.60.1.0/24"] });
+        var nsg = context.Define("relayNsg", Concern.RelayHost, new NetworkSecurityGroup { ResourceGroupName = rg, Location = host.Location, SecurityRules = SecurityRules(host.AdminCidrs), Tags = tags });
         var ip = context.Define("relayIp", Concern.RelayHost, new PublicIp
         {
             ResourceGroupName = rg,
@@ -30,21 +30,26 @@ public static class RelayHostResources
             DomainNameLabel = host.DnsLabel,
             Tags = tags,
         });
-        var nic = context.Define("relayNic", Concern.RelayHost, new NetworkInterface(rg, host.Location,
-            [new NicIpConfiguration("primary", subnet.Id, "Dynamic", ip.Id)], tags));
+        var nic = context.Define("relayNic", Concern.RelayHost, new NetworkInterface
+        {
+            ResourceGroupName = rg,
+            Location = host.Location,
+            IpConfigurations = [new NicIpConfiguration { Name = "primary", SubnetId = subnet.Id, PrivateIpAddressAllocation = "Dynamic", PublicIpAddressId = ip.Id }],
+            Tags = tags,
+        });
         var nicNsg = context.Define("relayNicNsg", Concern.RelayHost,
-            new NetworkInterfaceSecurityGroupAssociation(nic.Id, nsg.Id));
+            new NetworkInterfaceSecurityGroupAssociation { NetworkInterfaceId = nic.Id, NetworkSecurityGroupId = nsg.Id });
         var vm = context.Define("relayVm", Concern.RelayHost, new LinuxVirtualMachine
         {
             ResourceGroupName = rg,
             Location = host.Location,
             Size = host.VmSize,
             AdminUsername = host.AdminUsername,
-            AdminSshKeys = [new AdminSshKey(host.AdminUsername, host.SshPublicKey)],
+            AdminSshKeys = [new AdminSshKey { Username = host.AdminUsername, PublicKey = host.SshPublicKey }],
             DisablePasswordAuthentication = true,
             NetworkInterfaceIds = [nic.Id],
-            OsDisk = new OsDisk("ReadWrite", "StandardSSD_LRS", 30),
-            SourceImageReference = new SourceImageReference("Canonical", "ubuntu-24_04-lts", "server", "latest"),
+            OsDisk = new OsDisk { Caching = "ReadWrite", StorageAccountType = "StandardSSD_LRS", DiskSizeGb = 30 },
+            SourceImageReference = new SourceImageReference { Publisher = "Canonical", Offer = "ubuntu-24_04-lts", Sku = "server", Version = "latest" },
             // Static cloud-config; a change replaces the VM, so everything that changes goes through the deploy steps.
             CustomData = Expr.ToBase64(Expr.ReadFile(context.Artifacts.Relay().CloudInitPath)),
             PatchMode = "AutomaticByPlatform",
@@ -52,7 +57,7 @@ public static class RelayHostResources
             ProvisionVmAgent = true,
             BootDiagnostics = new BootDiagnostics(),
             // The deploy (an Azure Run Command) reads the relay package blob with this identity: no keys on the VM.
-            Identity = new VmIdentity("SystemAssigned"),
+            Identity = new VmIdentity { Type = "SystemAssigned" },
             Tags = tags,
         }, new ResourceOptions { DependsOn = [nicNsg], Protect = s.IsProduction });
         return new RelayHostRefs(resourceGroup, ip, vm);

@@ -1,5 +1,5 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
 
 namespace VoiceEdge.Infra.Stack;
@@ -21,10 +21,10 @@ public static class ZoneResources
         // (open) reports that an options-only change to a ZoneSetting makes the provider PATCH an empty value, which
         // the API refuses with error 1007; adding ignoreChanges later would be exactly such a change. pulumi-cloudflare
         // #1211 (`value` as DynamicPseudoType) is fixed before 6.22.1.
-        context.Define("zoneWebsockets", Concern.Zone, new ZoneSetting(edge.ZoneId, "websockets", "on"), keep);
-        context.Define("zoneSslStrict", Concern.Zone, new ZoneSetting(edge.ZoneId, "ssl", "strict"), keep);
-        context.Define("zoneAlwaysHttps", Concern.Zone, new ZoneSetting(edge.ZoneId, "always_use_https", "on"), keep);
-        context.Define("zoneMinTls", Concern.Zone, new ZoneSetting(edge.ZoneId, "min_tls_version", "1.2"), keep);
+        context.Define("zoneWebsockets", Concern.Zone, new ZoneSetting { ZoneId = edge.ZoneId, SettingId = "websockets", Value = "on" }, keep);
+        context.Define("zoneSslStrict", Concern.Zone, new ZoneSetting { ZoneId = edge.ZoneId, SettingId = "ssl", Value = "strict" }, keep);
+        context.Define("zoneAlwaysHttps", Concern.Zone, new ZoneSetting { ZoneId = edge.ZoneId, SettingId = "always_use_https", Value = "on" }, keep);
+        context.Define("zoneMinTls", Concern.Zone, new ZoneSetting { ZoneId = edge.ZoneId, SettingId = "min_tls_version", Value = "1.2" }, keep);
 
         // A zone has one http_ratelimit entry point, and creating another fails. With rateLimitRulesetId set, the
         // program adopts the existing one (Pulumi `import`). The ruleset's rules become exactly the declared ones

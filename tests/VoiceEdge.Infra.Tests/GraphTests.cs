@@ -1,5 +1,5 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
 using VoiceEdge.Infra.Stack;
 using VoiceEdge.Infra.Tests.Support;
@@ -124,7 +124,7 @@ public class GraphTests
         var vm = Args<LinuxVirtualMachine>(dev, "relayVm");
         Assert.True(vm.DisablePasswordAuthentication);
         Assert.Equal("Standard_B2s", vm.Size);
-        Assert.Equal(new SourceImageReference("Canonical", "ubuntu-24_04-lts", "server", "latest"), vm.SourceImageReference);
+        Assert.Equal(new SourceImageReference { Publisher = "Canonical", Offer = "ubuntu-24_04-lts", Sku = "server", Version = "latest" }, vm.SourceImageReference);
         Assert.Equal("voiceedge", Assert.Single(vm.AdminSshKeys).Username);
         Assert.StartsWith("ssh-ed25519 ", vm.AdminSshKeys[0].PublicKey);
         Assert.Equal(new Fn("toBase64", new Fn("readFile", "relay/deploy/cloud-init.yaml")), vm.CustomData);
@@ -170,7 +170,7 @@ public class GraphTests
         Assert.Equal(["source"], dev["relayPackage"].Options.IgnoreChanges);
 
         var vm = Args<LinuxVirtualMachine>(dev, "relayVm");
-        Assert.Equal(new VmIdentity("SystemAssigned"), vm.Identity);
+        Assert.Equal(new VmIdentity { Type = "SystemAssigned" }, vm.Identity);
         var reader = Args<RoleAssignment>(dev, "relayPackageReader");
         Assert.Equal(("${relayPackages.id}", "Storage Blob Data Reader", "${relayVm.identity.principalId}"),
             (reader.Scope, reader.RoleDefinitionName, reader.PrincipalId));

@@ -1,6 +1,6 @@
 using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Rendering;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
 using VoiceEdge.Infra.Stack;
 using VoiceEdge.Infra.Tests.Support;
@@ -49,14 +49,14 @@ public class PlanTests
     [Fact]
     public void The_origin_error_alert_is_enterprise_only_and_filters_zones_and_slo()
     {
-        var policy = Assert.IsType<FilteredNotificationPolicy>(PlanFixtures.Program("enterprise")["originErrorAlerts"].Args);
+        var policy = Assert.IsType<NotificationPolicy>(PlanFixtures.Program("enterprise")["originErrorAlerts"].Args);
         Assert.Equal("http_alert_origin_error", policy.AlertType);
         Assert.Equal([PlanFixtures.ZoneId], policy.Filters.Zones);
         Assert.Equal(["99.9"], policy.Filters.Slos);
         Assert.Equal(["oncall@example.net", "voice@example.net"], policy.Mechanisms.Emails.Select(e => e.Id));
         Assert.Equal("${alertWebhook.id}", Assert.Single(policy.Mechanisms.Webhooks).Id);
 
-        var custom = Assert.IsType<FilteredNotificationPolicy>(PlanFixtures.Program("enterprise", (K.OriginErrorSlo, "99.7"))["originErrorAlerts"].Args);
+        var custom = Assert.IsType<NotificationPolicy>(PlanFixtures.Program("enterprise", (K.OriginErrorSlo, "99.7"))["originErrorAlerts"].Args);
         Assert.Equal(["99.7"], custom.Filters.Slos);
     }
 
@@ -69,7 +69,7 @@ public class PlanTests
         var worker = Assert.IsType<Healthcheck>(program["workerHealthCheck"].Args);
         Assert.Equal(("example.net", "/voice/health"), (worker.Address, worker.HttpConfig.Path));
         Assert.All([relay, worker], c => Assert.Matches("^[A-Za-z0-9_-]+$", c.Name));
-        var policy = Assert.IsType<FilteredNotificationPolicy>(program["healthCheckAlerts"].Args);
+        var policy = Assert.IsType<NotificationPolicy>(program["healthCheckAlerts"].Args);
         Assert.Equal("health_check_status_notification", policy.AlertType);
         Assert.Equal(["${workerHealthCheck.id}", "${relayHealthCheck.id}"], policy.Filters.HealthCheckIds);
         Assert.Null(policy.Filters.Zones);
