@@ -10,7 +10,7 @@ internal static class PlanRules
     public static string OriginErrorSlo(SettingsReader.Reader r, ZonePlan plan)
     {
         var value = r.Raw(ConfigKeys.OriginErrorSlo);
-        if (value is null) return PlanFeatures.DefaultOriginErrorSlo;
+        if (value is null) return ConfigKeys.OriginErrorSlo.Fallback!;
         if (!PlanFeatures.HasOriginErrorAlert(plan))
         {
             r.Problem(ConfigKeys.OriginErrorSlo,
@@ -18,10 +18,10 @@ internal static class PlanRules
                 $"remove {ConfigKeys.OriginErrorSlo}, or set {ConfigKeys.ZonePlan} to enterprise if the zone is on Enterprise");
             return PlanFeatures.DefaultOriginErrorSlo;
         }
-        if (!PlanFeatures.OriginErrorSlos.Contains(value))
+        if (!ConfigKeys.OriginErrorSlo.Choices!.Contains(value))
         {
             r.Problem(ConfigKeys.OriginErrorSlo, $"`{value}` is not an SLO the Origin Error Rate Alert accepts",
-                $"use one of {string.Join(", ", PlanFeatures.OriginErrorSlos)} ({r.SetHint(ConfigKeys.OriginErrorSlo)})");
+                $"use one of {string.Join(", ", ConfigKeys.OriginErrorSlo.Choices!)} ({r.SetHint(ConfigKeys.OriginErrorSlo)})");
             return PlanFeatures.DefaultOriginErrorSlo;
         }
         return value;

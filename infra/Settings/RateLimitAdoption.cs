@@ -31,7 +31,7 @@ public static class RateLimitAdoption
 
     internal static IReadOnlyList<KeptRateLimitRule> KeptRules(SettingsReader.Reader r, ZonePlan plan, bool adopting)
     {
-        const string key = ConfigKeys.RateLimitKeptRules;
+        string key = ConfigKeys.RateLimitKeptRules;
         var text = r.Raw(key);
         if (text is null)
         {
@@ -85,7 +85,7 @@ public static class RateLimitAdoption
 
     private static KeptRateLimitRule? ReadRule(SettingsReader.Reader r, ZonePlan plan, JsonElement rule, string where)
     {
-        const string key = ConfigKeys.RateLimitKeptRules;
+        string key = ConfigKeys.RateLimitKeptRules;
         if (rule.ValueKind != JsonValueKind.Object) { r.Problem(key, $"{where} is not a JSON object", "give each rule as an object"); return null; }
         var unknown = rule.EnumerateObject().Select(p => p.Name).Where(n => !RuleFields.Contains(n)).ToList();
         if (unknown.Count > 0)

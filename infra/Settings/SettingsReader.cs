@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 
 namespace VoiceEdge.Infra.Settings;
 
@@ -7,9 +6,40 @@ namespace VoiceEdge.Infra.Settings;
 /// Turns one stack's config (plus the other committed stacks, for the rules that span stacks) into
 /// validated <see cref="StackSettings"/>, or every problem found, one per line, before anything is emitted.
 /// </summary>
-public static partial class SettingsReader
+public static class SettingsReader
 {
-    public static StackSettings Read(StackConfig config, IReadOnlyList<StackConfig> otherStacks)
+    /// <summary>Reads one stack alone, then checks it against the other stacks; every problem of both at once.</summary>
+    public static StackSettings Read(StackConfig config, IReadOnlyList<StackConfig> otherStacks) =>
+        Checked(ReadAlone(config), [.. otherStacks.Select(ReadAlone)]);
+
+    /// <summary>Every stack read alone once, then the rules between them: all problems of all stacks, or every stack's settings.</summary>
+    public static IReadOnlyList<StackSettings> ReadAll(IReadOnlyList<StackConfig> stacks)
+    {
+        var readings = stacks.Select(ReadAlone).ToList();
+        var problems = new List<ConfigProblem>();
+        var settings = new List<StackSettings>();
+        foreach (var reading in readings)
+        {
+            try { settings.Add(Checked(reading, [.. readings.Where(o => o != reading)])); }
+            catch (InvalidConfigException e) { problems.AddRange(e.Problems); }
+        }
+        if (problems.Count > 0) throw new InvalidConfigException(problems);
+        return settings;
+    }
+
+    private static StackSettings Checked(StackReading self, IReadOnlyList<StackReading> others)
+    {
+        var (settings, crossProblems) = CrossStackRules.Apply(self, others);
+        var problems = self.Problems.Concat(crossProblems).ToList();
+        if (problems.Count > 0) throw new InvalidConfigException(problems);
+        return settings;
+    }
+
+    /// <summary>
+    /// One stack's config, validated on its own: its settings (a key's default where its value is invalid) and its
+    /// problems. The zone's voice paths hold only its own until <see cref="CrossStackRules"/>.
+    /// </summary>
+    public static StackReading ReadAlone(StackConfig config)
     {
         var r = new Reader(config);
         var stack = config.StackName;
@@ -27,10 +57,10 @@ public static partial class SettingsReader
                 r.Problem(key, "is a secret but is stored in plain text", $"remove it and run `pulumi config set --secret {ConfigKeys.Unqualified(key)} <value> -s {stack}`");
         }
 
-        var kind = r.Choice(ConfigKeys.Kind, "full", ["full", "preview"]) == "preview" ? StackKind.Preview : StackKind.Full;
-        var accountId = r.Required(ConfigKeys.AccountId, HexId, "must be the 32-character hex Cloudflare account id (dashboard: Account home > Account ID)");
-        var prefix = r.Optional(ConfigKeys.RoutePrefix, "/voice", RoutePrefixPattern, "must start with `/`, not end with `/`, and use only letters, digits, `-`, `_` and `/` (e.g. /voice)");
-        var workerName = r.Optional(ConfigKeys.WorkerName, $"voice-edge-{stack}", WorkerNamePattern, "must be 1-63 lowercase letters, digits or `-` (a Worker script name)");
+        var kind = r.Choice(ConfigKeys.Kind) == "preview" ? StackKind.Preview : StackKind.Full;
+        var accountId = r.Required(ConfigKeys.AccountId);
+        var prefix = r.Optional(ConfigKeys.RoutePrefix);
+        var workerName = r.Optional(ConfigKeys.WorkerName, $"voice-edge-{stack}");
         var jwksUrl = r.OptionalUrl(ConfigKeys.AuthJwksUrl, ["https"]);
         var issuer = r.Raw(ConfigKeys.AuthIssuer);
         var audience = r.Raw(ConfigKeys.AuthAudience);
@@ -48,10 +78,10 @@ public static partial class SettingsReader
         if (kind == StackKind.Preview)
         {
             var relayUrl = r.RequiredUrl(ConfigKeys.RelayUrl, ["https"], "the dev relay's base URL, e.g. https://ws-dev.example.com");
-            var subdomain = r.Required(ConfigKeys.WorkersDevSubdomain, DnsLabelPattern, "must be the account's workers.dev subdomain (the `<sub>` in <worker>.<sub>.workers.dev)");
+            var subdomain = r.Required(ConfigKeys.WorkersDevSubdomain);
             preview = new PreviewSettings(relayUrl.TrimEnd('/'), subdomain);
             defaultOrigin = $"https://{workerName}.{subdomain}.workers.dev";
-            foreach (var key in new[] { ConfigKeys.ZoneId, ConfigKeys.OwnsZone, ConfigKeys.SshPublicKey, ConfigKeys.AdminCidrs })
+            foreach (var key in ConfigKeys.All.Where(k => k.RefusedInPreview))
             {
                 if (config.Get(key) is not null)
                     r.Problem(key, "is set but a preview stack has no zone resources and no VM", "remove it from the preview stack");
@@ -59,12 +89,12 @@ public static partial class SettingsReader
         }
         else
         {
-            var zoneId = r.Required(ConfigKeys.ZoneId, HexId, "must be the 32-character hex zone id (dashboard: the zone's Overview > Zone ID)");
-            var zoneName = r.Required(ConfigKeys.ZoneName, DomainPattern, "must be the zone's domain name, e.g. example.com").ToLowerInvariant();
-            var publicHost = r.Optional(ConfigKeys.PublicHost, zoneName, DomainPattern, "must be a host name in the zone, e.g. example.com").ToLowerInvariant();
+            var zoneId = r.Required(ConfigKeys.ZoneId);
+            var zoneName = r.Required(ConfigKeys.ZoneName).ToLowerInvariant();
+            var publicHost = r.Optional(ConfigKeys.PublicHost, zoneName).ToLowerInvariant();
             if (r.IsValid(ConfigKeys.ZoneName) && !InZone(publicHost, zoneName))
                 r.Problem(ConfigKeys.PublicHost, $"`{ConfigText.Show(publicHost)}` is outside the zone {zoneName}", $"use {zoneName} or a name ending in .{zoneName}");
-            var record = r.Optional(ConfigKeys.RelayRecord, "ws", RecordPattern, "must be a DNS label (ws) or a name in the zone (ws.example.com)").ToLowerInvariant();
+            var record = r.Optional(ConfigKeys.RelayRecord).ToLowerInvariant();
             var recordFqdn = record.Contains('.') ? record : $"{record}.{zoneName}";
             if (r.IsValid(ConfigKeys.ZoneName) && !InZone(recordFqdn, zoneName))
                 r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(record)}` is outside the zone {zoneName}", $"use a label such as `ws` or a name ending in .{zoneName}");
@@ -79,49 +109,40 @@ public static partial class SettingsReader
             var emails = r.EmailList(ConfigKeys.AlertEmails);
 
             // No admin CIDRs, no SSH rule: deploys need no inbound port, so SSH is only for humans who ask for it.
-            var cidrs = r.CidrList(ConfigKeys.AdminCidrs, r.Bool(ConfigKeys.AllowSshFromAnywhere, false));
+            var cidrs = r.CidrList(ConfigKeys.AdminCidrs, r.Bool(ConfigKeys.AllowSshFromAnywhere));
             host = new RelayHostSettings(
-                Location: r.Optional(ConfigKeys.AzureLocation, "westeurope", AzureLocationPattern, "must be an Azure region name such as westeurope or eastus2"),
-                VmSize: r.Optional(ConfigKeys.VmSize, "Standard_B2s", VmSizePattern, "must be an Azure VM size such as Standard_B2s"),
+                Location: r.Optional(ConfigKeys.AzureLocation),
+                VmSize: r.Optional(ConfigKeys.VmSize),
                 AdminUsername: r.AdminUsername(),
-                SshPublicKey: r.Required(ConfigKeys.SshPublicKey, SshPublicKeyPattern, "must be an OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...)"),
+                SshPublicKey: r.Required(ConfigKeys.SshPublicKey),
                 AdminCidrs: cidrs,
-                DnsLabel: r.Optional(ConfigKeys.DnsLabel, $"voice-edge-{stack}", DnsLabelPattern, "must be 3-63 lowercase letters, digits or `-`, starting with a letter (Azure DNS label)"),
+                DnsLabel: r.Optional(ConfigKeys.DnsLabel, $"voice-edge-{stack}"),
                 AlertEmails: emails);
 
-            if (r.Bool(ConfigKeys.OwnsZone, false))
+            if (r.Bool(ConfigKeys.OwnsZone))
             {
                 r.RequireSecret(ConfigKeys.AlertWebhookUrl);
-                var plan = r.Choice(ConfigKeys.ZonePlan, "free", ["free", "pro", "business", "enterprise"]) switch
-                {
-                    "pro" => ZonePlan.Pro,
-                    "business" => ZonePlan.Business,
-                    "enterprise" => ZonePlan.Enterprise,
-                    _ => ZonePlan.Free,
-                };
-                var requests = r.Int(ConfigKeys.RateLimitRequests, 10, 1, 1_000_000);
-                var period = r.Int(ConfigKeys.RateLimitPeriod, 10, 1, 86400);
-                var mitigation = r.Int(ConfigKeys.RateLimitMitigation, 10, 0, 86400);
+                var plan = Enum.Parse<ZonePlan>(r.Choice(ConfigKeys.ZonePlan), ignoreCase: true);
+                var requests = r.Int(ConfigKeys.RateLimitRequests);
+                var period = r.Int(ConfigKeys.RateLimitPeriod);
+                var mitigation = r.Int(ConfigKeys.RateLimitMitigation);
                 var periods = RateLimitPlanRules.AllowedPeriods(plan);
                 if (r.IsValid(ConfigKeys.RateLimitPeriod) && !periods.Contains(period))
                     r.Problem(ConfigKeys.RateLimitPeriod, $"{period} s is not allowed on the {plan} plan", $"use one of {string.Join(", ", periods)} (seconds)");
                 var timeouts = RateLimitPlanRules.AllowedMitigationTimeouts(plan);
                 if (r.IsValid(ConfigKeys.RateLimitMitigation) && !timeouts.Contains(mitigation))
                     r.Problem(ConfigKeys.RateLimitMitigation, $"{mitigation} s is not allowed on the {plan} plan", $"use one of {string.Join(", ", timeouts)} (seconds)");
-                var adoptedRuleset = r.OptionalRaw(ConfigKeys.RateLimitRulesetId, HexId, "must be the 32-character hex id of the zone's existing http_ratelimit entry-point ruleset (GET /zones/<zone id>/rulesets/phases/http_ratelimit/entrypoint, or `infra/voice-edge preflight`)");
-                zone = new ZoneSettings(plan, requests, period, mitigation, VoicePaths(config, otherStacks, zoneId, prefix), emails)
+                var adoptedRuleset = r.OptionalMatch(ConfigKeys.RateLimitRulesetId);
+                zone = new ZoneSettings(plan, requests, period, mitigation, [$"{prefix}/ws"], emails)
                 {
                     RateLimitRulesetId = adoptedRuleset,
                     KeptRateLimitRules = RateLimitAdoption.KeptRules(r, plan, adopting: r.Raw(ConfigKeys.RateLimitRulesetId) is not null),
                     OriginErrorSlo = PlanRules.OriginErrorSlo(r, plan),
                 };
-
-                foreach (var other in otherStacks.Where(o => OwnsZone(o) && o.Get(ConfigKeys.ZoneId)?.Text == zoneId))
-                    r.Problem(ConfigKeys.OwnsZone, $"{StackConfigSources.StackFileName(other.StackName)} also owns zone {zoneId}; two stacks managing one zone's settings would fight forever", "set voice-edge:ownsZone to true in exactly one stack");
             }
             else
             {
-                foreach (var key in new[] { ConfigKeys.ZonePlan, ConfigKeys.RateLimitRequests, ConfigKeys.RateLimitPeriod, ConfigKeys.RateLimitMitigation, ConfigKeys.RateLimitRulesetId, ConfigKeys.RateLimitKeptRules, ConfigKeys.OriginErrorSlo })
+                foreach (var key in ConfigKeys.All.Where(k => k.ZoneOwnerOnly))
                 {
                     if (config.Get(key) is not null)
                         r.Problem(key, "only applies to the stack that owns the zone", $"move it to the stack with voice-edge:ownsZone true, or remove it");
@@ -129,16 +150,11 @@ public static partial class SettingsReader
             }
 
             monitoring = new MonitoringSettings(emails, HasAlertWebhook: config.Get(ConfigKeys.AlertWebhookUrl) is not null);
-
-            var route = edge.RoutePattern(prefix);
-            foreach (var other in otherStacks.Where(o => r.IsValid(ConfigKeys.RoutePrefix) && o.Get(ConfigKeys.ZoneId)?.Text == zoneId && RoutePatternOf(o) == route))
-                r.Problem(ConfigKeys.RoutePrefix, $"route {route} is also used by {StackConfigSources.StackFileName(other.StackName)}", "give each environment sharing a zone its own voice-edge:routePrefix or voice-edge:publicHost");
         }
 
         var origins = r.OriginList(ConfigKeys.AllowedOrigins, defaultOrigin);
-        r.ThrowIfAny();
 
-        return new StackSettings
+        return r.Reading(new StackSettings
         {
             StackName = stack,
             Kind = kind,
@@ -154,32 +170,7 @@ public static partial class SettingsReader
             RelayHost = host,
             Preview = preview,
             Monitoring = monitoring,
-        };
-    }
-
-    private static bool OwnsZone(StackConfig c) => string.Equals(c.Get(ConfigKeys.OwnsZone)?.Text, "true", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsFull(StackConfig c) => (c.Get(ConfigKeys.Kind)?.Text ?? "full") == "full";
-
-    private static string? RoutePatternOf(StackConfig c)
-    {
-        if (!IsFull(c)) return null;
-        var zone = c.Get(ConfigKeys.ZoneName)?.Text?.ToLowerInvariant();
-        var host = c.Get(ConfigKeys.PublicHost)?.Text?.ToLowerInvariant() ?? zone;
-        var prefix = c.Get(ConfigKeys.RoutePrefix)?.Text ?? "/voice";
-        return host is null ? null : $"{host}{prefix}/*";
-    }
-
-    /// <summary>The voice WebSocket path of every committed full stack on this zone: one rate limit covers them all.</summary>
-    private static IReadOnlyList<string> VoicePaths(StackConfig self, IReadOnlyList<StackConfig> others, string zoneId, string prefix)
-    {
-        var paths = new SortedSet<string>(StringComparer.Ordinal) { $"{prefix}/ws" };
-        foreach (var other in others.Where(o => IsFull(o) && o.Get(ConfigKeys.ZoneId)?.Text == zoneId && o.StackName != self.StackName))
-        {
-            var otherPrefix = other.Get(ConfigKeys.RoutePrefix)?.Text ?? "/voice";
-            if (RoutePrefixPattern().IsMatch(otherPrefix)) paths.Add($"{otherPrefix}/ws");
-        }
-        return [.. paths];
+        });
     }
 
     /// <summary>The Twilio media-stream endpoint of the same backend: its origin with the /twilio path.</summary>
@@ -197,18 +188,6 @@ public static partial class SettingsReader
     internal static bool InZone(string name, string zone) =>
         name == zone || name.EndsWith("." + zone, StringComparison.Ordinal);
 
-    [GeneratedRegex("^[0-9a-f]{32}$")] internal static partial Regex HexId();
-    [GeneratedRegex("^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", RegexOptions.IgnoreCase)] internal static partial Regex DomainPattern();
-    [GeneratedRegex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$", RegexOptions.IgnoreCase)] internal static partial Regex RecordPattern();
-    [GeneratedRegex("^(/[A-Za-z0-9_-]+)+$")] internal static partial Regex RoutePrefixPattern();
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")] internal static partial Regex WorkerNamePattern();
-    [GeneratedRegex("^[a-z][a-z0-9-]{1,61}[a-z0-9]$")] internal static partial Regex DnsLabelPattern();
-    [GeneratedRegex("^[a-z][a-z0-9]{2,30}$")] internal static partial Regex AzureLocationPattern();
-    [GeneratedRegex("^Standard_[A-Za-z0-9_]+$")] internal static partial Regex VmSizePattern();
-    [GeneratedRegex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$")] internal static partial Regex SshPublicKeyPattern();
-    [GeneratedRegex("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")] internal static partial Regex EmailPattern();
-    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")] internal static partial Regex UsernamePattern();
-
     /// <summary>Collects problems while reading values, so one run reports all of them.</summary>
     internal sealed class Reader(StackConfig config)
     {
@@ -223,10 +202,7 @@ public static partial class SettingsReader
 
         public bool IsValid(string key) => !_invalid.Contains(key);
 
-        public void ThrowIfAny()
-        {
-            if (_problems.Count > 0) throw new InvalidConfigException(_problems);
-        }
+        public StackReading Reading(StackSettings settings) => new(settings, config.Source, _problems, _invalid);
 
         public string SetHint(string key) => $"run `pulumi config set {ConfigKeys.Unqualified(key)} <value> -s {config.StackName}`";
 
@@ -242,40 +218,48 @@ public static partial class SettingsReader
                 Problem(key, "is missing", $"run `pulumi config set --secret {ConfigKeys.Unqualified(key)} <value> -s {config.StackName}`");
         }
 
-        public string Required(string key, Func<Regex> pattern, string rule)
+        /// <summary>A key that must be set and match its pattern; "" when it does not (the problem is recorded).</summary>
+        public string Required(ConfigKey key)
         {
             var value = Raw(key);
             if (value is null) { Problem(key, "is missing", SetHint(key)); return ""; }
-            if (!pattern().IsMatch(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not valid: it {rule}", SetHint(key)); return ""; }
-            return value;
+            return Matches(key, value) ? value : "";
         }
 
-        public string? OptionalRaw(string key, Func<Regex> pattern, string rule)
+        /// <summary>An optional key without a default: null when unset or not matching its pattern.</summary>
+        public string? OptionalMatch(ConfigKey key)
         {
             var value = Raw(key);
-            if (value is null) return null;
-            if (!pattern().IsMatch(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not valid: it {rule}", SetHint(key)); return null; }
-            return value;
+            return value is not null && Matches(key, value) ? value : null;
         }
 
-        public string Optional(string key, string fallback, Func<Regex> pattern, string rule)
+        /// <summary>An optional key: its value, else the given default (for defaults computed from other settings), else the key's own.</summary>
+        public string Optional(ConfigKey key, string? computedFallback = null)
         {
+            var fallback = computedFallback ?? key.Fallback ?? throw new InvalidOperationException($"{key} has no default");
             var value = Raw(key);
-            if (value is null) return fallback;
-            if (!pattern().IsMatch(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not valid: it {rule}", SetHint(key)); return fallback; }
-            return value;
+            return value is not null && Matches(key, value) ? value : fallback;
         }
 
-        public string Choice(string key, string fallback, string[] allowed)
+        private bool Matches(ConfigKey key, string value)
         {
+            if (key.Pattern!().IsMatch(value)) return true;
+            Problem(key, $"`{ConfigText.Show(value)}` is not valid: it {key.Rule}", SetHint(key));
+            return false;
+        }
+
+        public string Choice(ConfigKey key)
+        {
+            var allowed = key.Choices!;
             var value = Raw(key)?.ToLowerInvariant();
-            if (value is null) return fallback;
-            if (!allowed.Contains(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not one of {string.Join(", ", allowed)}", SetHint(key)); return fallback; }
+            if (value is null) return key.Fallback!;
+            if (!allowed.Contains(value)) { Problem(key, $"`{ConfigText.Show(value)}` is not one of {string.Join(", ", allowed)}", SetHint(key)); return key.Fallback!; }
             return value;
         }
 
-        public bool Bool(string key, bool fallback)
+        public bool Bool(ConfigKey key)
         {
+            var fallback = bool.Parse(key.Fallback!);
             var value = Raw(key)?.ToLowerInvariant();
             if (value is null) return fallback;
             if (value is "true" or "false") return value == "true";
@@ -283,8 +267,10 @@ public static partial class SettingsReader
             return fallback;
         }
 
-        public int Int(string key, int fallback, int min, int max)
+        public int Int(ConfigKey key)
         {
+            var fallback = int.Parse(key.Fallback!, System.Globalization.CultureInfo.InvariantCulture);
+            var (min, max) = key.Range!.Value;
             var value = Raw(key);
             if (value is null) return fallback;
             if (!int.TryParse(value, out var n) || n < min || n > max)
@@ -357,7 +343,7 @@ public static partial class SettingsReader
             var value = Raw(key);
             if (value is null) { Problem(key, "is missing (comma-separated alert email addresses)", SetHint(key)); return []; }
             var emails = Split(value);
-            foreach (var bad in emails.Where(e => !EmailPattern().IsMatch(e)))
+            foreach (var bad in emails.Where(e => !ConfigPatterns.Email().IsMatch(e)))
                 Problem(key, $"`{ConfigText.Show(bad)}` is not an email address", SetHint(key));
             return emails;
         }
@@ -397,7 +383,7 @@ public static partial class SettingsReader
 
         public string AdminUsername()
         {
-            var name = Optional(ConfigKeys.AdminUsername, "voiceedge", UsernamePattern, "must be a Linux user name (lowercase letters, digits, `_`, `-`)");
+            var name = Optional(ConfigKeys.AdminUsername);
             if (name is "root" or "admin" or "administrator")
             {
                 Problem(ConfigKeys.AdminUsername, $"`{ConfigText.Show(name)}` is reserved by Azure", SetHint(ConfigKeys.AdminUsername));

@@ -155,10 +155,10 @@ public class PlanTests
     }
 
     [Theory]
-    [InlineData("free", K.OriginErrorSlo, "99.9", "Enterprise-only")]
-    [InlineData("business", K.OriginErrorSlo, "99.9", "Enterprise-only")]
-    [InlineData("enterprise", K.OriginErrorSlo, "99.5", "not an SLO")]
-    [InlineData("pro", K.RateLimitRulesetId, "not-a-ruleset", "32-character hex")]
+    [InlineData("free", "voice-edge:originErrorSlo", "99.9", "Enterprise-only")]
+    [InlineData("business", "voice-edge:originErrorSlo", "99.9", "Enterprise-only")]
+    [InlineData("enterprise", "voice-edge:originErrorSlo", "99.5", "not an SLO")]
+    [InlineData("pro", "voice-edge:rateLimitRulesetId", "not-a-ruleset", "32-character hex")]
     public void Plan_feature_mismatches_are_refused_in_one_line_naming_file_key_and_fix(string plan, string key, string value, string expected)
     {
         var problem = Assert.Single(PlanFixtures.Problems(plan, (key, value)), p => p.Key == key);
@@ -169,8 +169,8 @@ public class PlanTests
     }
 
     [Theory]
-    [InlineData(K.OriginErrorSlo, "99.9")]
-    [InlineData(K.RateLimitRulesetId, "0123456789abcdef0123456789abcdef")]
+    [InlineData("voice-edge:originErrorSlo", "99.9")]
+    [InlineData("voice-edge:rateLimitRulesetId", "0123456789abcdef0123456789abcdef")]
     public void Zone_owner_settings_on_a_stack_that_does_not_own_the_zone_are_refused(string key, string value)
     {
         var problems = Stacks.Problems(Stacks.Edited("dev", (key, value)));
@@ -275,12 +275,12 @@ public class PlanTests
     }
 
     [Theory]
-    [InlineData("free", K.RateLimitPeriod, "15")]
-    [InlineData("pro", K.RateLimitPeriod, "90")]
-    [InlineData("pro", K.RateLimitMitigation, "86400")]
-    [InlineData("business", K.RateLimitPeriod, "900")]
-    [InlineData("enterprise", K.RateLimitPeriod, "86400")]
-    [InlineData("enterprise", K.RateLimitPeriod, "50")]
+    [InlineData("free", "voice-edge:rateLimitPeriod", "15")]
+    [InlineData("pro", "voice-edge:rateLimitPeriod", "90")]
+    [InlineData("pro", "voice-edge:rateLimitMitigationTimeout", "86400")]
+    [InlineData("business", "voice-edge:rateLimitPeriod", "900")]
+    [InlineData("enterprise", "voice-edge:rateLimitPeriod", "86400")]
+    [InlineData("enterprise", "voice-edge:rateLimitPeriod", "50")]
     public void Rate_limit_values_beyond_the_plan_are_refused(string plan, string key, string value)
     {
         var problem = Assert.Single(PlanFixtures.Problems(plan, (key, value)));
