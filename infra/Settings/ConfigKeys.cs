@@ -82,9 +82,10 @@ public static class ConfigKeys
         Name = "rateLimitKeptRules", ZoneOwnerOnly = true,
         Doc = "zone owner only, required with `rateLimitRulesetId`: a JSON array of the entry point's rules to keep, as the Rulesets API returns them; `[]` replaces them all with voice-edge's",
     };
+    /// <summary>Choices: the <c>slo</c> filter values the Origin Error Rate Alert accepts (percent of requests without origin errors).</summary>
     public static readonly ConfigKey OriginErrorSlo = new()
     {
-        Name = "originErrorSlo", Fallback = PlanFeatures.DefaultOriginErrorSlo, Choices = PlanFeatures.OriginErrorSlos, ZoneOwnerOnly = true,
+        Name = "originErrorSlo", Fallback = "99.9", Choices = ["99.7", "99.8", "99.9"], ZoneOwnerOnly = true,
         Doc = "zone owner on Enterprise only: the Origin Error Rate Alert's SLO, `99.7`, `99.8` or `99.9`",
     };
     public static readonly ConfigKey AlertEmails = new() { Name = "alertEmails", DefaultText = RequiredFull, Doc = "comma-separated; the Azure action group, and Cloudflare alerts on Pro and above" };

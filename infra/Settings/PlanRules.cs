@@ -16,13 +16,13 @@ internal static class PlanRules
             r.Problem(ConfigKeys.OriginErrorSlo,
                 $"the Origin Error Rate Alert is Enterprise-only and this zone's plan is {plan.ToString().ToLowerInvariant()}",
                 $"remove {ConfigKeys.OriginErrorSlo}, or set {ConfigKeys.ZonePlan} to enterprise if the zone is on Enterprise");
-            return PlanFeatures.DefaultOriginErrorSlo;
+            return ConfigKeys.OriginErrorSlo.Fallback!;
         }
         if (!ConfigKeys.OriginErrorSlo.Choices!.Contains(value))
         {
             r.Problem(ConfigKeys.OriginErrorSlo, $"`{value}` is not an SLO the Origin Error Rate Alert accepts",
                 $"use one of {string.Join(", ", ConfigKeys.OriginErrorSlo.Choices!)} ({r.SetHint(ConfigKeys.OriginErrorSlo)})");
-            return PlanFeatures.DefaultOriginErrorSlo;
+            return ConfigKeys.OriginErrorSlo.Fallback!;
         }
         return value;
     }
