@@ -1,6 +1,7 @@
 using System.Reflection;
 using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Providers;
+using VoiceEdge.Infra.Settings;
 using VoiceEdge.Infra.Stack;
 using VoiceEdge.Infra.Tests.Support;
 
@@ -39,7 +40,7 @@ public class ProviderModelTests
     [Fact]
     public void A_resource_name_is_declared_once()
     {
-        var context = new StackContext(Stacks.Settings("dev"), new FixedArtifacts());
+        var context = new StackContext(SettingsReader.ReadAll([GraphFixtures.Config(GraphFixtures.Sharer)])[0], new FixedArtifacts());
         var first = context.Define("relayVm", Concern.RelayHost, new VmIdentityHolder());
         Assert.Equal("${relayVm.id}", first.Id);
         Assert.Throws<InvalidOperationException>(() => context.Define("relayVm", Concern.RelayHost, new VmIdentityHolder()));
@@ -48,11 +49,11 @@ public class ProviderModelTests
     [Fact]
     public void Only_secrets_the_resources_use_are_declared_and_plain_keys_are_not_secrets()
     {
-        var context = new StackContext(Stacks.Settings("dev"), new FixedArtifacts());
+        var context = new StackContext(SettingsReader.ReadAll([GraphFixtures.Config(GraphFixtures.Sharer)])[0], new FixedArtifacts());
         Assert.Empty(context.SecretDeclarations);
-        Assert.Equal("${twilioAuthToken}", context.Secret(Settings.ConfigKeys.TwilioAuthToken));
+        Assert.Equal("${twilioAuthToken}", context.Secret(ConfigKeys.TwilioAuthToken));
         Assert.Equal(["twilioAuthToken"], context.SecretDeclarations.Select(c => c.Key));
-        Assert.Throws<ArgumentException>(() => context.Secret(Settings.ConfigKeys.ZoneName));
+        Assert.Throws<ArgumentException>(() => context.Secret(ConfigKeys.ZoneName));
     }
 
     private sealed record VmIdentityHolder : ResourceArgs
