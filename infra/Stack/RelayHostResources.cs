@@ -66,49 +66,26 @@ public static class RelayHostResources
     /// <summary>Port 22 only when the stack lists admin networks: deploys use Run Command, so SSH is for humans.</summary>
     internal static IReadOnlyList<SecurityRule> SecurityRules(IReadOnlyList<string> adminCidrs) =>
     [
-        Allow("allow-https", "Caddy: wss for browsers (via the Worker) and Twilio", 100, "443", "Internet"),
-        Allow("allow-http", "Caddy: ACME HTTP-01 challenges and the redirect to HTTPS", 110, "80", "Internet"),
-        .. adminCidrs.Count == 0 ? [] : new[] { SshFrom(adminCidrs) },
-        new SecurityRule
+        Inbound("allow-https", "Caddy: wss for browsers (via the Worker) and Twilio", 100, "Allow", "Tcp", "443") with { SourceAddressPrefix = "Internet" },
+        Inbound("allow-http", "Caddy: ACME HTTP-01 challenges and the redirect to HTTPS", 110, "Allow", "Tcp", "80") with { SourceAddressPrefix = "Internet" },
+        .. adminCidrs.Count == 0 ? [] : new[]
         {
-            Name = "deny-all-inbound",
-            Description = "Nothing else reaches the VM",
-            Priority = 4000,
-            Direction = "Inbound",
-            Access = "Deny",
-            Protocol = "*",
-            SourcePortRange = "*",
-            DestinationPortRange = "*",
-            SourceAddressPrefix = "*",
-            DestinationAddressPrefix = "*",
+            Inbound("allow-ssh-admin", "SSH from the admin networks only (operators; deploys need no inbound port)", 120, "Allow", "Tcp", "22")
+                with { SourceAddressPrefixes = adminCidrs },
         },
+        Inbound("deny-all-inbound", "Nothing else reaches the VM", 4000, "Deny", "*", "*") with { SourceAddressPrefix = "*" },
     ];
 
-    private static SecurityRule SshFrom(IReadOnlyList<string> adminCidrs) => new()
-    {
-        Name = "allow-ssh-admin",
-        Description = "SSH from the admin networks only (operators; deploys need no inbound port)",
-        Priority = 120,
-        Direction = "Inbound",
-        Access = "Allow",
-        Protocol = "Tcp",
-        SourcePortRange = "*",
-        DestinationPortRange = "22",
-        SourceAddressPrefixes = adminCidrs,
-        DestinationAddressPrefix = "*",
-    };
-
-    private static SecurityRule Allow(string name, string description, int priority, string port, string source) => new()
+    private static SecurityRule Inbound(string name, string description, int priority, string access, string protocol, string port) => new()
     {
         Name = name,
         Description = description,
         Priority = priority,
         Direction = "Inbound",
-        Access = "Allow",
-        Protocol = "Tcp",
+        Access = access,
+        Protocol = protocol,
         SourcePortRange = "*",
         DestinationPortRange = port,
-        SourceAddressPrefix = source,
         DestinationAddressPrefix = "*",
     };
 }
