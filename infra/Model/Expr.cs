@@ -7,7 +7,7 @@ public static class Expr
     internal static string Output(string resource, string property) => $"${{{resource}.{property}}}";
 
     /// <summary>A reference to the resource itself, as <c>dependsOn</c> takes it.</summary>
-    public static string Resource(string resource) => $"${{{resource}}}";
+    internal static string Resource(string resource) => $"${{{resource}}}";
 
     /// <summary>A reference to a project config value declared in the program's <c>config:</c> block.</summary>
     public static string Config(string shortKey) => $"${{{shortKey}}}";

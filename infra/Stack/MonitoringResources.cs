@@ -58,10 +58,8 @@ public static class MonitoringResources
                 ? [new WebhookReceiver { Name = "alert-webhook", ServiceUri = context.Secret(ConfigKeys.AlertWebhookUrl), UseCommonAlertSchema = true }]
                 : null,
         }).Id;
-        context.Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2,
-            new MetricAlertCriteria { MetricNamespace = "Microsoft.Compute/virtualMachines", MetricName = "Percentage CPU", Aggregation = "Average", Operator = "GreaterThan", Threshold = 80 }));
-        context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1,
-            new MetricAlertCriteria { MetricNamespace = "Microsoft.Compute/virtualMachines", MetricName = "VmAvailabilityMetric", Aggregation = "Average", Operator = "LessThan", Threshold = 1 }));
+        context.Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2, VmAverage("Percentage CPU", "GreaterThan", 80)));
+        context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1, VmAverage("VmAvailabilityMetric", "LessThan", 1)));
 
         var logs = context.Define("monitoringLogs", Concern.Monitoring, new AnalyticsWorkspace
         {
@@ -168,6 +166,15 @@ public static class MonitoringResources
         });
 
         CloudflareMonitoring(context, edge);
+
+        static MetricAlertCriteria VmAverage(string metric, string comparison, double threshold) => new()
+        {
+            MetricNamespace = "Microsoft.Compute/virtualMachines",
+            MetricName = metric,
+            Aggregation = "Average",
+            Operator = comparison,
+            Threshold = threshold,
+        };
 
         MetricAlert VmAlert(string description, int severity, MetricAlertCriteria criteria) => new()
         {
