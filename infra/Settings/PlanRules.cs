@@ -7,7 +7,7 @@ internal static class PlanRules
     /// <c>originErrorSlo</c> only means something where the Origin Error Rate Alert exists (Enterprise); elsewhere
     /// setting it is a mismatch, not something to ignore quietly.
     /// </summary>
-    public static string OriginErrorSlo(SettingsReader.Reader r, ZonePlan plan)
+    public static string OriginErrorSlo(ConfigReader r, ZonePlan plan)
     {
         var value = r.Raw(ConfigKeys.OriginErrorSlo);
         if (value is null) return ConfigKeys.OriginErrorSlo.Fallback!;

@@ -29,7 +29,7 @@ public static class RateLimitAdoption
 
     public const string OurRuleRef = "voice_edge_ws_rate_limit";
 
-    internal static IReadOnlyList<KeptRateLimitRule> KeptRules(SettingsReader.Reader r, ZonePlan plan, bool adopting)
+    internal static IReadOnlyList<KeptRateLimitRule> KeptRules(ConfigReader r, ZonePlan plan, bool adopting)
     {
         string key = ConfigKeys.RateLimitKeptRules;
         var text = r.Raw(key);
@@ -83,7 +83,7 @@ public static class RateLimitAdoption
         return rules;
     }
 
-    private static KeptRateLimitRule? ReadRule(SettingsReader.Reader r, ZonePlan plan, JsonElement rule, string where)
+    private static KeptRateLimitRule? ReadRule(ConfigReader r, ZonePlan plan, JsonElement rule, string where)
     {
         string key = ConfigKeys.RateLimitKeptRules;
         if (rule.ValueKind != JsonValueKind.Object) { r.Problem(key, $"{where} is not a JSON object", "give each rule as an object"); return null; }
