@@ -8,7 +8,7 @@ using VoiceEdge.Infra.Tests.Support;
 namespace VoiceEdge.Infra.Tests;
 
 /// <summary>The provider resource model keeps one style, and references go through handles.</summary>
-public class ProviderModelTests
+public partial class ProviderModelTests
 {
     private static readonly Type[] ProviderTypes =
         [.. typeof(DnsRecord).Assembly.GetTypes().Where(t => t.Namespace == typeof(DnsRecord).Namespace && !t.IsNested)];
@@ -37,6 +37,21 @@ public class ProviderModelTests
         Assert.DoesNotContain(ProviderTypes, t => t.Name.EndsWith("Resources", StringComparison.Ordinal));
     }
 
+    /// <summary>Every <c>${name}</c> / <c>${name.output}</c> in a rendered program names a declared resource or config value.</summary>
+    [Theory]
+    [InlineData(GraphFixtures.Owner)]
+    [InlineData(GraphFixtures.Sharer)]
+    [InlineData(GraphFixtures.Preview)]
+    [InlineData("plan-enterprise")]
+    public void Every_reference_names_something_the_program_declares(string stack)
+    {
+        var program = stack.StartsWith("plan-", StringComparison.Ordinal) ? PlanFixtures.Program(stack[5..]) : GraphFixtures.Program(stack);
+        var declared = program.Resources.Select(r => r.Name).Concat(program.Config.Select(c => c.Key)).ToHashSet();
+        var references = ReferencePattern().Matches(Rendering.YamlProgramWriter.Write(program)).Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(references);
+        Assert.All(references, name => Assert.Contains(name, declared));
+    }
+
     [Fact]
     public void A_resource_name_is_declared_once()
     {
@@ -60,4 +75,8 @@ public class ProviderModelTests
     {
         public override string TypeToken => "azure:compute/linuxVirtualMachine:LinuxVirtualMachine";
     }
+
+    /// <summary>A Pulumi YAML interpolation not escaped as <c>$$</c>: the name before the first <c>.</c> or <c>[</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<!\$)\$\{([A-Za-z][A-Za-z0-9_]*)[.\[}]")]
+    private static partial System.Text.RegularExpressions.Regex ReferencePattern();
 }
