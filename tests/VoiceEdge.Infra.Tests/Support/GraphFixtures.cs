@@ -65,17 +65,8 @@ public static class GraphFixtures
         new[] { "relaySigningKey", "authJwtSecret" }.Concat(extra).Select(k => $"  voice-edge:{k}:\n    secure: v1:fixture\n"));
 
     /// <summary>A fixture stack's config, with some keys changed (null removes the key).</summary>
-    public static StackConfig Config(string stack, params (string Key, string? Value)[] edits)
-    {
-        var config = StackConfigSources.FromYaml(stack, StackConfigSources.StackFileName(stack), Yaml[stack]);
-        var values = new Dictionary<string, ConfigValue>(config.Values);
-        foreach (var (key, value) in edits)
-        {
-            if (value is null) values.Remove(key);
-            else values[key] = ConfigValue.Plain(value);
-        }
-        return config with { Values = values };
-    }
+    public static StackConfig Config(string stack, params (string Key, string? Value)[] edits) =>
+        Stacks.Edited(StackConfigSources.FromYaml(stack, StackConfigSources.StackFileName(stack), Yaml[stack]), edits);
 
     public static PulumiProgram Program(string stack, params (string Key, string? Value)[] edits)
     {
