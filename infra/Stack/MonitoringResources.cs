@@ -35,7 +35,7 @@ public static class MonitoringResources
         | where ProcessName in ("caddy", "voice-edge-relay")
         | extend entry = parse_json(substring(SyslogMessage, indexof(SyslogMessage, "{")))
         | extend status = toint(entry.status)
-        | where (ProcessName == "caddy" and (status >= 500 or status in (401, 403, 426, 429)))
+        | where (ProcessName == "caddy" and (status >= 500 or status in (400, 401, 403, 426, 429)))
             or (ProcessName == "voice-edge-relay" and (SyslogMessage has "refused the connection" or SyslogMessage has "did not answer within"))
         | summarize failures = count() by bin(TimeGenerated, 5m)
         """;
