@@ -33,6 +33,7 @@ public sealed record WorkersScript : ResourceArgs
     public required string ContentSha256 { get; init; }
     public required string MainModule { get; init; }
     public required string CompatibilityDate { get; init; }
+    public IReadOnlyList<string>? CompatibilityFlags { get; init; }
     public required IReadOnlyList<WorkersScriptBinding> Bindings { get; init; }
     public WorkersScriptObservability? Observability { get; init; }
 }

@@ -7,9 +7,6 @@ namespace VoiceEdge.Infra.Stack;
 /// <summary>The Worker script, the same for full and preview stacks except for the relay it is bound to.</summary>
 public static class WorkerScriptDeclaration
 {
-    /// <summary>Must match worker-src/wrangler.jsonc.</summary>
-    public const string CompatibilityDate = "2025-11-01";
-
     public static WorkersScript For(StackContext context, string relayBaseUrl)
     {
         var s = context.Settings;
@@ -33,7 +30,8 @@ public static class WorkerScriptDeclaration
             Content = Expr.ReadFile(artifact.Path),
             ContentSha256 = artifact.Sha256Hex,
             MainModule = "worker.js",
-            CompatibilityDate = CompatibilityDate,
+            CompatibilityDate = artifact.CompatibilityDate,
+            CompatibilityFlags = artifact.CompatibilityFlags.Count > 0 ? artifact.CompatibilityFlags : null,
             Bindings = bindings,
             // Drift (terraform-provider-cloudflare #5522, #5439, fixed by its PR #5775; see infra/README.md "Drift that
             // settles"): the API answers observability with head_sampling_rate 1 at both levels and logs.persist true
