@@ -12,6 +12,9 @@ public static class RelayApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // The relay never blocks, so with inline socket completions on (the systemd unit sets them) Kestrel may run
+        // its connections' continuations on the socket threads too instead of hopping to the thread pool per frame.
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1");
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.Section))
@@ -26,6 +29,7 @@ public static class RelayApp
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<PerUserCallLimiter>();
         builder.Services.AddSingleton<RelaySession>();
+        builder.Services.AddSingleton<Relaying.Forwarding.ForwardingSession>();
         builder.Services.AddSingleton<DrainCoordinator>();
         builder.Services.AddSingleton<BackendReachability>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());

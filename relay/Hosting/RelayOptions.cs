@@ -55,4 +55,11 @@ public sealed class RelayOptions
 
     /// <summary>Size of each relay buffer; with one buffer per direction this bounds a call's memory.</summary>
     [Range(1024, 1024 * 1024)] public int BufferBytes { get; set; } = 16 * 1024;
+
+    /// <summary>How calls are relayed: <c>Frames</c> (bytes, parsing only frame headers) or <c>WebSocket</c> (the older pump).</summary>
+    [RegularExpression("(?i)^(Frames|WebSocket)$", ErrorMessage = "Relay:Forwarder must be Frames or WebSocket")]
+    public string Forwarder { get; set; } = "Frames";
+
+    /// <summary>True when <c>Relay__Forwarder=WebSocket</c> selects the older System.Net.WebSockets pump.</summary>
+    public bool UsesWebSocketPump => string.Equals(Forwarder, "WebSocket", StringComparison.OrdinalIgnoreCase);
 }

@@ -22,13 +22,25 @@ public sealed record CallerIdentity(string? User, string? ClientIp)
     public static CallerIdentity Of(HttpContext context) => context.Features.Get<CallerIdentity>() ?? Unknown;
 
     /// <summary>
-    /// Sets the backend's request headers. The user goes percent-encoded as UTF-8 (RFC 3986 unreserved characters as
-    /// they are), since a sub may hold anything and a header may not; X-Forwarded-For holds the signed client IP alone,
-    /// never a header the caller sent. The backend connection is a new request, so no caller-sent header reaches it.
+    /// The backend's extra request headers. The user goes percent-encoded as UTF-8 (RFC 3986 unreserved characters as
+    /// they are), since a sub may hold anything and a header may not; X-Forwarded-For holds the signed client IP alone
+    /// (checked to be address text when the token was), never a header the caller sent. The backend connection is a
+    /// new request, so no caller-sent header reaches it. Values hold no CR, LF or non-ASCII character.
     /// </summary>
+    public IReadOnlyList<(string Name, string Value)> BackendHeaders
+    {
+        get
+        {
+            var headers = new List<(string, string)>(2);
+            if (User is not null) headers.Add((UserHeader, Uri.EscapeDataString(User)));
+            if (ClientIp is not null) headers.Add((ForwardedForHeader, ClientIp));
+            return headers;
+        }
+    }
+
+    /// <summary>Sets <see cref="BackendHeaders"/> on the WebSocket pump's upstream connection.</summary>
     public void ApplyTo(ClientWebSocketOptions options)
     {
-        if (User is not null) options.SetRequestHeader(UserHeader, Uri.EscapeDataString(User));
-        if (ClientIp is not null) options.SetRequestHeader(ForwardedForHeader, ClientIp);
+        foreach (var (name, value) in BackendHeaders) options.SetRequestHeader(name, value);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Hosting;
 using VoiceEdge.Relay.Observability;
+using VoiceEdge.Relay.Relaying.Forwarding;
 
 namespace VoiceEdge.Relay.Relaying;
 
@@ -22,18 +23,18 @@ public static class RelayEndpoints
     }
 
     private static Task HandleChatAsync(HttpContext context, IOptions<RelayOptions> options, RelayToken tokens, TimeProvider clock,
-        ConnectionLimiter limiter, PerUserCallLimiter perUser, DrainCoordinator drain, RelaySession session, RelayMetrics metrics)
+        ConnectionLimiter limiter, PerUserCallLimiter perUser, DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics)
     {
         var route = new RelayRoute("chat", options.Value.Upstream!);
         if (Precheck(context, drain, metrics, route) is { } refused) return refused;
         var check = tokens.Check(context.Request.Headers[RelayToken.HeaderName], clock.GetUtcNow());
         if (TokenRefusal(check.Status) is { } refusal)
             return Refuse(context, metrics, route, refusal.Status, refusal.Reason, refusal.Message);
-        return RelayForUserAsync(context, perUser, limiter, session, metrics, route, check);
+        return RelayForUserAsync(context, perUser, limiter, Runner(options.Value, session, forwarder), metrics, route, check);
     }
 
     /// <summary>Attaches who is calling (v2 tokens) and holds one of the user's slots for the whole call.</summary>
-    private static async Task RelayForUserAsync(HttpContext context, PerUserCallLimiter perUser, ConnectionLimiter limiter, RelaySession session, RelayMetrics metrics, RelayRoute route, TokenCheck check)
+    private static async Task RelayForUserAsync(HttpContext context, PerUserCallLimiter perUser, ConnectionLimiter limiter, Func<HttpContext, RelayRoute, string, Task> run, RelayMetrics metrics, RelayRoute route, TokenCheck check)
     {
         CallerIdentity.Attach(context, new CallerIdentity(check.User, check.ClientIp));
         using var userLease = check.User is null ? null : perUser.TryAcquire(check.User);
@@ -43,11 +44,11 @@ public static class RelayEndpoints
             await Refuse(context, metrics, route, StatusCodes.Status429TooManyRequests, "over-user-limit", "too many calls for this user");
             return;
         }
-        await RelayWithinLimitAsync(context, limiter, session, metrics, route, check.Session!);
+        await RelayWithinLimitAsync(context, limiter, run, metrics, route, check.Session!);
     }
 
     private static Task HandleTwilioAsync(HttpContext context, IOptions<RelayOptions> options, ConnectionLimiter limiter,
-        DrainCoordinator drain, RelaySession session, RelayMetrics metrics)
+        DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics)
     {
         var o = options.Value;
         var route = new RelayRoute("twilio", o.TwilioUpstream!);
@@ -61,7 +62,7 @@ public static class RelayEndpoints
             + context.Request.QueryString.Value;
         if (string.IsNullOrEmpty(o.TwilioAuthToken) || !new TwilioSignature(o.TwilioAuthToken).IsValid(signature, url))
             return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid");
-        return RelayWithinLimitAsync(context, limiter, session, metrics, route, $"twilio-{context.TraceIdentifier}");
+        return RelayWithinLimitAsync(context, limiter, Runner(o, session, forwarder), metrics, route, $"twilio-{context.TraceIdentifier}");
     }
 
     /// <summary>How a token that is not valid is refused: 401 when missing, 403 otherwise; null when valid.</summary>
@@ -89,7 +90,11 @@ public static class RelayEndpoints
         return null;
     }
 
-    private static async Task RelayWithinLimitAsync(HttpContext context, ConnectionLimiter limiter, RelaySession session, RelayMetrics metrics, RelayRoute route, string sessionId)
+    /// <summary>The frame forwarder unless <c>Relay__Forwarder=WebSocket</c> selects the older pump.</summary>
+    private static Func<HttpContext, RelayRoute, string, Task> Runner(RelayOptions options, RelaySession pump, ForwardingSession forwarder) =>
+        options.UsesWebSocketPump ? pump.RunAsync : forwarder.RunAsync;
+
+    private static async Task RelayWithinLimitAsync(HttpContext context, ConnectionLimiter limiter, Func<HttpContext, RelayRoute, string, Task> run, RelayMetrics metrics, RelayRoute route, string sessionId)
     {
         using var lease = limiter.TryAcquire();
         if (lease is null)
@@ -98,7 +103,7 @@ public static class RelayEndpoints
             await Refuse(context, metrics, route, StatusCodes.Status429TooManyRequests, "over-limit", "too many calls on this relay");
             return;
         }
-        await session.RunAsync(context, route, sessionId);
+        await run(context, route, sessionId);
     }
 
     private static Task Refuse(HttpContext context, RelayMetrics metrics, RelayRoute route, int status, string reason, string message)
