@@ -40,7 +40,10 @@ public static class WorkerScriptDeclaration
             {
                 Enabled = true,
                 HeadSamplingRate = 1,
-                Logs = new WorkersScriptObservabilityLogs { Enabled = true, HeadSamplingRate = 1, InvocationLogs = true, Persist = true },
+                // No invocation logs: they record each request's URL with its query string, where a `?token=` carrier
+                // would land. The Worker's own JSON log lines (one per call, never the URL) stay. The provider's
+                // WorkersScript has no redactQueryString in the pinned 6.22.1 (only WorkerPreviews has it).
+                Logs = new WorkersScriptObservabilityLogs { Enabled = true, HeadSamplingRate = 1, InvocationLogs = false, Persist = true },
             },
         };
     }

@@ -307,6 +307,13 @@ public class PlanTests
     {
         var observability = PlanFixtures.Program("free").All<WorkersScript>().Single().Observability!;
         Assert.Equal((true, 1.0), (observability.Enabled, observability.HeadSamplingRate));
-        Assert.Equal((true, 1.0, true, true), (observability.Logs!.Enabled, observability.Logs.HeadSamplingRate, observability.Logs.InvocationLogs, observability.Logs.Persist));
+        Assert.Equal((true, 1.0, true), (observability.Logs!.Enabled, observability.Logs.HeadSamplingRate, observability.Logs.Persist));
+    }
+
+    [Fact]
+    public void Worker_invocation_logs_are_off_so_request_urls_with_a_token_query_are_not_logged()
+    {
+        var logs = PlanFixtures.Program("free").All<WorkersScript>().Single().Observability!.Logs!;
+        Assert.False(logs.InvocationLogs);
     }
 }
