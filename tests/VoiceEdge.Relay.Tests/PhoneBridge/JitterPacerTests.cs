@@ -1,0 +1,53 @@
+using VoiceEdge.Relay.PhoneBridge;
+
+namespace VoiceEdge.Relay.Tests.PhoneBridge;
+
+public class JitterPacerTests
+{
+    [Fact]
+    public async Task Plays_frames_in_order_once_primed()
+    {
+        using var pacer = new JitterPacer(primeFrames: 3, maxFrames: 10);
+        var sent = new List<byte>();
+        using var cts = new CancellationTokenSource();
+        var all = new TaskCompletionSource();
+        var run = pacer.RunAsync((frame, _) =>
+        {
+            sent.Add(frame[0]);
+            if (sent.Count == 5) all.TrySetResult();
+            return ValueTask.CompletedTask;
+        }, cts.Token);
+        for (byte i = 0; i < 5; i++) pacer.Enqueue([i]);
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(new byte[] { 0, 1, 2, 3, 4 }, sent);
+        Assert.Equal(5, pacer.Sent);
+    }
+
+    [Fact]
+    public void Beyond_its_bound_the_oldest_frames_are_dropped()
+    {
+        using var pacer = new JitterPacer(primeFrames: 3, maxFrames: 4);
+        for (byte i = 0; i < 10; i++) pacer.Enqueue([i]);
+        Assert.Equal(4, pacer.Count);
+        Assert.Equal(6, pacer.Dropped);
+    }
+
+    [Fact]
+    public async Task A_short_tail_below_the_prime_count_still_plays()
+    {
+        using var pacer = new JitterPacer(primeFrames: 3, maxFrames: 10);
+        var played = new TaskCompletionSource<byte>();
+        using var cts = new CancellationTokenSource();
+        var run = pacer.RunAsync((frame, _) =>
+        {
+            played.TrySetResult(frame[0]);
+            return ValueTask.CompletedTask;
+        }, cts.Token);
+        pacer.Enqueue([42]);
+        Assert.Equal(42, await played.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+}
