@@ -49,7 +49,10 @@ public sealed class PhoneBridgeSession
         _logger = logger;
     }
 
-    /// <summary>Runs the call to its end; never throws for anything either peer does.</summary>
+    /// <summary>
+    /// Runs the call to its end; never throws for anything either peer does. <paramref name="ct"/> is the relay
+    /// stopping (a drain): the call is then closed, 1012 to Twilio.
+    /// </summary>
     public async Task<CallEnd> RunAsync(CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -68,20 +71,21 @@ public sealed class PhoneBridgeSession
         using var caller = new CallerToModel(OpusCodecs.CreateEncoder(_options.PreferNativeOpus), (uint)Random.Shared.Next());
         using var model = new ModelToCaller(OpusCodecs.CreateDecoder(_options.PreferNativeOpus));
         _metrics.Calls.WithLabels(caller.Implementation.ToString().ToLowerInvariant()).Inc();
-        // Only the pacer and the handshake watch are cancelled when the call ends. The readers are not:
-        // cancelling a WebSocket receive aborts the socket, and each side should get a clean close instead.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // The readers take no token: cancelling a WebSocket receive aborts the socket, and each side should get a
+        // clean close instead. They end when their socket closes; `ct` (relay stopping) is watched separately.
+        using var stop = new CancellationTokenSource();
         var connectedAt = Stopwatch.GetTimestamp();
 
-        var fromTwilio = ReadTwilioAsync(backend, caller, ct);
-        var fromBackend = ReadBackendAsync(backend, model, connectedAt, ct);
+        var fromTwilio = ReadTwilioAsync(backend, caller, CancellationToken.None);
+        var fromBackend = ReadBackendAsync(backend, model, connectedAt, CancellationToken.None);
         var handshakeWatch = WatchHandshakeAsync(stop.Token);
+        var relayStopping = WaitStoppingAsync(ct, stop.Token);
         var pacing = PaceAsync(stop.Token);
 
-        var first = await Task.WhenAny(fromTwilio, fromBackend, handshakeWatch);
-        end = ct.IsCancellationRequested ? CallEnd.Cancelled() : await first;
+        var first = await Task.WhenAny(fromTwilio, fromBackend, handshakeWatch, relayStopping);
+        end = await first;
         await stop.CancelAsync();
-        await Task.WhenAll(pacing, handshakeWatch);
+        await Task.WhenAll(pacing, handshakeWatch, relayStopping);
         // The side that ended has no reader left: close it and wait for its reply. The other side's reader is
         // still running and will see the reply to the close sent to it.
         await Task.WhenAll(
@@ -245,6 +249,19 @@ public sealed class PhoneBridgeSession
         catch (TimeoutException)
         {
             return CallEnd.NoHandshake(_options.HandshakeTimeout);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return CallEnd.Cancelled();
+    }
+
+    private static async Task<CallEnd> WaitStoppingAsync(CancellationToken relayStopping, CancellationToken callEnded)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(relayStopping, callEnded);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, either.Token);
         }
         catch (OperationCanceledException)
         {

@@ -30,6 +30,9 @@ public sealed class BridgeHost : IAsyncDisposable
 
     public Uri StreamUri { get; private set; } = null!;
 
+    /// <summary>Cancel to play a relay drain.</summary>
+    public CancellationTokenSource Draining { get; } = new();
+
     public static async Task<BridgeHost> StartAsync(Uri upstream, PhoneBridgeOptions? options = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -45,7 +48,7 @@ public sealed class BridgeHost : IAsyncDisposable
         app.Map("/twilio/stream", async (HttpContext context, PhoneBridgeService bridge) =>
         {
             using var ws = await context.WebSockets.AcceptWebSocketAsync();
-            host.Ended.TrySetResult(await bridge.RunAsync(ws, upstream, "test-call", options ?? new PhoneBridgeOptions(), context.RequestAborted));
+            host.Ended.TrySetResult(await bridge.RunAsync(ws, upstream, "test-call", options ?? new PhoneBridgeOptions(), host.Draining.Token));
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -62,8 +65,10 @@ public sealed class BridgeHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Draining.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Draining.Dispose();
     }
 
     private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider

@@ -181,4 +181,22 @@ public class PhoneBridgeCallTests
         Assert.Equal("backend-no-handshake", end.Reason);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, call.CloseStatus);
     }
+
+    [Fact]
+    public async Task A_relay_drain_closes_the_call_with_1012_and_lets_the_model_go()
+    {
+        await using var model = await StandInPersonaPlex.StartAsync();
+        await using var bridge = await BridgeHost.StartAsync(model.ChatUri);
+        using var call = new TwilioCall();
+        await call.ConnectAsync(bridge.StreamUri);
+        await call.SendStartAsync();
+        await call.SendMediaAsync(MuLawTone(440, 20));
+        await bridge.Draining.CancelAsync();
+        await call.WaitClosedAsync(Bounded);
+        var end = await bridge.Ended.Task.WaitAsync(Bounded);
+        Assert.Equal("relay-stopping", end.Reason);
+        Assert.Equal((WebSocketCloseStatus)1012, call.CloseStatus);
+        for (var i = 0; i < 100 && model.ClosesReceived.IsEmpty; i++) await Task.Delay(20);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, Assert.Single(model.ClosesReceived).Status);
+    }
 }
