@@ -47,6 +47,7 @@ public static class RelayEndpoints
         var url = o.PublicBaseUrl!.GetLeftPart(UriPartial.Authority) + o.PublicBaseUrl.AbsolutePath.TrimEnd('/') + TwilioPath;
         if (string.IsNullOrEmpty(o.TwilioAuthToken) || !new TwilioSignature(o.TwilioAuthToken).IsValid(signature, url))
             return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid");
+        if (o.TwilioMode == PhoneBridge.TwilioMode.PersonaPlex) return PhoneBridge.PhoneBridgeEndpoint.RunAsync(context, limiter, route.Upstream, $"twilio-{context.TraceIdentifier}");
         return RelayWithinLimitAsync(context, limiter, session, metrics, route, $"twilio-{context.TraceIdentifier}");
     }
 

@@ -34,8 +34,9 @@ public sealed class TwilioCall : IDisposable
         }
     }
 
-    public async Task ConnectAsync(Uri uri)
+    public async Task ConnectAsync(Uri uri, string? twilioSignature = null)
     {
+        if (twilioSignature is not null) _ws.Options.SetRequestHeader("X-Twilio-Signature", twilioSignature);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _ws.ConnectAsync(uri, timeout.Token);
         _reading = ReadAsync();
