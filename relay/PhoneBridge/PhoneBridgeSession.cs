@@ -111,6 +111,10 @@ public sealed class PhoneBridgeSession
             await backend.ConnectAsync(_upstream, timeout.Token);
             return null;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return CallEnd.Cancelled();
+        }
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
         {
             var why = timeout.IsCancellationRequested ? $"did not answer within {_options.ConnectTimeout.TotalSeconds:0} s" : e.Message;

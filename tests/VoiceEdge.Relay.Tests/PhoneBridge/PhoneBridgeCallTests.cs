@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using VoiceEdge.Local.StandIn;
 using VoiceEdge.Relay.PhoneBridge;
 
 namespace VoiceEdge.Relay.Tests.PhoneBridge;
@@ -191,6 +192,7 @@ public class PhoneBridgeCallTests
         await call.ConnectAsync(bridge.StreamUri);
         await call.SendStartAsync();
         await call.SendMediaAsync(MuLawTone(440, 20));
+        for (var i = 0; i < 250 && !bridge.Logs.Any(l => l.Contains("bridge handshake", StringComparison.Ordinal)); i++) await Task.Delay(20);
         await bridge.Draining.CancelAsync();
         await call.WaitClosedAsync(Bounded);
         var end = await bridge.Ended.Task.WaitAsync(Bounded);

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using VoiceEdge.Local.StandIn;
 using VoiceEdge.Relay.PhoneBridge;
 using VoiceEdge.Relay.Tests.Support;
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VoiceEdge.Relay.PhoneBridge;
 
-namespace VoiceEdge.Relay.Tests.PhoneBridge;
+namespace VoiceEdge.Local.StandIn;
 
 /// <summary>What the stand-in does after its handshake.</summary>
 public enum StandInBehaviour
@@ -57,11 +57,11 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
 
     public long PacketsEchoed => Interlocked.Read(ref _packetsEchoed);
 
-    public static async Task<StandInPersonaPlex> StartAsync()
+    public static async Task<StandInPersonaPlex> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var standIn = new StandInPersonaPlex(app);
         app.UseWebSockets();
