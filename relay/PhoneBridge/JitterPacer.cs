@@ -3,16 +3,20 @@ using System.Diagnostics;
 namespace VoiceEdge.Relay.PhoneBridge;
 
 /// <summary>
-/// Sends the model's audio to the caller at the pace it plays: one 20 ms frame every 20 ms. A small jitter
-/// buffer absorbs the model's bursts: playback starts once <c>primeFrames</c> are queued (or when a short
-/// wait brings no more), and restarts that way after the queue runs dry. The queue is bounded: beyond
-/// <c>maxFrames</c> the oldest frame is dropped, so a backend that sends faster than real time cannot grow
-/// memory or the caller's delay without limit.
+/// Sends the model's audio to the caller at the pace it plays, in 20 ms frames. Twilio queues the media it
+/// is sent and plays it in order, so the pacer keeps that queue short rather than empty: it sends a frame as
+/// soon as it has one unless the caller's playback is already <c>lead</c> ahead of real time, where it waits.
+/// A talkspurt starts once <c>primeFrames</c> are here (or when a short wait brings no more), so Twilio
+/// begins with a cushion that absorbs the model's jitter; after that frames go out as they come, and the
+/// cushion is never rebuilt by holding audio back, so delay does not grow. Bursts beyond the lead wait here,
+/// bounded: past <c>maxFrames</c> the oldest frame is dropped, so a backend that sends faster than real time
+/// cannot grow memory or the caller's delay without limit.
 /// </summary>
-public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames, int maxFrames = JitterPacer.DefaultMaxFrames) : IDisposable
+public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames, int maxFrames = JitterPacer.DefaultMaxFrames, int leadFrames = JitterPacer.DefaultLeadFrames) : IDisposable
 {
     public const int DefaultPrimeFrames = 3;
     public const int DefaultMaxFrames = 100;
+    public const int DefaultLeadFrames = 5;
     public static readonly TimeSpan FrameDuration = TimeSpan.FromMilliseconds(20);
 
     private readonly Queue<byte[]> _queue = new();
@@ -48,20 +52,32 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
     /// <summary>Sends frames until cancelled; <paramref name="send"/> is called from one task at a time.</summary>
     public async Task RunAsync(Func<byte[], CancellationToken, ValueTask> send, CancellationToken ct)
     {
+        var lead = FrameDuration * leadFrames;
+        var clock = Stopwatch.StartNew();
+        var playedUntil = TimeSpan.Zero; // where the caller's playback of what was sent ends, on `clock`
+        var first = true;
         while (true)
         {
-            await PrimeAsync(ct);
-            var started = Stopwatch.GetTimestamp();
-            long played = 0;
-            while (TryDequeue(out var frame))
+            if (clock.Elapsed >= playedUntil)
             {
-                await send(frame, ct);
-                Interlocked.Increment(ref _sent);
-                played++;
-                var wait = FrameDuration * played - Stopwatch.GetElapsedTime(started);
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+                // The caller has heard everything: a new talkspurt. Gather a cushion first.
+                if (Count == 0 && !first) Interlocked.Increment(ref _underruns);
+                await PrimeAsync(ct);
+                first = false;
             }
-            Interlocked.Increment(ref _underruns);
+            else if (Count == 0)
+            {
+                await _arrived.WaitAsync(ct);
+                continue;
+            }
+            if (!TryDequeue(out var frame)) continue;
+            var now = clock.Elapsed;
+            if (playedUntil < now) playedUntil = now;
+            var ahead = playedUntil - now;
+            if (ahead > lead) await Task.Delay(ahead - lead, ct);
+            await send(frame, ct);
+            Interlocked.Increment(ref _sent);
+            playedUntil += FrameDuration;
         }
     }
 
