@@ -16,7 +16,7 @@ const missing = ['espeak-ng', 'sox'].filter((t) => !has(t));
 
 // Threshold for the envelope correlation (10 ms RMS windows) between what was said and what came back.
 // The echo passes G.711, two Speex resamplings each way, Opus at 24 kbit/s twice and the jitter buffer:
-// measured 0.97-0.99 on a warm machine, 0.77 on a first run with cold JIT and a busy 2-core machine. A path
+// measured 0.96-0.99 on a warm machine, 0.77 on a first run with cold JIT and a busy 2-core machine. A path
 // that loses the speech does far worse: the same speech reversed in time, which has the same spectrum
 // and loudness but another contour, scores below 0.3 (asserted below as the control), silence or noise ~0.
 const THRESHOLD = 0.6;

@@ -10,7 +10,10 @@ namespace VoiceEdge.Relay.PhoneBridge;
 /// begins with a cushion that absorbs the model's jitter; after that frames go out as they come, and the
 /// cushion is never rebuilt by holding audio back, so delay does not grow. Bursts beyond the lead wait here,
 /// bounded: past <c>maxFrames</c> the oldest frame is dropped, so a backend that sends faster than real time
-/// cannot grow memory or the caller's delay without limit.
+/// cannot grow memory or the caller's delay without limit. A backlog that a burst leaves behind would
+/// otherwise delay the rest of the call (frames then arrive and leave at the same rate), so while more than
+/// the starting cushion is waiting (here or at Twilio), silent frames are skipped (<see cref="Trimmed"/>):
+/// the delay shrinks back in the pauses, and speech is never cut.
 /// </summary>
 public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames, int maxFrames = JitterPacer.DefaultMaxFrames, int leadFrames = JitterPacer.DefaultLeadFrames) : IDisposable
 {
@@ -21,11 +24,15 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
 
     private readonly Queue<byte[]> _queue = new();
     private readonly SemaphoreSlim _arrived = new(0);
-    private long _dropped, _sent, _underruns;
+    private long _dropped, _sent, _underruns, _trimmed;
+
+    /// <summary>Below this peak (about -42 dBFS) a frame counts as silence that a backlog may skip.</summary>
+    public const int SilencePeak = 256;
 
     public long Dropped => Interlocked.Read(ref _dropped);
     public long Sent => Interlocked.Read(ref _sent);
     public long Underruns => Interlocked.Read(ref _underruns);
+    public long Trimmed => Interlocked.Read(ref _trimmed);
 
     public int Count
     {
@@ -74,6 +81,13 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
             var now = clock.Elapsed;
             if (playedUntil < now) playedUntil = now;
             var ahead = playedUntil - now;
+            // Audio waiting, here and queued at Twilio, beyond the cushion a talkspurt starts with.
+            var backlog = Count + (int)(ahead / FrameDuration);
+            if (backlog >= primeFrames && IsSilent(frame))
+            {
+                Interlocked.Increment(ref _trimmed);
+                continue;
+            }
             if (ahead > lead) await Task.Delay(ahead - lead, ct);
             await send(frame, ct);
             Interlocked.Increment(ref _sent);
@@ -91,6 +105,14 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
             // Some audio but not enough: start anyway if nothing more comes within a frame's time.
             else if (!await _arrived.WaitAsync(FrameDuration * primeFrames, ct)) return;
         }
+    }
+
+    /// <summary>Whether a mu-law frame is silence (every sample below <see cref="SilencePeak"/>).</summary>
+    public static bool IsSilent(ReadOnlySpan<byte> mulaw)
+    {
+        foreach (var code in mulaw)
+            if (Math.Abs((int)MuLaw.Decode(code)) >= SilencePeak) return false;
+        return true;
     }
 
     private bool TryDequeue(out byte[] frame)

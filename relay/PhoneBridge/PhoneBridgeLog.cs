@@ -15,7 +15,7 @@ public static partial class PhoneBridgeLog
     [LoggerMessage(103, LogLevel.Information, "bridge transcript session={Session} text={Text}")]
     public static partial void Transcript(ILogger logger, string session, string text);
 
-    [LoggerMessage(104, LogLevel.Information, "bridge call ended session={Session} reason={Reason} detail={Detail} durationMs={DurationMs} framesUp={FramesUp} framesDown={FramesDown} droppedBeforeHandshake={DroppedBeforeHandshake} droppedJitter={DroppedJitter} underruns={Underruns}")]
+    [LoggerMessage(104, LogLevel.Information, "bridge call ended session={Session} reason={Reason} detail={Detail} durationMs={DurationMs} framesUp={FramesUp} framesDown={FramesDown} droppedBeforeHandshake={DroppedBeforeHandshake} droppedJitter={DroppedJitter} trimmedSilence={TrimmedSilence} underruns={Underruns}")]
     public static partial void CallEnded(ILogger logger, string session, string reason, string detail, long durationMs, long framesUp, long framesDown,
-        long droppedBeforeHandshake, long droppedJitter, long underruns);
+        long droppedBeforeHandshake, long droppedJitter, long trimmedSilence, long underruns);
 }

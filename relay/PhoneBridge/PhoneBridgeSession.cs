@@ -313,8 +313,9 @@ public sealed class PhoneBridgeSession
         _metrics.Frames.WithLabels("up").Inc(Interlocked.Read(ref _framesUp));
         _metrics.Frames.WithLabels("down").Inc(Interlocked.Read(ref _framesDown));
         _metrics.Dropped.WithLabels("jitter-overflow").Inc(_pacer.Dropped);
+        _metrics.Dropped.WithLabels("backlog-silence").Inc(_pacer.Trimmed);
         PhoneBridgeLog.CallEnded(_logger, _session, end.Reason, end.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), _droppedBeforeHandshake, _pacer.Dropped, _pacer.Underruns);
+            Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), _droppedBeforeHandshake, _pacer.Dropped, _pacer.Trimmed, _pacer.Underruns);
     }
 
     /// <summary>Sends a close (reason cut to the 123 bytes a close frame allows); never throws.</summary>

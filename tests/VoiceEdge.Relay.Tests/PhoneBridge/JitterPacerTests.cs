@@ -51,3 +51,42 @@ public class JitterPacerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
     }
 }
+
+public class JitterPacerBacklogTests
+{
+    [Fact]
+    public async Task A_backlog_skips_silence_but_never_speech()
+    {
+        using var pacer = new JitterPacer(primeFrames: 1, maxFrames: 100, leadFrames: 2);
+        var silence = Enumerable.Repeat((byte)0xFF, 160).ToArray();
+        var speech = new byte[160];
+        MuLaw.Encode(TestAudio.Sine(440, 8000, 160, 8000), speech);
+        // A burst: 10 silent frames, 3 of speech, 10 silent, 3 of speech: far more than the 2-frame lead.
+        var burst = Enumerable.Repeat(silence, 10).Concat(Enumerable.Repeat(speech, 3)).Concat(Enumerable.Repeat(silence, 10)).Concat(Enumerable.Repeat(speech, 3)).ToArray();
+        foreach (var f in burst) pacer.Enqueue(f);
+        var sent = new List<byte[]>();
+        using var cts = new CancellationTokenSource();
+        var run = pacer.RunAsync((frame, _) =>
+        {
+            sent.Add(frame);
+            if (sent.Count(f => !JitterPacer.IsSilent(f)) == 6) cts.Cancel();
+            return ValueTask.CompletedTask;
+        }, cts.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(6, sent.Count(f => !JitterPacer.IsSilent(f)));
+        Assert.True(pacer.Trimmed >= 15, $"{pacer.Trimmed} silent frames skipped");
+        Assert.Equal(burst.Length, sent.Count + pacer.Trimmed + pacer.Count);
+    }
+
+    [Fact]
+    public void Silence_is_judged_on_the_decoded_peak()
+    {
+        Assert.True(JitterPacer.IsSilent(Enumerable.Repeat((byte)0xFF, 160).ToArray()));
+        var quiet = new byte[160];
+        MuLaw.Encode(TestAudio.Sine(440, 8000, 160, 100), quiet);
+        Assert.True(JitterPacer.IsSilent(quiet));
+        var loud = new byte[160];
+        MuLaw.Encode(TestAudio.Sine(440, 8000, 160, 1000), loud);
+        Assert.False(JitterPacer.IsSilent(loud));
+    }
+}
