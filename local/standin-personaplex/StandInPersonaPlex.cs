@@ -184,11 +184,13 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>Opus decode at 48 kHz (see OpusCodecs.DecodeRate) and resample to PersonaPlex's 24 kHz.</summary>
+    /// <summary>Opus decode (at the bridge's decode rate, see OpusCodecs.NativeDecodeRate) and resample to PersonaPlex's 24 kHz.</summary>
     private sealed class ModelToCallerDecoder : IDisposable
     {
         private readonly Concentus.IOpusDecoder _decoder = OpusCodecs.CreateDecoder();
-        private readonly MonoResampler _resampler = new(OpusCodecs.DecodeRate, OpusCodecs.SampleRate);
+        private readonly MonoResampler _resampler;
+
+        public ModelToCallerDecoder() => _resampler = new MonoResampler(_decoder.SampleRate, OpusCodecs.SampleRate);
         private readonly short[] _pcm = new short[5760];
         private readonly short[] _out = new short[5760];
 

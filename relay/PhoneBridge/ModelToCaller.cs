@@ -3,26 +3,32 @@ using Concentus;
 namespace VoiceEdge.Relay.PhoneBridge;
 
 /// <summary>
-/// The model's audio on its way to the caller: Ogg Opus (24 kHz) demultiplexed, decoded at 48 kHz
-/// (<see cref="OpusCodecs.DecodeRate"/>), resampled to 8 kHz
+/// The model's audio on its way to the caller: Ogg Opus (24 kHz) demultiplexed, decoded to 8 kHz (the native
+/// libopus; Concentus's managed decoder at 48 kHz and resampled, see <see cref="OpusCodecs.NativeDecodeRate"/>)
 /// and mu-law encoded into 20 ms frames of 160 bytes, Twilio's media size. Not thread-safe: one per call.
 /// </summary>
 public sealed class ModelToCaller : IDisposable
 {
     public const int FrameBytes = 160;
-    // 120 ms, the longest Opus packet.
-    private const int MaxPacketSamples = OpusCodecs.DecodeRate * 120 / 1000;
+    // 120 ms at the highest decode rate, the longest Opus packet.
+    private const int MaxPacketSamples = OpusCodecs.ManagedDecodeRate * 120 / 1000;
 
     private readonly IOpusDecoder _decoder;
     private readonly OggOpusReader _reader = new();
-    private readonly MonoResampler _downsampler = new(OpusCodecs.DecodeRate, CallerToModel.TwilioRate);
+    private readonly MonoResampler? _downsampler;
+    private readonly int _decodeRate;
     private readonly short[] _decoded = new short[MaxPacketSamples];
     private readonly short[] _pcm8k = new short[MaxPacketSamples];
     private readonly byte[] _frame = new byte[FrameBytes];
     private int _filled;
     private int _preSkipLeft = -1;
 
-    public ModelToCaller(IOpusDecoder decoder) => _decoder = decoder;
+    public ModelToCaller(IOpusDecoder decoder)
+    {
+        _decoder = decoder;
+        _decodeRate = decoder.SampleRate;
+        if (_decodeRate != CallerToModel.TwilioRate) _downsampler = new MonoResampler(_decodeRate, CallerToModel.TwilioRate);
+    }
 
     public OpusImplementation Implementation => OpusCodecs.ImplementationOf(_decoder);
 
@@ -50,13 +56,13 @@ public sealed class ModelToCaller : IDisposable
             Packets++;
             var pcm = _decoded.AsSpan(0, decoded);
             // Drop the encoder's look-ahead announced in OpusHead (48 kHz units).
-            if (_preSkipLeft < 0) _preSkipLeft = _reader.Head!.PreSkip * OpusCodecs.DecodeRate / 48_000;
+            if (_preSkipLeft < 0) _preSkipLeft = _reader.Head!.PreSkip * _decodeRate / 48_000;
             var skip = Math.Min(_preSkipLeft, pcm.Length);
             _preSkipLeft -= skip;
             pcm = pcm[skip..];
             if (pcm.IsEmpty) continue;
-            var count = _downsampler.Process(pcm, _pcm8k);
-            Emit(_pcm8k.AsSpan(0, count), frames);
+            if (_downsampler is null) Emit(pcm, frames);
+            else Emit(_pcm8k.AsSpan(0, _downsampler.Process(pcm, _pcm8k)), frames);
         }
     }
 

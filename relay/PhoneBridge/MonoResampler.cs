@@ -8,8 +8,8 @@ namespace VoiceEdge.Relay.PhoneBridge;
 /// </summary>
 public sealed class MonoResampler
 {
-    /// <summary>Speex quality 0-10; 5 is the Speex default, meant for voice.</summary>
-    public const int Quality = 5;
+    /// <summary>Speex quality 0-10; 3 is speexdsp's SPEEX_RESAMPLER_QUALITY_VOIP, enough for 4 kHz phone audio.</summary>
+    public const int Quality = 3;
 
     private readonly IResampler _resampler;
     private readonly int _inRate;

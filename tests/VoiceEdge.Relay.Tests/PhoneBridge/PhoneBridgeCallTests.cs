@@ -26,6 +26,8 @@ public class PhoneBridgeCallTests
         await call.ConnectAsync(bridge.StreamUri);
         await call.SendConnectedAsync();
         await call.SendStartAsync();
+        // Audio before PersonaPlex's handshake is dropped by design: on a busy machine, wait for it.
+        for (var i = 0; i < 500 && !bridge.Logs.Any(l => l.Contains("bridge handshake", StringComparison.Ordinal)); i++) await Task.Delay(20);
         await call.PlayAsync(MuLawTone(440, 1200));
         // Let the paced echo play out, then hang up as Twilio does.
         for (var i = 0; i < 100 && call.Received.Length < 160 * 40; i++) await Task.Delay(20);
