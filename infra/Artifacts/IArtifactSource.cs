@@ -1,9 +1,11 @@
 namespace VoiceEdge.Infra.Artifacts;
 
-/// <summary>The built Worker the program uploads: a single ES module.</summary>
+/// <summary>The built Worker the program uploads: a single ES module, and the runtime it was built for.</summary>
 /// <param name="Path">Relative to the project directory, as <c>fn::readFile</c> reads it.</param>
 /// <param name="Sha256Hex">Lowercase hex SHA-256 of the file (WorkersScript <c>contentSha256</c>).</param>
-public sealed record WorkerArtifact(string Path, string Sha256Hex);
+/// <param name="CompatibilityDate">From worker-src/wrangler.jsonc, so workerd in the tests and Cloudflare run the same runtime.</param>
+/// <param name="CompatibilityFlags">From worker-src/wrangler.jsonc, likewise.</param>
+public sealed record WorkerArtifact(string Path, string Sha256Hex, string CompatibilityDate, IReadOnlyList<string> CompatibilityFlags);
 
 /// <summary>The relay sources and VM files the deploy steps use.</summary>
 /// <param name="PackageScript">Publishes the relay and packs it, with its deploy files, into one archive (prints its path).</param>

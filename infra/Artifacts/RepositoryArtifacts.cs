@@ -7,6 +7,7 @@ namespace VoiceEdge.Infra.Artifacts;
 public sealed class RepositoryArtifacts(string projectDir) : IArtifactSource
 {
     public const string WorkerPath = "worker-src/dist/worker.js";
+    public const string WranglerConfigPath = "worker-src/wrangler.jsonc";
     public const string RelayDir = "relay";
     public const string CloudInitPath = "relay/deploy/cloud-init.yaml";
     public const string PackageScript = "relay/deploy/package.sh";
@@ -18,7 +19,9 @@ public sealed class RepositoryArtifacts(string projectDir) : IArtifactSource
         var full = Path.Combine(projectDir, WorkerPath);
         if (!File.Exists(full))
             throw new ArtifactMissingException($"{WorkerPath} not found: build the Worker first with `npm --prefix worker-src ci && npm --prefix worker-src run build`");
-        return new WorkerArtifact(WorkerPath, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(full))));
+        var runtime = WranglerRuntime.Read(Path.Combine(projectDir, WranglerConfigPath), WranglerConfigPath);
+        return new WorkerArtifact(WorkerPath, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(full))),
+            runtime.CompatibilityDate, runtime.CompatibilityFlags);
     }
 
     public RelayArtifact Relay()

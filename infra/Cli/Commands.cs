@@ -34,19 +34,7 @@ public static class Commands
         {
             var catalog = new StackCatalog(ProjectDir(projectDir));
             var stacks = catalog.CommittedStacks();
-            var problems = new List<ConfigProblem>();
-            foreach (var config in stacks)
-            {
-                try
-                {
-                    SettingsReader.Read(config, [.. stacks.Where(s => s != config)]);
-                }
-                catch (InvalidConfigException e)
-                {
-                    problems.AddRange(e.Problems);
-                }
-            }
-            if (problems.Count > 0) throw new InvalidConfigException(problems);
+            SettingsReader.ReadAll(stacks);
             Console.Out.WriteLine($"{stacks.Count} stacks valid: {string.Join(", ", stacks.Select(s => s.StackName))}");
         });
 

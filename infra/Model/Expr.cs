@@ -3,10 +3,11 @@ namespace VoiceEdge.Infra.Model;
 /// <summary>Pulumi YAML expressions: references to outputs and config, and literal text.</summary>
 public static class Expr
 {
-    public static string Output(string resource, string property) => $"${{{resource}.{property}}}";
+    /// <summary>Only through <see cref="ResourceRef.Output"/>: a reference needs a declared resource.</summary>
+    internal static string Output(string resource, string property) => $"${{{resource}.{property}}}";
 
     /// <summary>A reference to the resource itself, as <c>dependsOn</c> takes it.</summary>
-    public static string Resource(string resource) => $"${{{resource}}}";
+    internal static string Resource(string resource) => $"${{{resource}}}";
 
     /// <summary>A reference to a project config value declared in the program's <c>config:</c> block.</summary>
     public static string Config(string shortKey) => $"${{{shortKey}}}";

@@ -17,7 +17,7 @@ public sealed record ResourceOptions
 {
     public bool Protect { get; init; }
     public bool RetainOnDelete { get; init; }
-    public IReadOnlyList<string> DependsOn { get; init; } = [];
+    public IReadOnlyList<ResourceRef> DependsOn { get; init; } = [];
 
     /// <summary>Adopt an existing cloud resource by its provider id (Pulumi's <c>import</c> option) instead of creating one.</summary>
     public string? Import { get; init; }
@@ -26,10 +26,7 @@ public sealed record ResourceOptions
     public IReadOnlyList<string> IgnoreChanges { get; init; } = [];
 }
 
-public sealed record Resource(string Name, Concern Concern, ResourceArgs Args, ResourceOptions Options)
-{
-    public string Output(string property) => Expr.Output(Name, property);
-}
+public sealed record Resource(string Name, Concern Concern, ResourceArgs Args, ResourceOptions Options);
 
 /// <summary>A value to be computed by Pulumi when the program runs: <c>fn::name: argument</c>.</summary>
 public sealed record Fn(string Name, object Argument);

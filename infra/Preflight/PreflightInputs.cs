@@ -21,7 +21,7 @@ public sealed record PreflightInputs(
     /// The key another part of the program reads to adopt an existing <c>http_ratelimit</c> entrypoint ruleset
     /// by id (Pulumi's <c>import</c>); read here straight from the stack config.
     /// </summary>
-    public const string RateLimitRulesetIdKey = ConfigKeys.RateLimitRulesetId;
+    public static readonly string RateLimitRulesetIdKey = ConfigKeys.RateLimitRulesetId;
     public const string CloudflareTokenKey = "cloudflare:apiToken";
     public const string SubscriptionIdKey = "azure:subscriptionId";
 

@@ -49,7 +49,7 @@ public static partial class YamlProgramWriter
         if (r.Options.Protect) options.Add(new("protect", true));
         if (r.Options.RetainOnDelete) options.Add(new("retainOnDelete", true));
         if (r.Options.DependsOn.Count > 0)
-            options.Add(new("dependsOn", r.Options.DependsOn.Select(d => (object?)Expr.Resource(d)).ToList()));
+            options.Add(new("dependsOn", r.Options.DependsOn.Select(d => (object?)Expr.Resource(d.Name)).ToList()));
         if (r.Options.Import is { } importId) options.Add(new("import", importId));
         if (r.Options.IgnoreChanges.Count > 0)
             options.Add(new("ignoreChanges", r.Options.IgnoreChanges.Select(p => (object?)p).ToList()));

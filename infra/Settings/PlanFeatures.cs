@@ -18,9 +18,4 @@ public static class PlanFeatures
     public static bool HasNotificationWebhooks(ZonePlan plan) => plan >= ZonePlan.Pro;
 
     public static bool HasOriginErrorAlert(ZonePlan plan) => plan == ZonePlan.Enterprise;
-
-    /// <summary>The <c>slo</c> filter values the Origin Error Rate Alert accepts (percent of requests without origin errors).</summary>
-    public static readonly IReadOnlyList<string> OriginErrorSlos = ["99.7", "99.8", "99.9"];
-
-    public const string DefaultOriginErrorSlo = "99.9";
 }

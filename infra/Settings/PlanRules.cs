@@ -7,22 +7,22 @@ internal static class PlanRules
     /// <c>originErrorSlo</c> only means something where the Origin Error Rate Alert exists (Enterprise); elsewhere
     /// setting it is a mismatch, not something to ignore quietly.
     /// </summary>
-    public static string OriginErrorSlo(SettingsReader.Reader r, ZonePlan plan)
+    public static string OriginErrorSlo(ConfigReader r, ZonePlan plan)
     {
         var value = r.Raw(ConfigKeys.OriginErrorSlo);
-        if (value is null) return PlanFeatures.DefaultOriginErrorSlo;
+        if (value is null) return ConfigKeys.OriginErrorSlo.Fallback!;
         if (!PlanFeatures.HasOriginErrorAlert(plan))
         {
             r.Problem(ConfigKeys.OriginErrorSlo,
                 $"the Origin Error Rate Alert is Enterprise-only and this zone's plan is {plan.ToString().ToLowerInvariant()}",
                 $"remove {ConfigKeys.OriginErrorSlo}, or set {ConfigKeys.ZonePlan} to enterprise if the zone is on Enterprise");
-            return PlanFeatures.DefaultOriginErrorSlo;
+            return ConfigKeys.OriginErrorSlo.Fallback!;
         }
-        if (!PlanFeatures.OriginErrorSlos.Contains(value))
+        if (!ConfigKeys.OriginErrorSlo.Choices!.Contains(value))
         {
             r.Problem(ConfigKeys.OriginErrorSlo, $"`{value}` is not an SLO the Origin Error Rate Alert accepts",
-                $"use one of {string.Join(", ", PlanFeatures.OriginErrorSlos)} ({r.SetHint(ConfigKeys.OriginErrorSlo)})");
-            return PlanFeatures.DefaultOriginErrorSlo;
+                $"use one of {string.Join(", ", ConfigKeys.OriginErrorSlo.Choices!)} ({r.SetHint(ConfigKeys.OriginErrorSlo)})");
+            return ConfigKeys.OriginErrorSlo.Fallback!;
         }
         return value;
     }

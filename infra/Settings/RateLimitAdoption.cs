@@ -29,9 +29,9 @@ public static class RateLimitAdoption
 
     public const string OurRuleRef = "voice_edge_ws_rate_limit";
 
-    internal static IReadOnlyList<KeptRateLimitRule> KeptRules(SettingsReader.Reader r, ZonePlan plan, bool adopting)
+    internal static IReadOnlyList<KeptRateLimitRule> KeptRules(ConfigReader r, ZonePlan plan, bool adopting)
     {
-        const string key = ConfigKeys.RateLimitKeptRules;
+        string key = ConfigKeys.RateLimitKeptRules;
         var text = r.Raw(key);
         if (text is null)
         {
@@ -83,9 +83,9 @@ public static class RateLimitAdoption
         return rules;
     }
 
-    private static KeptRateLimitRule? ReadRule(SettingsReader.Reader r, ZonePlan plan, JsonElement rule, string where)
+    private static KeptRateLimitRule? ReadRule(ConfigReader r, ZonePlan plan, JsonElement rule, string where)
     {
-        const string key = ConfigKeys.RateLimitKeptRules;
+        string key = ConfigKeys.RateLimitKeptRules;
         if (rule.ValueKind != JsonValueKind.Object) { r.Problem(key, $"{where} is not a JSON object", "give each rule as an object"); return null; }
         var unknown = rule.EnumerateObject().Select(p => p.Name).Where(n => !RuleFields.Contains(n)).ToList();
         if (unknown.Count > 0)

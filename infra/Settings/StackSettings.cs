@@ -61,7 +61,7 @@ public sealed record ZoneSettings(
     public IReadOnlyList<KeptRateLimitRule> KeptRateLimitRules { get; init; } = [];
 
     /// <summary>The Origin Error Rate Alert's <c>slo</c> filter (Enterprise only).</summary>
-    public string OriginErrorSlo { get; init; } = PlanFeatures.DefaultOriginErrorSlo;
+    public string OriginErrorSlo { get; init; } = ConfigKeys.OriginErrorSlo.Fallback!;
 }
 
 public sealed record RelayHostSettings(

@@ -1,7 +1,6 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
-using static VoiceEdge.Infra.Stack.StackContext;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -36,31 +35,33 @@ public static class MonitoringResources
         | where ProcessName in ("caddy", "voice-edge-relay")
         | extend entry = parse_json(substring(SyslogMessage, indexof(SyslogMessage, "{")))
         | extend status = toint(entry.status)
-        | where (ProcessName == "caddy" and (status >= 500 or status in (401, 403, 426, 429)))
+        | where (ProcessName == "caddy" and (status >= 500 or status in (400, 401, 403, 426, 429)))
             or (ProcessName == "voice-edge-relay" and (SyslogMessage has "refused the connection" or SyslogMessage has "did not answer within"))
         | summarize failures = count() by bin(TimeGenerated, 5m)
         """;
 
-    public static IEnumerable<Resource> Declare(StackContext context)
+    public static void Declare(StackContext context, RelayHostRefs relayHost)
     {
         var s = context.Settings;
-        if (s.Monitoring is not { } monitoring || s.RelayHost is not { } host || s.Edge is not { } edge) yield break;
+        if (s.Monitoring is not { } monitoring || s.RelayHost is not { } host || s.Edge is not { } edge) return;
         var tags = context.Tags;
-        var rg = Expr.Output("resourceGroup", "name");
-        var actionGroup = Expr.Output("alertActions", "id");
-        var webhookUrl = Expr.Config(ConfigKeys.Unqualified(ConfigKeys.AlertWebhookUrl));
+        var rg = relayHost.ResourceGroupName;
 
-        yield return Define("alertActions", Concern.Monitoring, new ActionGroup(rg, ShortName(s.StackName), "global",
-            [.. monitoring.AlertEmails.Select((e, i) => new EmailReceiver($"email-{i + 1}", e, true))], tags)
+        var actionGroup = context.Define("alertActions", Concern.Monitoring, new ActionGroup
         {
-            WebhookReceivers = monitoring.HasAlertWebhook ? [new WebhookReceiver("alert-webhook", webhookUrl, true)] : null,
-        });
-        yield return Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2,
-            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "Percentage CPU", "Average", "GreaterThan", 80)));
-        yield return Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1,
-            new MetricAlertCriteria("Microsoft.Compute/virtualMachines", "VmAvailabilityMetric", "Average", "LessThan", 1)));
+            ResourceGroupName = rg,
+            ShortName = ShortName(s.StackName),
+            Location = "global",
+            EmailReceivers = [.. monitoring.AlertEmails.Select((e, i) => new EmailReceiver { Name = $"email-{i + 1}", EmailAddress = e, UseCommonAlertSchema = true })],
+            Tags = tags,
+            WebhookReceivers = monitoring.HasAlertWebhook
+                ? [new WebhookReceiver { Name = "alert-webhook", ServiceUri = context.Secret(ConfigKeys.AlertWebhookUrl), UseCommonAlertSchema = true }]
+                : null,
+        }).Id;
+        context.Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2, VmAverage("Percentage CPU", "GreaterThan", 80)));
+        context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1, VmAverage("VmAvailabilityMetric", "LessThan", 1)));
 
-        yield return Define("monitoringLogs", Concern.Monitoring, new AnalyticsWorkspace
+        var logs = context.Define("monitoringLogs", Concern.Monitoring, new AnalyticsWorkspace
         {
             ResourceGroupName = rg,
             Location = host.Location,
@@ -68,51 +69,50 @@ public static class MonitoringResources
             RetentionInDays = 30,
             Tags = tags,
         });
-        yield return Define("monitoringInsights", Concern.Monitoring, new ApplicationInsights
+        var insights = context.Define("monitoringInsights", Concern.Monitoring, new ApplicationInsights
         {
             ResourceGroupName = rg,
             Location = host.Location,
             ApplicationType = "other",
-            WorkspaceId = Expr.Output("monitoringLogs", "id"),
+            WorkspaceId = logs.Id,
             Tags = tags,
         });
         foreach (var (name, url, what) in HealthUrls(s, edge))
         {
-            yield return Define($"{name}Test", Concern.Monitoring, new StandardWebTest
+            var test = context.Define($"{name}Test", Concern.Monitoring, new StandardWebTest
             {
                 ResourceGroupName = rg,
                 Location = host.Location,
-                ApplicationInsightsId = Expr.Output("monitoringInsights", "id"),
+                ApplicationInsightsId = insights.Id,
                 Description = $"{what} answers 200 from five regions",
                 Enabled = true,
                 Frequency = 300,
                 Timeout = 30,
                 RetryEnabled = true,
                 GeoLocations = WebTestLocations,
-                Request = new StandardWebTestRequest(url, "GET", FollowRedirectsEnabled: false),
-                ValidationRules = new StandardWebTestValidationRules(ExpectedStatusCode: 200, SslCheckEnabled: true, SslCertRemainingLifetime: 7),
+                Request = new StandardWebTestRequest { Url = url, HttpVerb = "GET", FollowRedirectsEnabled = false },
+                ValidationRules = new StandardWebTestValidationRules { ExpectedStatusCode = 200, SslCheckEnabled = true, SslCertRemainingLifetime = 7 },
                 Tags = tags,
             });
-            yield return Define($"{name}Alert", Concern.Monitoring, new WebTestAvailabilityAlert
+            context.Define($"{name}Alert", Concern.Monitoring, new WebTestAvailabilityAlert
             {
                 ResourceGroupName = rg,
-                Scopes = [Expr.Output($"{name}Test", "id"), Expr.Output("monitoringInsights", "id")],
+                Scopes = [test.Id, insights.Id],
                 Description = $"{what} failing from {FailedLocationsToAlert} of {WebTestLocations.Count} regions",
                 Severity = 1,
                 Frequency = "PT1M",
                 WindowSize = "PT5M",
-                ApplicationInsightsWebTestLocationAvailabilityCriteria = new WebTestLocationAvailabilityCriteria(
-                    Expr.Output($"{name}Test", "id"), Expr.Output("monitoringInsights", "id"), FailedLocationsToAlert),
-                Actions = [new MetricAlertAction(actionGroup)],
+                ApplicationInsightsWebTestLocationAvailabilityCriteria = new WebTestLocationAvailabilityCriteria { WebTestId = test.Id, ComponentId = insights.Id, FailedLocationCount = FailedLocationsToAlert },
+                Actions = [new MetricAlertAction { ActionGroupId = actionGroup }],
                 Tags = tags,
             });
         }
 
         // The relay's own counts: agent on the VM, rule over syslog, rule linked to the VM, log alert on the workspace.
         // The agent authenticates with the VM's system-assigned managed identity.
-        yield return Define("relayMonitorAgent", Concern.Monitoring, new VirtualMachineExtension
+        var agent = context.Define("relayMonitorAgent", Concern.Monitoring, new VirtualMachineExtension
         {
-            VirtualMachineId = Expr.Output("relayVm", "id"),
+            VirtualMachineId = relayHost.Vm.Id,
             Publisher = "Microsoft.Azure.Monitor",
             Type = "AzureMonitorLinuxAgent",
             TypeHandlerVersion = "1.0",
@@ -120,63 +120,87 @@ public static class MonitoringResources
             AutomaticUpgradeEnabled = true,
             Tags = tags,
         });
-        yield return Define("relayLogRule", Concern.Monitoring, new DataCollectionRule
+        var logRule = context.Define("relayLogRule", Concern.Monitoring, new DataCollectionRule
         {
             ResourceGroupName = rg,
             Location = host.Location,
             Kind = "Linux",
             Description = "The relay VM's syslog (daemon facility: Caddy's JSON access log, the relay's JSON log) into the monitoring workspace",
-            DataSources = new DataCollectionRuleDataSources(
-                [new DataCollectionRuleSyslog("relay-syslog", ["daemon"], ["Info", "Notice", "Warning", "Error", "Critical", "Alert", "Emergency"], ["Microsoft-Syslog"])]),
-            Destinations = new DataCollectionRuleDestinations([new DataCollectionRuleLogAnalytics("monitoring-logs", Expr.Output("monitoringLogs", "id"))]),
-            DataFlows = [new DataCollectionRuleDataFlow(["Microsoft-Syslog"], ["monitoring-logs"])],
+            DataSources = new DataCollectionRuleDataSources
+            {
+                Syslogs =
+                [
+                    new DataCollectionRuleSyslog
+                    {
+                        Name = "relay-syslog",
+                        FacilityNames = ["daemon"],
+                        LogLevels = ["Info", "Notice", "Warning", "Error", "Critical", "Alert", "Emergency"],
+                        Streams = ["Microsoft-Syslog"],
+                    },
+                ],
+            },
+            Destinations = new DataCollectionRuleDestinations { LogAnalytics = [new DataCollectionRuleLogAnalytics { Name = "monitoring-logs", WorkspaceResourceId = logs.Id }] },
+            DataFlows = [new DataCollectionRuleDataFlow { Streams = ["Microsoft-Syslog"], Destinations = ["monitoring-logs"] }],
             Tags = tags,
         });
-        yield return Define("relayLogRuleLink", Concern.Monitoring, new DataCollectionRuleAssociation(
-            Expr.Output("relayVm", "id"), Expr.Output("relayLogRule", "id"), "Sends the relay VM's syslog to the monitoring workspace"),
-            new ResourceOptions { DependsOn = ["relayMonitorAgent"] });
-        yield return Define("relayErrorAlert", Concern.Monitoring, new ScheduledQueryRulesAlertV2
+        context.Define("relayLogRuleLink", Concern.Monitoring, new DataCollectionRuleAssociation
+        {
+            TargetResourceId = relayHost.Vm.Id,
+            DataCollectionRuleId = logRule.Id,
+            Description = "Sends the relay VM's syslog to the monitoring workspace",
+        },
+            new ResourceOptions { DependsOn = [agent] });
+        context.Define("relayErrorAlert", Concern.Monitoring, new ScheduledQueryRulesAlertV2
         {
             ResourceGroupName = rg,
             Location = host.Location,
             Description = $"More than {ErrorThreshold} 5xx answers or refusals at the relay in 5 minutes",
-            Scopes = Expr.Output("monitoringLogs", "id"),
+            Scopes = logs.Id,
             Severity = 1,
             EvaluationFrequency = "PT5M",
             WindowDuration = "PT5M",
-            Criterias = [new ScheduledQueryCriteria(Expr.Literal(ErrorQuery), "Total", "failures", "GreaterThan", ErrorThreshold)],
-            Action = new ScheduledQueryAction([actionGroup]),
+            Criterias = [new ScheduledQueryCriteria { Query = Expr.Literal(ErrorQuery), TimeAggregationMethod = "Total", MetricMeasureColumn = "failures", Operator = "GreaterThan", Threshold = ErrorThreshold }],
+            Action = new ScheduledQueryAction { ActionGroups = [actionGroup] },
             AutoMitigationEnabled = true,
             Tags = tags,
         });
 
-        foreach (var resource in CloudflareMonitoring(s, edge, webhookUrl))
-            yield return resource;
+        CloudflareMonitoring(context, edge);
+
+        static MetricAlertCriteria VmAverage(string metric, string comparison, double threshold) => new()
+        {
+            MetricNamespace = "Microsoft.Compute/virtualMachines",
+            MetricName = metric,
+            Aggregation = "Average",
+            Operator = comparison,
+            Threshold = threshold,
+        };
 
         MetricAlert VmAlert(string description, int severity, MetricAlertCriteria criteria) => new()
         {
             ResourceGroupName = rg,
-            Scopes = [Expr.Output("relayVm", "id")],
+            Scopes = [relayHost.Vm.Id],
             Description = description,
             Severity = severity,
             Frequency = "PT1M",
             WindowSize = "PT5M",
             Criterias = [criteria],
-            Actions = [new MetricAlertAction(actionGroup)],
+            Actions = [new MetricAlertAction { ActionGroupId = actionGroup }],
             Tags = tags,
         };
     }
 
     /// <summary>Only the zone owner knows the plan; what it declares here is what that plan has.</summary>
-    private static IEnumerable<Resource> CloudflareMonitoring(StackSettings s, EdgeSettings edge, string webhookUrl)
+    private static void CloudflareMonitoring(StackContext context, EdgeSettings edge)
     {
-        if (s.Zone is not { } zone) yield break;
-        var emails = zone.AlertEmails.Select(e => new MechanismId(e)).ToList();
-        if (!PlanFeatures.HasNotificationWebhooks(zone.Plan)) yield break;
+        var s = context.Settings;
+        if (s.Zone is not { } zone) return;
+        var emails = zone.AlertEmails.Select(e => new MechanismId { Id = e }).ToList();
+        if (!PlanFeatures.HasNotificationWebhooks(zone.Plan)) return;
 
-        yield return Define("alertWebhook", Concern.Monitoring,
-            new NotificationPolicyWebhooks(s.AccountId, $"voice-edge {edge.ZoneName} alerts", webhookUrl));
-        var mechanisms = new NotificationPolicyMechanisms(emails, [new MechanismId(Expr.Output("alertWebhook", "id"))]);
+        var webhook = context.Define("alertWebhook", Concern.Monitoring,
+            new NotificationPolicyWebhooks { AccountId = s.AccountId, Name = $"voice-edge {edge.ZoneName} alerts", Url = context.Secret(ConfigKeys.AlertWebhookUrl) });
+        var mechanisms = new NotificationPolicyMechanisms { Emails = emails, Webhooks = [new MechanismId { Id = webhook.Id }] };
 
         if (PlanFeatures.HasHealthChecks(zone.Plan))
         {
@@ -184,24 +208,23 @@ public static class MonitoringResources
             foreach (var (name, url, what) in HealthUrls(s, edge))
             {
                 var uri = new Uri(url);
-                var resource = $"{name}Check";
-                checks.Add(Expr.Output(resource, "id"));
-                yield return Define(resource, Concern.Monitoring, new Healthcheck
+                var check = context.Define($"{name}Check", Concern.Monitoring, new Healthcheck
                 {
                     ZoneId = edge.ZoneId,
                     Name = $"voice-edge-{s.StackName}-{(name == "relayHealth" ? "relay" : "worker")}",
                     Description = $"{what} ({url})",
                     Address = uri.Host,
                     Type = "HTTPS",
-                    HttpConfig = new HealthcheckHttpConfig("GET", uri.AbsolutePath, 443, ["200"], FollowRedirects: false, AllowInsecure: false),
+                    HttpConfig = new HealthcheckHttpConfig { Method = "GET", Path = uri.AbsolutePath, Port = 443, ExpectedCodes = ["200"], FollowRedirects = false, AllowInsecure = false },
                     Interval = 60,
                     Timeout = 5,
                     Retries = 2,
                     ConsecutiveFails = 2,
                     ConsecutiveSuccesses = 2,
                 });
+                checks.Add(check.Id);
             }
-            yield return Define("healthCheckAlerts", Concern.Monitoring, new FilteredNotificationPolicy
+            context.Define("healthCheckAlerts", Concern.Monitoring, new NotificationPolicy
             {
                 AccountId = s.AccountId,
                 Name = $"voice-edge {s.StackName}: voice host health checks",
@@ -209,13 +232,13 @@ public static class MonitoringResources
                 AlertType = "health_check_status_notification",
                 Enabled = true,
                 Mechanisms = mechanisms,
-                Filters = new NotificationPolicyFilterSet { HealthCheckIds = checks, Statuses = ["Unhealthy", "Healthy"] },
+                Filters = new NotificationPolicyFilters { HealthCheckIds = checks, Statuses = ["Unhealthy", "Healthy"] },
             });
         }
 
         if (PlanFeatures.HasOriginErrorAlert(zone.Plan))
         {
-            yield return Define("originErrorAlerts", Concern.Monitoring, new FilteredNotificationPolicy
+            context.Define("originErrorAlerts", Concern.Monitoring, new NotificationPolicy
             {
                 AccountId = s.AccountId,
                 Name = $"voice-edge {edge.ZoneName}: origin error rate",
@@ -223,7 +246,7 @@ public static class MonitoringResources
                 AlertType = "http_alert_origin_error",
                 Enabled = true,
                 Mechanisms = mechanisms,
-                Filters = new NotificationPolicyFilterSet { Zones = [edge.ZoneId], Slos = [zone.OriginErrorSlo] },
+                Filters = new NotificationPolicyFilters { Zones = [edge.ZoneId], Slos = [zone.OriginErrorSlo] },
             });
         }
     }

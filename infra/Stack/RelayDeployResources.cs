@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
-using static VoiceEdge.Infra.Stack.StackContext;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -23,22 +22,23 @@ public static class RelayDeployResources
     /// <summary>Built-in role: read blobs and nothing else (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage).</summary>
     public const string BlobReaderRole = "Storage Blob Data Reader";
 
-    public static IEnumerable<Resource> Declare(StackContext context)
+    /// <summary>Returns the Run Command's handle, whose output reports what the install did.</summary>
+    public static ResourceRef? Declare(StackContext context, RelayHostRefs relayHost)
     {
         var s = context.Settings;
-        if (s.RelayHost is not { } host || s.Edge is not { } edge) yield break;
+        if (s.RelayHost is not { } host || s.Edge is not { } edge) return null;
         var relay = context.Artifacts.Relay();
         var tags = context.Tags;
-        var rg = Expr.Output("resourceGroup", "name");
+        var rg = relayHost.ResourceGroupName;
 
         // package.sh logs to stderr; stdout carries only the archive's path, which the blob reads.
-        yield return Define("relayPublish", Concern.RelayDeploy, new LocalCommand
+        var publish = context.Define("relayPublish", Concern.RelayDeploy, new LocalCommand
         {
             Create = $"bash {relay.PackageScript} {PackageDir}",
             Triggers = [relay.SourceSha256Hex],
             Logging = "stderr",
         });
-        yield return Define("relayStorage", Concern.RelayDeploy, new StorageAccount
+        var storage = context.Define("relayStorage", Concern.RelayDeploy, new StorageAccount
         {
             Name = StorageAccountName(s),
             ResourceGroupName = rg,
@@ -51,50 +51,50 @@ public static class RelayDeployResources
             AllowNestedItemsToBePublic = false,
             Tags = tags,
         });
-        yield return Define("relayPackages", Concern.RelayDeploy,
-            new StorageContainer(ContainerName, Expr.Output("relayStorage", "id"), "private"));
-        yield return Define("relayPackage", Concern.RelayDeploy, new StorageBlob
+        var container = context.Define("relayPackages", Concern.RelayDeploy,
+            new StorageContainer { Name = ContainerName, StorageAccountId = storage.Id, ContainerAccessType = "private" });
+        var package = context.Define("relayPackage", Concern.RelayDeploy, new StorageBlob
         {
             Name = PackageBlobName(relay.SourceSha256Hex),
-            StorageAccountName = Expr.Output("relayStorage", "name"),
-            StorageContainerName = Expr.Output("relayPackages", "name"),
+            StorageAccountName = storage.Output("name"),
+            StorageContainerName = container.Output("name"),
             Type = "Block",
             ContentType = "application/gzip",
-            Source = new Fn("fileAsset", Expr.Output("relayPublish", "stdout")),
+            Source = new Fn("fileAsset", publish.Output("stdout")),
         }, new ResourceOptions
         {
             // The name is the content identity (the sources' hash). A rebuild of the same sources is not
             // byte-identical, and a changed source would replace a blob of the same name, which fails.
             IgnoreChanges = ["source"],
         });
-        yield return Define("relayPackageReader", Concern.RelayDeploy, new RoleAssignment
+        var packageReader = context.Define("relayPackageReader", Concern.RelayDeploy, new RoleAssignment
         {
-            Scope = Expr.Output("relayPackages", "id"),
+            Scope = container.Id,
             RoleDefinitionName = BlobReaderRole,
-            PrincipalId = Expr.Output("relayVm", "identity.principalId"),
+            PrincipalId = relayHost.Vm.Output("identity.principalId"),
             PrincipalType = "ServicePrincipal",
         });
-        yield return Define("relayInstall", Concern.RelayDeploy, new RunCommand
+        return context.Define("relayInstall", Concern.RelayDeploy, new RunCommand
         {
             Name = RunCommandName,
             Location = host.Location,
-            VirtualMachineId = Expr.Output("relayVm", "id"),
-            Source = new RunCommandSource(Expr.ReadFile(relay.RunCommandScript)),
+            VirtualMachineId = relayHost.Vm.Id,
+            Source = new RunCommandSource { Script = Expr.ReadFile(relay.RunCommandScript) },
             Parameters =
             [
-                new("RELAY_PACKAGE_URL", Expr.Output("relayPackage", "url")),
-                new("RELAY_WS_HOST", edge.RelayRecordFqdn),
-                new("RELAY_UPSTREAM", Expr.Literal(edge.VoiceUpstream)),
-                new("RELAY_TWILIO_UPSTREAM", Expr.Literal(edge.TwilioUpstream)),
-                new("RELAY_PUBLIC_BASE_URL", $"wss://{edge.RelayRecordFqdn}"),
+                new RunCommandParameter { Name = "RELAY_PACKAGE_URL", Value = package.Output("url") },
+                new RunCommandParameter { Name = "RELAY_WS_HOST", Value = edge.RelayRecordFqdn },
+                new RunCommandParameter { Name = "RELAY_UPSTREAM", Value = Expr.Literal(edge.VoiceUpstream) },
+                new RunCommandParameter { Name = "RELAY_TWILIO_UPSTREAM", Value = Expr.Literal(edge.TwilioUpstream) },
+                new RunCommandParameter { Name = "RELAY_PUBLIC_BASE_URL", Value = $"wss://{edge.RelayRecordFqdn}" },
             ],
             ProtectedParameters =
             [
-                new("RELAY_SIGNING_KEY", Expr.Config(ConfigKeys.Unqualified(ConfigKeys.RelaySigningKey))),
-                new("RELAY_TWILIO_AUTH_TOKEN", Expr.Config(ConfigKeys.Unqualified(ConfigKeys.TwilioAuthToken))),
+                new RunCommandParameter { Name = "RELAY_SIGNING_KEY", Value = context.Secret(ConfigKeys.RelaySigningKey) },
+                new RunCommandParameter { Name = "RELAY_TWILIO_AUTH_TOKEN", Value = context.Secret(ConfigKeys.TwilioAuthToken) },
             ],
             Tags = tags,
-        }, new ResourceOptions { DependsOn = ["relayPackageReader", "relayPackage"] });
+        }, new ResourceOptions { DependsOn = [packageReader, package] });
     }
 
     public static string PackageBlobName(string sourceSha256Hex) => $"voice-edge-relay-{sourceSha256Hex}.tar.gz";

@@ -1,6 +1,5 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
-using static VoiceEdge.Infra.Stack.StackContext;
+using VoiceEdge.Infra.Providers;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -10,18 +9,19 @@ namespace VoiceEdge.Infra.Stack;
 /// </summary>
 public static class RelayHostResources
 {
-    public static IEnumerable<Resource> Declare(StackContext context)
+    /// <summary>Declares the relay host (full stacks only) and returns the handles the other concerns reference.</summary>
+    public static RelayHostRefs? Declare(StackContext context)
     {
         var s = context.Settings;
-        if (s.RelayHost is not { } host) yield break;
+        if (s.RelayHost is not { } host) return null;
         var tags = context.Tags;
-        var rg = Expr.Output("resourceGroup", "name");
 
-        yield return Define("resourceGroup", Concern.RelayHost, new ResourceGroup($"voice-edge-{s.StackName}", host.Location, tags));
-        yield return Define("network", Concern.RelayHost, new VirtualNetwork(rg, host.Location, ["10.60.0.0/16"], tags));
-        yield return Define("subnet", Concern.RelayHost, new Subnet(rg, Expr.Output("network", "name"), ["10.60.1.0/24"]));
-        yield return Define("relayNsg", Concern.RelayHost, new NetworkSecurityGroup(rg, host.Location, SecurityRules(host.AdminCidrs), tags));
-        yield return Define("relayIp", Concern.RelayHost, new PublicIp
+        var resourceGroup = context.Define("resourceGroup", Concern.RelayHost, new ResourceGroup { Name = $"voice-edge-{s.StackName}", Location = host.Location, Tags = tags });
+        var rg = resourceGroup.Output("name");
+        var network = context.Define("network", Concern.RelayHost, new VirtualNetwork { ResourceGroupName = rg, Location = host.Location, AddressSpaces = ["10.60.0.0/16"], Tags = tags });
+        var subnet = context.Define("subnet", Concern.RelayHost, new Subnet { ResourceGroupName = rg, VirtualNetworkName = network.Output("name"), AddressPrefixes = ["10.60.1.0/24"] });
+        var nsg = context.Define("relayNsg", Concern.RelayHost, new NetworkSecurityGroup { ResourceGroupName = rg, Location = host.Location, SecurityRules = SecurityRules(host.AdminCidrs), Tags = tags });
+        var ip = context.Define("relayIp", Concern.RelayHost, new PublicIp
         {
             ResourceGroupName = rg,
             Location = host.Location,
@@ -30,21 +30,26 @@ public static class RelayHostResources
             DomainNameLabel = host.DnsLabel,
             Tags = tags,
         });
-        yield return Define("relayNic", Concern.RelayHost, new NetworkInterface(rg, host.Location,
-            [new NicIpConfiguration("primary", Expr.Output("subnet", "id"), "Dynamic", Expr.Output("relayIp", "id"))], tags));
-        yield return Define("relayNicNsg", Concern.RelayHost,
-            new NetworkInterfaceSecurityGroupAssociation(Expr.Output("relayNic", "id"), Expr.Output("relayNsg", "id")));
-        yield return Define("relayVm", Concern.RelayHost, new LinuxVirtualMachine
+        var nic = context.Define("relayNic", Concern.RelayHost, new NetworkInterface
+        {
+            ResourceGroupName = rg,
+            Location = host.Location,
+            IpConfigurations = [new NicIpConfiguration { Name = "primary", SubnetId = subnet.Id, PrivateIpAddressAllocation = "Dynamic", PublicIpAddressId = ip.Id }],
+            Tags = tags,
+        });
+        var nicNsg = context.Define("relayNicNsg", Concern.RelayHost,
+            new NetworkInterfaceSecurityGroupAssociation { NetworkInterfaceId = nic.Id, NetworkSecurityGroupId = nsg.Id });
+        var vm = context.Define("relayVm", Concern.RelayHost, new LinuxVirtualMachine
         {
             ResourceGroupName = rg,
             Location = host.Location,
             Size = host.VmSize,
             AdminUsername = host.AdminUsername,
-            AdminSshKeys = [new AdminSshKey(host.AdminUsername, host.SshPublicKey)],
+            AdminSshKeys = [new AdminSshKey { Username = host.AdminUsername, PublicKey = host.SshPublicKey }],
             DisablePasswordAuthentication = true,
-            NetworkInterfaceIds = [Expr.Output("relayNic", "id")],
-            OsDisk = new OsDisk("ReadWrite", "StandardSSD_LRS", 30),
-            SourceImageReference = new SourceImageReference("Canonical", "ubuntu-24_04-lts", "server", "latest"),
+            NetworkInterfaceIds = [nic.Id],
+            OsDisk = new OsDisk { Caching = "ReadWrite", StorageAccountType = "StandardSSD_LRS", DiskSizeGb = 30 },
+            SourceImageReference = new SourceImageReference { Publisher = "Canonical", Offer = "ubuntu-24_04-lts", Sku = "server", Version = "latest" },
             // Static cloud-config; a change replaces the VM, so everything that changes goes through the deploy steps.
             CustomData = Expr.ToBase64(Expr.ReadFile(context.Artifacts.Relay().CloudInitPath)),
             PatchMode = "AutomaticByPlatform",
@@ -52,57 +57,41 @@ public static class RelayHostResources
             ProvisionVmAgent = true,
             BootDiagnostics = new BootDiagnostics(),
             // The deploy (an Azure Run Command) reads the relay package blob with this identity: no keys on the VM.
-            Identity = new VmIdentity("SystemAssigned"),
+            Identity = new VmIdentity { Type = "SystemAssigned" },
             Tags = tags,
-        }, new ResourceOptions { DependsOn = ["relayNicNsg"], Protect = s.IsProduction });
+        }, new ResourceOptions { DependsOn = [nicNsg], Protect = s.IsProduction });
+        return new RelayHostRefs(resourceGroup, ip, vm);
     }
 
     /// <summary>Port 22 only when the stack lists admin networks: deploys use Run Command, so SSH is for humans.</summary>
     internal static IReadOnlyList<SecurityRule> SecurityRules(IReadOnlyList<string> adminCidrs) =>
     [
-        Allow("allow-https", "Caddy: wss for browsers (via the Worker) and Twilio", 100, "443", "Internet"),
-        Allow("allow-http", "Caddy: ACME HTTP-01 challenges and the redirect to HTTPS", 110, "80", "Internet"),
-        .. adminCidrs.Count == 0 ? [] : new[] { SshFrom(adminCidrs) },
-        new SecurityRule
+        Inbound("allow-https", "Caddy: wss for browsers (via the Worker) and Twilio", 100, "Allow", "Tcp", "443") with { SourceAddressPrefix = "Internet" },
+        Inbound("allow-http", "Caddy: ACME HTTP-01 challenges and the redirect to HTTPS", 110, "Allow", "Tcp", "80") with { SourceAddressPrefix = "Internet" },
+        .. adminCidrs.Count == 0 ? [] : new[]
         {
-            Name = "deny-all-inbound",
-            Description = "Nothing else reaches the VM",
-            Priority = 4000,
-            Direction = "Inbound",
-            Access = "Deny",
-            Protocol = "*",
-            SourcePortRange = "*",
-            DestinationPortRange = "*",
-            SourceAddressPrefix = "*",
-            DestinationAddressPrefix = "*",
+            Inbound("allow-ssh-admin", "SSH from the admin networks only (operators; deploys need no inbound port)", 120, "Allow", "Tcp", "22")
+                with { SourceAddressPrefixes = adminCidrs },
         },
+        Inbound("deny-all-inbound", "Nothing else reaches the VM", 4000, "Deny", "*", "*") with { SourceAddressPrefix = "*" },
     ];
 
-    private static SecurityRule SshFrom(IReadOnlyList<string> adminCidrs) => new()
-    {
-        Name = "allow-ssh-admin",
-        Description = "SSH from the admin networks only (operators; deploys need no inbound port)",
-        Priority = 120,
-        Direction = "Inbound",
-        Access = "Allow",
-        Protocol = "Tcp",
-        SourcePortRange = "*",
-        DestinationPortRange = "22",
-        SourceAddressPrefixes = adminCidrs,
-        DestinationAddressPrefix = "*",
-    };
-
-    private static SecurityRule Allow(string name, string description, int priority, string port, string source) => new()
+    private static SecurityRule Inbound(string name, string description, int priority, string access, string protocol, string port) => new()
     {
         Name = name,
         Description = description,
         Priority = priority,
         Direction = "Inbound",
-        Access = "Allow",
-        Protocol = "Tcp",
+        Access = access,
+        Protocol = protocol,
         SourcePortRange = "*",
         DestinationPortRange = port,
-        SourceAddressPrefix = source,
         DestinationAddressPrefix = "*",
     };
+}
+
+/// <summary>The relay host's resources that other concerns reference: its resource group, public IP and VM.</summary>
+public sealed record RelayHostRefs(ResourceRef ResourceGroup, ResourceRef PublicIp, ResourceRef Vm)
+{
+    public string ResourceGroupName => ResourceGroup.Output("name");
 }

@@ -10,58 +10,38 @@ public static class StackProgramBuilder
     public static PulumiProgram Build(StackSettings settings, IArtifactSource artifacts)
     {
         var context = new StackContext(settings, artifacts);
-        var resources = ZoneResources.Declare(context)
-            .Concat(EdgeResources.Declare(context))
-            .Concat(RelayHostResources.Declare(context))
-            .Concat(RelayDeployResources.Declare(context))
-            .Concat(PreviewResources.Declare(context))
-            .Concat(MonitoringResources.Declare(context))
-            .ToList();
-        return new PulumiProgram(settings.StackName, ConfigDeclarations(resources), resources, Outputs(settings));
+        ZoneResources.Declare(context);
+        var host = RelayHostResources.Declare(context);
+        var worker = host is null ? PreviewResources.Declare(context) : EdgeResources.Declare(context, host);
+        var install = host is null ? null : RelayDeployResources.Declare(context, host);
+        if (host is not null) MonitoringResources.Declare(context, host);
+        return new PulumiProgram(settings.StackName, context.SecretDeclarations, context.Resources, Outputs(settings, worker, host, install));
     }
 
-    /// <summary>Declares exactly the secret keys the resources reference.</summary>
-    private static IReadOnlyList<ConfigDeclaration> ConfigDeclarations(IReadOnlyList<Resource> resources)
+    private static IReadOnlyList<StackOutput> Outputs(StackSettings s, ResourceRef? worker, RelayHostRefs? host, ResourceRef? install)
     {
-        var strings = resources.SelectMany(r => Strings(Rendering.ValueTree.OfArgs(r.Args))).ToList();
-        return [.. ConfigKeys.Secrets
-            .Select(ConfigKeys.Unqualified)
-            .Where(k => strings.Exists(s => s.Contains(Expr.Config(k), StringComparison.Ordinal)))
-            .Select(k => new ConfigDeclaration(k, Secret: true))];
-    }
-
-    private static IEnumerable<string> Strings(object? value) => value switch
-    {
-        string s => [s],
-        List<KeyValuePair<string, object?>> map => map.SelectMany(kv => Strings(kv.Value)),
-        List<object?> list => list.SelectMany(Strings),
-        _ => [],
-    };
-
-    private static IReadOnlyList<StackOutput> Outputs(StackSettings s)
-    {
-        if (s.Preview is { } preview)
+        if (s.Preview is { } preview && worker is not null)
         {
-            var host = $"{s.WorkerName}.{preview.WorkersDevSubdomain}.workers.dev";
+            var workersDevHost = $"{s.WorkerName}.{preview.WorkersDevSubdomain}.workers.dev";
             return
             [
-                new("browserUrl", $"wss://{host}{s.RoutePrefix}/ws", "The voice WebSocket through the preview Worker"),
-                new("workerHealthUrl", $"https://{host}{s.RoutePrefix}/health", "The preview Worker's health"),
+                new("browserUrl", $"wss://{workersDevHost}{s.RoutePrefix}/ws", "The voice WebSocket through the preview Worker"),
+                new("workerHealthUrl", $"https://{workersDevHost}{s.RoutePrefix}/health", "The preview Worker's health"),
                 new("relayUrl", preview.RelayUrl, "The relay the preview Worker is bound to"),
-                new("workerName", Expr.Output("worker", "scriptName"), "The Worker script"),
+                new("workerName", worker.Output("scriptName"), "The Worker script"),
             ];
         }
-        var edge = s.Edge!;
+        if (s.Edge is not { } edge || worker is null || host is null || install is null) return [];
         return
         [
             new("browserUrl", $"wss://{edge.PublicHost}{s.RoutePrefix}/ws", "Browsers connect here (through the Worker)"),
             new("workerHealthUrl", $"https://{edge.PublicHost}{s.RoutePrefix}/health", "The Worker's health, including the relay's"),
             new("twilioUrl", $"wss://{edge.RelayRecordFqdn}/twilio/stream", "Twilio <Stream url> (DNS-only ws host, straight to the relay)"),
             new("relayHealthUrl", $"https://{edge.RelayRecordFqdn}/health", "The relay's health through Caddy"),
-            new("relayFqdn", Expr.Output("relayIp", "fqdn"), "The relay VM's Azure DNS name (the ws record's target)"),
-            new("relayIp", Expr.Output("relayIp", "ipAddress"), "The relay VM's static public IP"),
-            new("relayDeployReport", Expr.Output("relayInstall", "instanceViews[0].output"), "What the last relay install did, and the voice backend's readiness"),
-            new("workerName", Expr.Output("worker", "scriptName"), "The Worker script"),
+            new("relayFqdn", host.PublicIp.Output("fqdn"), "The relay VM's Azure DNS name (the ws record's target)"),
+            new("relayIp", host.PublicIp.Output("ipAddress"), "The relay VM's static public IP"),
+            new("relayDeployReport", install.Output("instanceViews[0].output"), "What the last relay install did, and the voice backend's readiness"),
+            new("workerName", worker.Output("scriptName"), "The Worker script"),
         ];
     }
 }

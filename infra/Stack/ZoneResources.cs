@@ -1,7 +1,6 @@
 using VoiceEdge.Infra.Model;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
-using static VoiceEdge.Infra.Stack.StackContext;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -11,10 +10,10 @@ namespace VoiceEdge.Infra.Stack;
 /// </summary>
 public static class ZoneResources
 {
-    public static IEnumerable<Resource> Declare(StackContext context)
+    public static void Declare(StackContext context)
     {
         var s = context.Settings;
-        if (s.Zone is not { } zone || s.Edge is not { } edge) yield break;
+        if (s.Zone is not { } zone || s.Edge is not { } edge) return;
         var keep = new ResourceOptions { RetainOnDelete = true, Protect = s.IsProduction };
 
         // Drift: values are the strings the API returns (GET /zones/<id>/settings/<setting> answers "on", "strict",
@@ -22,10 +21,10 @@ public static class ZoneResources
         // (open) reports that an options-only change to a ZoneSetting makes the provider PATCH an empty value, which
         // the API refuses with error 1007; adding ignoreChanges later would be exactly such a change. pulumi-cloudflare
         // #1211 (`value` as DynamicPseudoType) is fixed before 6.22.1.
-        yield return Define("zoneWebsockets", Concern.Zone, new ZoneSetting(edge.ZoneId, "websockets", "on"), keep);
-        yield return Define("zoneSslStrict", Concern.Zone, new ZoneSetting(edge.ZoneId, "ssl", "strict"), keep);
-        yield return Define("zoneAlwaysHttps", Concern.Zone, new ZoneSetting(edge.ZoneId, "always_use_https", "on"), keep);
-        yield return Define("zoneMinTls", Concern.Zone, new ZoneSetting(edge.ZoneId, "min_tls_version", "1.2"), keep);
+        context.Define("zoneWebsockets", Concern.Zone, new ZoneSetting { ZoneId = edge.ZoneId, SettingId = "websockets", Value = "on" }, keep);
+        context.Define("zoneSslStrict", Concern.Zone, new ZoneSetting { ZoneId = edge.ZoneId, SettingId = "ssl", Value = "strict" }, keep);
+        context.Define("zoneAlwaysHttps", Concern.Zone, new ZoneSetting { ZoneId = edge.ZoneId, SettingId = "always_use_https", Value = "on" }, keep);
+        context.Define("zoneMinTls", Concern.Zone, new ZoneSetting { ZoneId = edge.ZoneId, SettingId = "min_tls_version", Value = "1.2" }, keep);
 
         // A zone has one http_ratelimit entry point, and creating another fails. With rateLimitRulesetId set, the
         // program adopts the existing one (Pulumi `import`). The ruleset's rules become exactly the declared ones
@@ -33,7 +32,7 @@ public static class ZoneResources
         // first from rateLimitKeptRules, which adoption requires (`[]` to replace them), and ours comes last.
         // The import id is the provider's: `zones/<zone id>/<ruleset id>` (ruleset.d.ts of @pulumi/cloudflare 6.22.1, "## Import").
         var rateLimitOptions = keep with { Import = zone.RateLimitRulesetId is { } adopted ? $"zones/{edge.ZoneId}/{adopted}" : null };
-        yield return Define("voiceRateLimit", Concern.Zone, new Ruleset
+        context.Define("voiceRateLimit", Concern.Zone, new Ruleset
         {
             ZoneId = edge.ZoneId,
             Name = "voice-edge rate limits",

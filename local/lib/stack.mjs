@@ -121,7 +121,7 @@ export async function start(options = {}) {
       onLine: onLine('relay'),
     });
     stack.processes.relay = proc;
-    await waitForHttp(`${stack.urls.relay}/health`, { proc, timeoutMs: 60000, describe: tail.describe });
+    await waitForHttp(`${stack.urls.relay}/health/live`, { proc, timeoutMs: 60000, describe: tail.describe });
     return proc;
   }
 

@@ -54,14 +54,15 @@ test('browser path: text and binary come back unchanged and in order', async () 
 });
 
 test('the token is also accepted as ?token= and as the ve_token cookie; the app protocol is negotiated', async () => {
-  const viaProtocol = await call();
+  // A user per carrier: the three calls overlap, and the relay allows two concurrent calls per user.
+  const viaProtocol = await call(stack.mintUserToken({ sub: 'carrier-protocol' }));
   assert.equal(viaProtocol.protocol, 'voice-edge', 'the Worker answers with the app protocol, never the bearer entry');
   viaProtocol.close(1000);
   const query = new URL(stack.urls.browserWs);
-  query.searchParams.set('token', stack.userToken);
+  query.searchParams.set('token', stack.mintUserToken({ sub: 'carrier-query' }));
   const viaQuery = await openWs(query.toString(), { origin });
   viaQuery.close(1000);
-  const viaCookie = await openWs(stack.urls.browserWs, { origin, headers: { cookie: `ve_token=${stack.userToken}` } });
+  const viaCookie = await openWs(stack.urls.browserWs, { origin, headers: { cookie: `ve_token=${stack.mintUserToken({ sub: 'carrier-cookie' })}` } });
   const inbox = collector(viaCookie);
   viaCookie.send('cookie call');
   assert.equal((await inbox.next(1))[0].data.toString(), 'cookie call');
@@ -105,6 +106,16 @@ test('a wrong origin is refused with 403', async () => {
   for (const wrong of ['http://evil.example', 'http://127.0.0.1:1', 'null']) {
     await assert.rejects(call(stack.userToken, { origin: wrong }), (error) => error.status === 403, wrong);
   }
+});
+
+test('a user\'s third concurrent call is refused 429 through the Worker while another user still connects', async () => {
+  const alice = stack.mintUserToken({ sub: 'limit-alice' });
+  const first = await call(alice);
+  const second = await call(alice);
+  await assert.rejects(call(alice), (error) => error.status === 429, 'the relay\'s per-user 429 reaches the browser');
+  const bob = await call(stack.mintUserToken({ sub: 'limit-bob' }));
+  for (const ws of [first, second, bob]) ws.close(1000);
+  await Promise.all([first, second, bob].map((ws) => closed(ws)));
 });
 
 test('a non-WebSocket request to the voice path gets 426', async () => {

@@ -13,6 +13,9 @@ public static class RelayApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // The relay never blocks, so with inline socket completions on (the systemd unit sets them) Kestrel may run
+        // its connections' continuations on the socket threads too instead of hopping to the thread pool per frame.
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1");
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.Section))
@@ -21,13 +24,16 @@ public static class RelayApp
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
-            return new RelayToken(o.SigningKey!, TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds));
+            return new RelayToken(o.SigningKey!, TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds), o.AcceptV1Tokens);
         });
         builder.Services.AddSingleton(_ => new RelayMetrics(Metrics.NewCustomRegistry()));
         builder.Services.AddPhoneBridge(sp => sp.GetRequiredService<RelayMetrics>().Registry);
         builder.Services.AddSingleton<ConnectionLimiter>();
+        builder.Services.AddSingleton<PerUserCallLimiter>();
         builder.Services.AddSingleton<RelaySession>();
+        builder.Services.AddSingleton<Relaying.Forwarding.ForwardingSession>();
         builder.Services.AddSingleton<DrainCoordinator>();
+        builder.Services.AddSingleton<BackendReachability>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
         builder.Services.Configure<HostOptions>(o =>
             o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue($"{RelayOptions.Section}:DrainGraceSeconds", 10) + 20));

@@ -40,10 +40,29 @@ public sealed class RelayOptions
     /// <summary>On SIGTERM: how long open calls may continue before they are closed with 1012.</summary>
     [Range(0, 3600)] public int DrainGraceSeconds { get; set; } = 10;
 
+    /// <summary>Concurrent calls one user (the sub in a v2 relay token) may hold; the next is refused with 429.</summary>
+    [Range(1, 100_000)] public int MaxCallsPerUser { get; set; } = 2;
+
+    /// <summary>
+    /// Whether v1 relay tokens (no user, no client IP) are still accepted: true during the rollout window, until every
+    /// Worker mints v2 (relay/README.md "Relay token v2 rollout"); then false, and a v1 token is refused with 403.
+    /// </summary>
+    public bool AcceptV1Tokens { get; set; } = true;
+
     [Range(1, 3600)] public int TokenMaxLifetimeSeconds { get; set; } = 60;
 
     [Range(0, 300)] public int ClockSkewSeconds { get; set; } = 5;
 
+    /// <summary>How long /health reuses a backend probe, so /health cannot be used to hammer the backends.</summary>
+    [Range(1, 300)] public int HealthCacheSeconds { get; set; } = 5;
+
     /// <summary>Size of each relay buffer; with one buffer per direction this bounds a call's memory.</summary>
     [Range(1024, 1024 * 1024)] public int BufferBytes { get; set; } = 16 * 1024;
+
+    /// <summary>How calls are relayed: <c>Frames</c> (bytes, parsing only frame headers) or <c>WebSocket</c> (the older pump).</summary>
+    [RegularExpression("(?i)^(Frames|WebSocket)$", ErrorMessage = "Relay:Forwarder must be Frames or WebSocket")]
+    public string Forwarder { get; set; } = "Frames";
+
+    /// <summary>True when <c>Relay__Forwarder=WebSocket</c> selects the older System.Net.WebSockets pump.</summary>
+    public bool UsesWebSocketPump => string.Equals(Forwarder, "WebSocket", StringComparison.OrdinalIgnoreCase);
 }

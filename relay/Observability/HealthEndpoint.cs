@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using VoiceEdge.Relay.Hosting;
 using VoiceEdge.Relay.Relaying;
@@ -6,39 +5,55 @@ using VoiceEdge.Relay.Relaying;
 namespace VoiceEdge.Relay.Observability;
 
 /// <summary>
-/// GET /health: 200 when the relay can serve; 503 with the reason while draining or when the /api/chat voice
-/// backend does not accept a TCP connection within a second (a relay that would close every call is not healthy).
+/// Liveness and readiness. <c>GET /health/live</c> is 200 whenever the process serves HTTP, draining included:
+/// the deploy waits on it, and a drain must not look like a dead process (a liveness check that failed then
+/// would get the relay killed before its calls end). <c>GET /health</c> is readiness: 200 only when the relay takes calls and can reach
+/// its backends; 503 while draining or when a backend is unreachable, naming which. Neither body carries a
+/// URL, host or secret: backends are named by role and by the setting that configures them.
 /// </summary>
 public static class HealthEndpoint
 {
-    public static void MapHealth(this WebApplication app) => app.MapGet("/health", async (
-        HttpContext context, IOptions<RelayOptions> options, DrainCoordinator drain, ConnectionLimiter limiter) =>
-    {
-        var upstreamReachable = await CanConnectAsync(options.Value.Upstream!, context.RequestAborted);
-        var status = drain.IsDraining ? "draining" : upstreamReachable ? "ok" : "upstream-unreachable";
-        return Results.Json(new
-        {
-            status,
-            draining = drain.IsDraining,
-            upstreamReachable,
-            openCalls = limiter.InUse,
-            maxCalls = options.Value.MaxConnections,
-        }, statusCode: status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-    });
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health";
 
-    private static async Task<bool> CanConnectAsync(Uri upstream, CancellationToken aborted)
+    public static void MapHealth(this WebApplication app)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        timeout.CancelAfter(TimeSpan.FromSeconds(1));
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        try
+        app.MapGet(LivePath, (DrainCoordinator drain) =>
+            Results.Json(new LiveBody("live", drain.IsDraining), HealthJson.Default.LiveBody));
+
+        app.MapGet(ReadyPath, async (HttpContext context, IOptions<RelayOptions> options, DrainCoordinator drain,
+            ConnectionLimiter limiter, BackendReachability backends) =>
         {
-            await socket.ConnectAsync(upstream.Host, upstream.Port, timeout.Token);
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
+            var states = await backends.CheckAsync(context.RequestAborted);
+            var unreachable = states.Where(b => b.Status == BackendStatus.Unreachable).Select(b => b.Name).ToArray();
+            var status = drain.IsDraining ? "draining" : unreachable.Length > 0 ? "backend-unreachable" : "ok";
+            var body = new ReadyBody(
+                status,
+                drain.IsDraining,
+                states.ToDictionary(b => b.Name, b => new BackendBody(b.Setting, Describe(b.Status))),
+                unreachable,
+                limiter.InUse,
+                options.Value.MaxConnections);
+            return Results.Json(body, HealthJson.Default.ReadyBody,
+                statusCode: status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
     }
+
+    private static string Describe(BackendStatus status) => status switch
+    {
+        BackendStatus.Reachable => "reachable",
+        BackendStatus.Unreachable => "unreachable",
+        _ => "not-configured",
+    };
 }
+
+public sealed record LiveBody(string Status, bool Draining);
+
+public sealed record BackendBody(string Setting, string State);
+
+public sealed record ReadyBody(string Status, bool Draining, Dictionary<string, BackendBody> Backends, string[] Unreachable, int OpenCalls, int MaxCalls);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(LiveBody))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ReadyBody))]
+internal sealed partial class HealthJson : System.Text.Json.Serialization.JsonSerializerContext;

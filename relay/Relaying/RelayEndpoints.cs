@@ -2,12 +2,14 @@ using Microsoft.Extensions.Options;
 using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Hosting;
 using VoiceEdge.Relay.Observability;
+using VoiceEdge.Relay.Relaying.Forwarding;
 
 namespace VoiceEdge.Relay.Relaying;
 
 /// <summary>
 /// The two relayed paths. Every refusal happens before the upgrade, as plain HTTP: 503 draining, 426 not a
-/// WebSocket, 401 missing credentials, 403 bad or expired credentials, 429 over the connection limit.
+/// WebSocket, 400 a subprotocol list that is not distinct tokens, 401 missing credentials, 403 bad or expired
+/// credentials, 429 over the connection limit or the caller's per-user limit.
 /// </summary>
 public static class RelayEndpoints
 {
@@ -21,22 +23,32 @@ public static class RelayEndpoints
     }
 
     private static Task HandleChatAsync(HttpContext context, IOptions<RelayOptions> options, RelayToken tokens, TimeProvider clock,
-        ConnectionLimiter limiter, DrainCoordinator drain, RelaySession session, RelayMetrics metrics)
+        ConnectionLimiter limiter, PerUserCallLimiter perUser, DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics)
     {
         var route = new RelayRoute("chat", options.Value.Upstream!);
         if (Precheck(context, drain, metrics, route) is { } refused) return refused;
         var check = tokens.Check(context.Request.Headers[RelayToken.HeaderName], clock.GetUtcNow());
-        if (!check.IsValid)
+        if (TokenRefusal(check.Status) is { } refusal)
+            return Refuse(context, metrics, route, refusal.Status, refusal.Reason, refusal.Message);
+        return RelayForUserAsync(context, perUser, limiter, Runner(options.Value, session, forwarder), metrics, route, check);
+    }
+
+    /// <summary>Attaches who is calling (v2 tokens) and holds one of the user's slots for the whole call.</summary>
+    private static async Task RelayForUserAsync(HttpContext context, PerUserCallLimiter perUser, ConnectionLimiter limiter, Func<HttpContext, RelayRoute, string, Task> run, RelayMetrics metrics, RelayRoute route, TokenCheck check)
+    {
+        CallerIdentity.Attach(context, new CallerIdentity(check.User, check.ClientIp));
+        using var userLease = check.User is null ? null : perUser.TryAcquire(check.User);
+        if (check.User is not null && userLease is null)
         {
-            var status = check.Status == TokenStatus.Missing ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
-            return Refuse(context, metrics, route, status, $"token-{check.Status.ToString().ToLowerInvariant()}",
-                check.Status == TokenStatus.Missing ? "relay token missing" : "relay token invalid or expired");
+            context.Response.Headers.RetryAfter = "5";
+            await Refuse(context, metrics, route, StatusCodes.Status429TooManyRequests, "over-user-limit", "too many calls for this user");
+            return;
         }
-        return RelayWithinLimitAsync(context, limiter, session, metrics, route, check.Session!);
+        await RelayWithinLimitAsync(context, limiter, run, metrics, route, check.Session!);
     }
 
     private static Task HandleTwilioAsync(HttpContext context, IOptions<RelayOptions> options, ConnectionLimiter limiter,
-        DrainCoordinator drain, RelaySession session, RelayMetrics metrics)
+        DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics)
     {
         var o = options.Value;
         var route = new RelayRoute("twilio", o.TwilioUpstream!);
@@ -44,12 +56,23 @@ public static class RelayEndpoints
         string? signature = context.Request.Headers[TwilioSignature.HeaderName];
         if (string.IsNullOrEmpty(signature))
             return Refuse(context, metrics, route, StatusCodes.Status401Unauthorized, "signature-missing", "Twilio signature missing");
-        var url = o.PublicBaseUrl!.GetLeftPart(UriPartial.Authority) + o.PublicBaseUrl.AbsolutePath.TrimEnd('/') + TwilioPath;
+        // Twilio signs the full URL it requested, query string included
+        // (https://www.twilio.com/docs/usage/webhooks/webhooks-security); the query is passed on, so it must be signed.
+        var url = o.PublicBaseUrl!.GetLeftPart(UriPartial.Authority) + o.PublicBaseUrl.AbsolutePath.TrimEnd('/') + TwilioPath
+            + context.Request.QueryString.Value;
         if (string.IsNullOrEmpty(o.TwilioAuthToken) || !new TwilioSignature(o.TwilioAuthToken).IsValid(signature, url))
             return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid");
         if (o.TwilioMode == PhoneBridge.TwilioMode.PersonaPlex) return PhoneBridge.PhoneBridgeEndpoint.RunAsync(context, limiter, route.Upstream, $"twilio-{context.TraceIdentifier}");
-        return RelayWithinLimitAsync(context, limiter, session, metrics, route, $"twilio-{context.TraceIdentifier}");
+        return RelayWithinLimitAsync(context, limiter, Runner(o, session, forwarder), metrics, route, $"twilio-{context.TraceIdentifier}");
     }
+
+    /// <summary>How a token that is not valid is refused: 401 when missing, 403 otherwise; null when valid.</summary>
+    internal static (int Status, string Reason, string Message)? TokenRefusal(TokenStatus status) => status switch
+    {
+        TokenStatus.Valid => null,
+        TokenStatus.Missing => (StatusCodes.Status401Unauthorized, "token-missing", "relay token missing"),
+        _ => (StatusCodes.Status403Forbidden, $"token-{status.ToString().ToLowerInvariant()}", "relay token invalid or expired"),
+    };
 
     private static Task? Precheck(HttpContext context, DrainCoordinator drain, RelayMetrics metrics, RelayRoute route)
     {
@@ -63,10 +86,16 @@ public static class RelayEndpoints
             context.Response.Headers.Upgrade = "websocket";
             return Refuse(context, metrics, route, StatusCodes.Status426UpgradeRequired, "not-websocket", "WebSocket upgrade required");
         }
+        if (!Subprotocols.AreValid(context.WebSockets.WebSocketRequestedProtocols))
+            return Refuse(context, metrics, route, StatusCodes.Status400BadRequest, "subprotocol-invalid", "Sec-WebSocket-Protocol must list distinct tokens");
         return null;
     }
 
-    private static async Task RelayWithinLimitAsync(HttpContext context, ConnectionLimiter limiter, RelaySession session, RelayMetrics metrics, RelayRoute route, string sessionId)
+    /// <summary>The frame forwarder unless <c>Relay__Forwarder=WebSocket</c> selects the older pump.</summary>
+    private static Func<HttpContext, RelayRoute, string, Task> Runner(RelayOptions options, RelaySession pump, ForwardingSession forwarder) =>
+        options.UsesWebSocketPump ? pump.RunAsync : forwarder.RunAsync;
+
+    private static async Task RelayWithinLimitAsync(HttpContext context, ConnectionLimiter limiter, Func<HttpContext, RelayRoute, string, Task> run, RelayMetrics metrics, RelayRoute route, string sessionId)
     {
         using var lease = limiter.TryAcquire();
         if (lease is null)
@@ -75,7 +104,7 @@ public static class RelayEndpoints
             await Refuse(context, metrics, route, StatusCodes.Status429TooManyRequests, "over-limit", "too many calls on this relay");
             return;
         }
-        await session.RunAsync(context, route, sessionId);
+        await run(context, route, sessionId);
     }
 
     private static Task Refuse(HttpContext context, RelayMetrics metrics, RelayRoute route, int status, string reason, string message)

@@ -31,6 +31,7 @@ public sealed class RelaySession(
         using var upstream = new ClientWebSocket();
         upstream.Options.KeepAliveInterval = TimeSpan.FromSeconds(_o.KeepAliveSeconds);
         foreach (var protocol in context.WebSockets.WebSocketRequestedProtocols) upstream.Options.AddSubProtocol(protocol);
+        CallerIdentity.Of(context).ApplyTo(upstream.Options);
 
         var (failureCode, failureReason) = await ConnectAsync(upstream, route, context.Request.QueryString, aborted);
 
@@ -58,7 +59,7 @@ public sealed class RelaySession(
         {
             metrics.ConnectionsOpen.WithLabels(route.Name).Dec();
             metrics.Closes.WithLabels(route.Name, stats.ClosedBy, ((int)stats.CloseCode).ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
-            RelayLog.CallEnded(logger, route.Name, session, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            RelayLog.CallEnded(logger, route.Name, session, CallerIdentity.Of(context).LogUser, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                 stats.BytesUp, stats.BytesDown, stats.FramesUp, stats.FramesDown, (int)stats.CloseCode, stats.ClosedBy);
         }
     }

@@ -1,6 +1,6 @@
 using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Rendering;
-using VoiceEdge.Infra.Resources;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
 using VoiceEdge.Infra.Stack;
 using VoiceEdge.Infra.Tests.Support;

@@ -25,12 +25,12 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData(K.AccountId)]
-    [InlineData(K.ZoneId)]
-    [InlineData(K.ZoneName)]
-    [InlineData(K.SshPublicKey)]
-    [InlineData(K.VoiceUpstream)]
-    [InlineData(K.AlertEmails)]
+    [InlineData("voice-edge:cloudflareAccountId")]
+    [InlineData("voice-edge:cloudflareZoneId")]
+    [InlineData("voice-edge:zoneName")]
+    [InlineData("voice-edge:sshPublicKey")]
+    [InlineData("voice-edge:voiceUpstream")]
+    [InlineData("voice-edge:alertEmails")]
     public void A_missing_required_key_is_named(string key)
     {
         var problem = SingleProblem(Stacks.Edited("dev", (key, null)), key);
@@ -39,9 +39,9 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData(K.RelaySigningKey)]
-    [InlineData(K.AuthJwtSecret)]
-    [InlineData(K.TwilioAuthToken)]
+    [InlineData("voice-edge:relaySigningKey")]
+    [InlineData("voice-edge:authJwtSecret")]
+    [InlineData("voice-edge:twilioAuthToken")]
     public void A_missing_secret_says_to_set_it_as_a_secret(string key)
     {
         var problem = SingleProblem(Stacks.Edited("dev", (key, null)), key);
@@ -55,8 +55,8 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData(K.RelaySigningKey)]
-    [InlineData(K.AlertWebhookUrl)]
+    [InlineData("voice-edge:relaySigningKey")]
+    [InlineData("voice-edge:alertWebhookUrl")]
     public void A_secret_in_plain_text_is_refused_without_echoing_it(string key)
     {
         var problem = SingleProblem(Stacks.Edited("prod", (key, "hunter2-plain-text-secret")), key);
@@ -66,18 +66,18 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData(K.AccountId, "0123456789abcdef")]
-    [InlineData(K.AccountId, "0123456789ABCDEF0123456789ABCDEF")]
-    [InlineData(K.ZoneId, "not-a-zone-id-not-a-zone-id-1234")]
-    [InlineData(K.ZoneId, "fedcba9876543210fedcba98765432100")]
+    [InlineData("voice-edge:cloudflareAccountId", "0123456789abcdef")]
+    [InlineData("voice-edge:cloudflareAccountId", "0123456789ABCDEF0123456789ABCDEF")]
+    [InlineData("voice-edge:cloudflareZoneId", "not-a-zone-id-not-a-zone-id-1234")]
+    [InlineData("voice-edge:cloudflareZoneId", "fedcba9876543210fedcba98765432100")]
     public void Cloudflare_ids_must_be_32_lowercase_hex(string key, string value)
     {
         Assert.Contains("32-character hex", SingleProblem(Stacks.Edited("dev", (key, value)), key).Problem);
     }
 
     [Theory]
-    [InlineData(K.RelayRecord, "ws.example.org")]
-    [InlineData(K.PublicHost, "voice.example.net")]
+    [InlineData("voice-edge:relayRecord", "ws.example.org")]
+    [InlineData("voice-edge:publicHost", "voice.example.net")]
     public void Names_outside_the_zone_are_refused(string key, string value)
     {
         Assert.Contains("outside the zone example.com", SingleProblem(Stacks.Edited("dev", (key, value)), key).Problem);
@@ -143,8 +143,8 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData(K.VoiceUpstream, "ws://gpu.example.com:8998/api/chat")]
-    [InlineData(K.TwilioUpstream, "ws://203.0.113.9:8998/twilio")]
+    [InlineData("voice-edge:voiceUpstream", "ws://gpu.example.com:8998/api/chat")]
+    [InlineData("voice-edge:twilioUpstream", "ws://203.0.113.9:8998/twilio")]
     public void A_remote_backend_over_plain_ws_is_refused(string key, string url)
     {
         Assert.Contains("unencrypted", SingleProblem(Stacks.Edited("prod", (key, url)), key).Problem);
@@ -168,9 +168,9 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData(K.VoiceUpstream, "http://127.0.0.1:8998/api/chat")]
-    [InlineData(K.TwilioUpstream, "https://agent.example.com/twilio")]
-    [InlineData(K.VoiceUpstream, "not a url")]
+    [InlineData("voice-edge:voiceUpstream", "http://127.0.0.1:8998/api/chat")]
+    [InlineData("voice-edge:twilioUpstream", "https://agent.example.com/twilio")]
+    [InlineData("voice-edge:voiceUpstream", "not a url")]
     public void Voice_backend_urls_must_be_websocket_urls(string key, string value)
     {
         SingleProblem(Stacks.Edited("dev", (key, value)), key);
@@ -186,11 +186,11 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData("free", K.RateLimitPeriod, "60")]
-    [InlineData("free", K.RateLimitMitigation, "60")]
-    [InlineData("pro", K.RateLimitPeriod, "600")]
-    [InlineData("business", K.RateLimitPeriod, "3600")]
-    [InlineData("pro", K.RateLimitMitigation, "86400")]
+    [InlineData("free", "voice-edge:rateLimitPeriod", "60")]
+    [InlineData("free", "voice-edge:rateLimitMitigationTimeout", "60")]
+    [InlineData("pro", "voice-edge:rateLimitPeriod", "600")]
+    [InlineData("business", "voice-edge:rateLimitPeriod", "3600")]
+    [InlineData("pro", "voice-edge:rateLimitMitigationTimeout", "86400")]
     public void Rate_limits_the_plan_does_not_allow_are_refused(string plan, string key, string value)
     {
         var problem = SingleProblem(Stacks.Edited("prod", (K.ZonePlan, plan), (key, value)), key);
@@ -199,11 +199,11 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData("pro", K.RateLimitPeriod, "60")]
-    [InlineData("business", K.RateLimitMitigation, "3600")]
-    [InlineData("enterprise", K.RateLimitPeriod, "3600")]
-    [InlineData("pro", K.RateLimitPeriod, "15")]
-    [InlineData("business", K.RateLimitMitigation, "86400")]
+    [InlineData("pro", "voice-edge:rateLimitPeriod", "60")]
+    [InlineData("business", "voice-edge:rateLimitMitigationTimeout", "3600")]
+    [InlineData("enterprise", "voice-edge:rateLimitPeriod", "3600")]
+    [InlineData("pro", "voice-edge:rateLimitPeriod", "15")]
+    [InlineData("business", "voice-edge:rateLimitMitigationTimeout", "86400")]
     public void Rate_limits_the_plan_allows_are_accepted(string plan, string key, string value)
     {
         Assert.Empty(Stacks.Problems(Stacks.Edited("prod", (K.ZonePlan, plan), (key, value))));
@@ -232,18 +232,18 @@ public class ValidationTests
     }
 
     [Theory]
-    [InlineData(K.RoutePrefix, "voice")]
-    [InlineData(K.RoutePrefix, "/voice/")]
-    [InlineData(K.WorkerName, "Voice_Edge")]
-    [InlineData(K.AllowedOrigins, "https://example.com/app")]
-    [InlineData(K.AllowedOrigins, "http://example.com")]
-    [InlineData(K.SshPublicKey, "not-a-key")]
-    [InlineData(K.AdminUsername, "root")]
-    [InlineData(K.DnsLabel, "Voice_Edge")]
-    [InlineData(K.Kind, "staging")]
-    [InlineData(K.OwnsZone, "yes")]
-    [InlineData(K.AuthJwksUrl, "http://idp.example.com/jwks")]
-    [InlineData(K.VmSize, "B2s")]
+    [InlineData("voice-edge:routePrefix", "voice")]
+    [InlineData("voice-edge:routePrefix", "/voice/")]
+    [InlineData("voice-edge:workerName", "Voice_Edge")]
+    [InlineData("voice-edge:allowedOrigins", "https://example.com/app")]
+    [InlineData("voice-edge:allowedOrigins", "http://example.com")]
+    [InlineData("voice-edge:sshPublicKey", "not-a-key")]
+    [InlineData("voice-edge:adminUsername", "root")]
+    [InlineData("voice-edge:relayDnsLabel", "Voice_Edge")]
+    [InlineData("voice-edge:kind", "staging")]
+    [InlineData("voice-edge:ownsZone", "yes")]
+    [InlineData("voice-edge:authJwksUrl", "http://idp.example.com/jwks")]
+    [InlineData("voice-edge:vmSize", "B2s")]
     public void Malformed_values_are_refused(string key, string value)
     {
         SingleProblem(Stacks.Edited("dev", (key, value)), key);
@@ -271,6 +271,6 @@ public class ValidationTests
     public void All_problems_are_reported_at_once()
     {
         var problems = Stacks.Problems(Stacks.Edited("dev", (K.AccountId, "x"), (K.ZoneId, "y"), (K.AdminCidrs, "0.0.0.0/0")));
-        Assert.Equal(new[] { K.AccountId, K.AdminCidrs, K.ZoneId }.Order(), problems.Select(p => p.Key).Order());
+        Assert.Equal(new string[] { K.AccountId, K.AdminCidrs, K.ZoneId }.Order(), problems.Select(p => p.Key).Order());
     }
 }

@@ -78,4 +78,31 @@ public class RelayTokenTests
     {
         Assert.Equal(expected, Tokens.Check(header, Now).Status);
     }
+
+    // Regressions found by RelayTokenProperties, each named after the input that passed before the fix.
+
+    [Fact]
+    public void Valid_token_followed_by_a_newline_is_malformed()
+    {
+        var token = Tokens.Mint(Now.ToUnixTimeSeconds() + 30, "s");
+        Assert.Equal(TokenStatus.Malformed, Tokens.Check(token + "\n", Now).Status);
+    }
+
+    [Fact]
+    public void Signature_whose_last_char_differs_only_in_unused_bits_is_refused()
+    {
+        // The 43rd base64url char carries 4 bits of the MAC and 2 unused bits: A..D, E..H, ... decode alike.
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var token = Tokens.Mint(Now.ToUnixTimeSeconds() + 30, "s");
+        var last = Alphabet.IndexOf(token[^1], StringComparison.Ordinal);
+        var sameBits = Alphabet[(last & ~3) | ((last + 1) & 3)];
+        Assert.Equal(TokenStatus.BadSignature, Tokens.Check(token[..^1] + sameBits, Now).Status);
+    }
+
+    [Fact]
+    public void Exp_with_a_leading_zero_is_refused()
+    {
+        var token = Tokens.Mint(Now.ToUnixTimeSeconds() + 30, "s");
+        Assert.Equal(TokenStatus.BadSignature, Tokens.Check(token.Replace("v1.", "v1.0", StringComparison.Ordinal), Now).Status);
+    }
 }

@@ -97,7 +97,7 @@ public sealed class SmokeChecks(StackOutputs outputs, SmokeSecrets secrets, Time
         using var ws = new ClientWebSocket();
         ws.Options.CollectHttpResponseDetails = true;
         var exp = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 30;
-        ws.Options.SetRequestHeader("X-Voice-Edge-Auth", Credentials.RelayToken(secrets.RelaySigningKey, exp, "smoke-" + Guid.NewGuid().ToString("N")[..12]));
+        ws.Options.SetRequestHeader("X-Voice-Edge-Auth", Credentials.RelayTokenV2(secrets.RelaySigningKey, exp, "smoke-" + Guid.NewGuid().ToString("N")[..12], Credentials.SmokeUser, null));
         if (!await TryConnectAsync(ws, url)) return new CheckResult("", Outcome.Fail, $"HTTP {(int)ws.HttpStatusCode}");
         await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "smoke test", Cancel());
         return new CheckResult("", Outcome.Pass, $"101 at {url}");

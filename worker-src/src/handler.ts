@@ -1,11 +1,12 @@
 import type { Env, Settings } from "./env";
 import { handshakeProblem } from "./handshake";
 import { verifyJwt } from "./jwt";
+import { usableSub } from "./relayToken";
 import { findUserToken } from "./userToken";
 import { WORKER_VERSION } from "./version";
 
 /** Every status the Worker refuses with (README "Behaviour"); each comes with a plain-text reason. */
-export const REFUSAL_STATUSES = [400, 401, 403, 404, 426, 502, 503, 504] as const;
+export const REFUSAL_STATUSES = [400, 401, 403, 404, 426, 429, 502, 503, 504] as const;
 
 export function plain(status: (typeof REFUSAL_STATUSES)[number] | 200, body: string, extra: Record<string, string> = {}): Response {
   return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...extra } });
@@ -24,25 +25,41 @@ export function originAllowed(origin: string | null, allowed: readonly string[])
   return origin !== null && allowed.includes(origin);
 }
 
+/** The outcome of the checks: a refusal, or the user (the token's `sub`) the call proceeds for. */
+export type Authorization = { refusal: Response; user?: undefined } | { refusal: null; user: string };
+
 /**
- * Checks a voice WebSocket request in order: the handshake, origin, token. Returns the refusal, or null to
- * proceed. Never throws, whatever the request holds.
+ * Checks a voice WebSocket request in order: the handshake, origin, token, and a `sub` the relay token can carry
+ * (a token without one is refused: the relay limits calls per user, so every call must name its user). Never
+ * throws, whatever the request holds.
  */
-export async function refuse(request: Request, env: Env, s: Settings): Promise<Response | null> {
+export async function authorize(request: Request, env: Env, s: Settings): Promise<Authorization> {
   const problem = handshakeProblem(request);
-  if (problem) return plain(problem.status, problem.reason, problem.headers);
-  if (!originAllowed(request.headers.get("Origin"), s.allowedOrigins)) return plain(403, "origin not allowed");
+  if (problem) return { refusal: plain(problem.status, problem.reason, problem.headers) };
+  if (!originAllowed(request.headers.get("Origin"), s.allowedOrigins)) return { refusal: plain(403, "origin not allowed") };
   const offered = findUserToken(request);
-  if (!offered) return plain(401, "missing token (Sec-WebSocket-Protocol bearer.<jwt>, ?token= or the ve_token cookie)");
+  if (!offered) return { refusal: plain(401, "missing token (Sec-WebSocket-Protocol bearer.<jwt>, ?token= or the ve_token cookie)") };
   const result = await verifyJwt(offered.token, {
     hs256Secret: env.AUTH_JWT_SECRET,
     jwksUrl: env.AUTH_JWKS_URL,
     issuer: env.AUTH_ISSUER,
     audience: env.AUTH_AUDIENCE,
   });
-  if (result.ok) return null;
-  if (result.reason === "keys-unavailable") return plain(503, "token keys unavailable (the JWKS could not be fetched)", { "retry-after": "5" });
-  return plain(403, `token rejected: ${result.reason}`);
+  if (!result.ok && result.reason === "keys-unavailable") {
+    return { refusal: plain(503, "token keys unavailable (the JWKS could not be fetched)", { "retry-after": "5" }) };
+  }
+  if (!result.ok) return { refusal: plain(403, `token rejected: ${result.reason}`) };
+  const user = usableSub(result.claims);
+  if (user === null) return { refusal: plain(403, `token rejected: ${NO_SUBJECT} (the sub claim must be a string of 1 to 256 UTF-8 bytes)`) };
+  return { refusal: null, user };
+}
+
+/** The refusal reason for a valid token without a usable `sub`. */
+export const NO_SUBJECT = "no-subject";
+
+/** As {@link authorize}: the refusal, or null to proceed. */
+export async function refuse(request: Request, env: Env, s: Settings): Promise<Response | null> {
+  return (await authorize(request, env, s)).refusal;
 }
 
 export async function health(s: Settings): Promise<Response> {

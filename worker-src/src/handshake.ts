@@ -1,6 +1,11 @@
 /**
  * The client's side of the WebSocket opening handshake (RFC 6455 §4.2.1), checked before the relay is dialed
- * so that a broken client costs the relay nothing. Returns what is wrong, or null when the handshake is whole.
+ * so that a broken client costs the relay nothing. Returns what is wrong, or null when nothing is.
+ *
+ * `Connection`, `Sec-WebSocket-Version` and `Sec-WebSocket-Key` are hop-by-hop in spirit: Cloudflare's edge
+ * terminates the client's connection and may rewrite or drop them before the Worker runs (it documents
+ * rewriting Connection). A value that is present and wrong is refused; an absent one is not, because refusing
+ * it would refuse every call if the edge drops it, and the edge has already accepted the client's upgrade.
  */
 export type HandshakeProblem =
   | { status: 426; reason: string; headers: Record<string, string> }
@@ -21,14 +26,17 @@ export function handshakeProblem(request: Request): HandshakeProblem | null {
   // Cloudflare's edge rewrites the Connection header of incoming requests to `Keep-Alive`
   // (https://developers.cloudflare.com/fundamentals/reference/http-headers/#connection), so that value is
   // accepted as well; anything else must name `upgrade` as RFC 6455 requires.
-  const connection = tokens(request.headers.get("Connection"));
-  if (!connection.includes("upgrade") && !(connection.length === 1 && connection[0] === "keep-alive")) {
+  const connectionHeader = request.headers.get("Connection");
+  const connection = tokens(connectionHeader);
+  if (connectionHeader !== null && !connection.includes("upgrade") && !(connection.length === 1 && connection[0] === "keep-alive")) {
     return { status: 400, reason: "the Connection header must include upgrade" };
   }
-  if (request.headers.get("Sec-WebSocket-Version")?.trim() !== "13") {
+  const version = request.headers.get("Sec-WebSocket-Version");
+  if (version !== null && version.trim() !== "13") {
     return { status: 426, reason: "unsupported Sec-WebSocket-Version (13 expected)", headers: { "Sec-WebSocket-Version": "13" } };
   }
-  if (!KEY_PATTERN.test(request.headers.get("Sec-WebSocket-Key")?.trim() ?? "")) {
+  const key = request.headers.get("Sec-WebSocket-Key");
+  if (key !== null && !KEY_PATTERN.test(key.trim())) {
     return { status: 400, reason: "Sec-WebSocket-Key must be the base64 of 16 bytes" };
   }
   return null;

@@ -1,4 +1,4 @@
-import { mintRelayToken, RELAY_TOKEN_HEADER, RELAY_TOKEN_SECONDS } from "./relayToken";
+import { clientIpOf, mintRelayTokenV2, RELAY_TOKEN_HEADER, RELAY_TOKEN_SECONDS } from "./relayToken";
 import { APP_PROTOCOL, forwardableProtocols, TOKEN_QUERY_PARAM } from "./userToken";
 import type { Settings } from "./env";
 
@@ -9,6 +9,8 @@ export const KEEPALIVE_PONG = '{"type":"voice-edge.pong"}';
 export interface CallLog {
   event: "call";
   session: string;
+  /** The user's sub (never the token). */
+  user: string;
   durationMs: number;
   bytesUp: number;
   bytesDown: number;
@@ -43,8 +45,14 @@ export function relayRequestHeaders(request: Request, relayToken: string): { hea
   return { headers, protocols };
 }
 
-function textResponse(status: 502 | 504, body: string): Response {
-  return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+function textResponse(status: 429 | 502 | 504, body: string, extra: Record<string, string> = {}): Response {
+  return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...extra } });
+}
+
+/** The relay's 429 (over its connection limit or the user's calls limit) reaches the client as 429, with its Retry-After when it is a number of seconds. */
+function relayBusy(retryAfter: string | null): Response {
+  const extra: Record<string, string> = retryAfter !== null && /^\d{1,6}$/.test(retryAfter.trim()) ? { "retry-after": retryAfter.trim() } : {};
+  return textResponse(429, "too many calls (the relay's limit for this user or in all)", extra);
 }
 
 /** Closes a socket, ignoring one that is already closed. */
@@ -62,10 +70,12 @@ function safeClose(socket: WebSocket, code: number, reason: string): void {
  * relay too slow, the client gone: `request.signal`, compatibility flag `enable_request_signal`) closes the
  * relay connection it opened.
  */
-export async function proxyToRelay(request: Request, s: Settings, signingKey: string, ctx: ExecutionContext): Promise<Response> {
+export async function proxyToRelay(request: Request, s: Settings, signingKey: string, ctx: ExecutionContext, user: string): Promise<Response> {
   const session = crypto.randomUUID();
   const exp = Math.floor(Date.now() / 1000) + RELAY_TOKEN_SECONDS;
-  const { headers, protocols } = relayRequestHeaders(request, await mintRelayToken(signingKey, exp, session));
+  // v2: the relay passes the user and the client IP on to the backend and limits calls per user.
+  const relayToken = await mintRelayTokenV2(signingKey, exp, session, { sub: user, clientIp: clientIpOf(request) });
+  const { headers, protocols } = relayRequestHeaders(request, relayToken);
   const target = relayCallUrl(s.relayUrl, new URL(request.url));
 
   if (request.signal?.aborted) return textResponse(502, "the client went away before the relay answered");
@@ -90,6 +100,7 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
     } catch {
       // nothing left to release
     }
+    if (upstreamResponse.status === 429) return relayBusy(upstreamResponse.headers.get("retry-after"));
     return textResponse(502, `relay refused the call (${upstreamResponse.status})`);
   }
   if (request.signal?.aborted) {
@@ -105,7 +116,7 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
     // The relay's socket goes back unaccepted: the runtime joins the two connections itself, with no
     // JavaScript per frame. Frames, close codes and the relay's pings then pass natively; the call's log line
     // and the keepalive answer are the relay's.
-    console.log(JSON.stringify({ event: "call-passed-through", session }));
+    console.log(JSON.stringify({ event: "call-passed-through", session, user }));
     return new Response(null, { status: 101, webSocket: upstream, headers: responseHeaders });
   }
   upstream.accept();
@@ -116,7 +127,7 @@ export async function proxyToRelay(request: Request, s: Settings, signingKey: st
   server.accept();
 
   const started = Date.now();
-  const log: CallLog = { event: "call", session, durationMs: 0, bytesUp: 0, bytesDown: 0, framesUp: 0, framesDown: 0, closeCode: 0, closeReason: "", closedBy: "worker" };
+  const log: CallLog = { event: "call", session, user, durationMs: 0, bytesUp: 0, bytesDown: 0, framesUp: 0, framesDown: 0, closeCode: 0, closeReason: "", closedBy: "worker" };
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
   let closed = false;

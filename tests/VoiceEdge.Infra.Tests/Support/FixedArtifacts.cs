@@ -8,7 +8,12 @@ public sealed class FixedArtifacts : IArtifactSource
     public const string WorkerSha = "0000000000000000000000000000000000000000000000000000000000000001";
     public const string RelaySha = "0000000000000000000000000000000000000000000000000000000000000002";
 
-    public WorkerArtifact Worker() => new(RepositoryArtifacts.WorkerPath, WorkerSha);
+    /// <summary>The hash is fixed; the runtime settings are the repository's own (worker-src/wrangler.jsonc).</summary>
+    public WorkerArtifact Worker()
+    {
+        var runtime = WranglerRuntime.Read(Repo.Path(RepositoryArtifacts.WranglerConfigPath), RepositoryArtifacts.WranglerConfigPath);
+        return new(RepositoryArtifacts.WorkerPath, WorkerSha, runtime.CompatibilityDate, runtime.CompatibilityFlags);
+    }
 
     public RelayArtifact Relay() => new(RepositoryArtifacts.RelayDir, RepositoryArtifacts.CloudInitPath,
         RepositoryArtifacts.PackageScript, RepositoryArtifacts.RunCommandScript, RepositoryArtifacts.InstallScript, RelaySha);

@@ -20,6 +20,7 @@ public sealed class ScratchProject : IDisposable
         foreach (var file in Directory.EnumerateFiles(Repo.Path("stacks")))
             File.Copy(file, Path.Combine(Dir, "stacks", Path.GetFileName(file)));
         if (withWorker) Write("worker-src/dist/worker.js", WorkerSource);
+        Write("worker-src/wrangler.jsonc", File.ReadAllText(Repo.Path("worker-src", "wrangler.jsonc")));
         Write("relay/deploy/cloud-init.yaml", "#cloud-config\npackages: [caddy]\n");
         Write("relay/deploy/package.sh", "dotnet publish \"$(dirname \"$0\")/..\" -o \"$1\" >&2\n");
         Write("relay/deploy/run-command.sh", "echo fetch and install >&2\n");

@@ -17,9 +17,11 @@ public static class Stacks
     public static string Yaml(string stack) => YamlProgramWriter.Write(Program(stack));
 
     /// <summary>A committed stack's config with some keys changed (null removes the key).</summary>
-    public static StackConfig Edited(string stack, params (string Key, string? Value)[] edits)
+    public static StackConfig Edited(string stack, params (string Key, string? Value)[] edits) => Edited(Catalog.Load(stack), edits);
+
+    /// <summary>A stack config with some keys changed (null removes the key).</summary>
+    public static StackConfig Edited(StackConfig config, params (string Key, string? Value)[] edits)
     {
-        var config = Catalog.Load(stack);
         var values = new Dictionary<string, ConfigValue>(config.Values);
         foreach (var (key, value) in edits)
         {

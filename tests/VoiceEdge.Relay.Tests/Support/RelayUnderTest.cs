@@ -24,20 +24,28 @@ public sealed class RelayUnderTest : IAsyncDisposable
 
     public ConcurrentQueue<string> Logs { get; } = new();
 
+    /// <summary>Every log entry at Error or above, or a warning carrying an exception (Kestrel's "unhandled exception" is one), with its category.</summary>
+    public ConcurrentQueue<string> Errors { get; }
+
     public Uri BaseUri { get; }
 
     public HttpClient Http { get; }
 
     public RelayToken Tokens { get; } = new(SigningKey, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5));
 
-    private RelayUnderTest(WebApplication app, Uri baseUri)
+    private RelayUnderTest(WebApplication app, Uri baseUri, ConcurrentQueue<string> errors)
     {
         _app = app;
+        Errors = errors;
         BaseUri = baseUri;
         Http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public static async Task<RelayUnderTest> StartAsync(Uri upstream, Uri? twilioUpstream = null, params (string Key, string Value)[] settings)
+    public static Task<RelayUnderTest> StartAsync(Uri upstream, Uri? twilioUpstream = null, params (string Key, string Value)[] settings) =>
+        StartWithAsync(null, upstream, twilioUpstream, settings);
+
+    /// <summary>As <see cref="StartAsync"/>, with a hook on the builder (e.g. a fake clock).</summary>
+    public static async Task<RelayUnderTest> StartWithAsync(Action<WebApplicationBuilder>? configure, Uri upstream, Uri? twilioUpstream = null, params (string Key, string Value)[] settings)
     {
         var args = new List<string>
         {
@@ -51,10 +59,15 @@ public sealed class RelayUnderTest : IAsyncDisposable
         };
         args.AddRange(settings.Select(s => $"--Relay:{s.Key}={s.Value}"));
         var logs = new ConcurrentQueue<string>();
-        var app = RelayApp.Build([.. args], b => b.Logging.AddProvider(new CapturingLoggerProvider(logs)));
+        var errors = new ConcurrentQueue<string>();
+        var app = RelayApp.Build([.. args], b =>
+        {
+            b.Logging.AddProvider(new CapturingLoggerProvider(logs, errors));
+            configure?.Invoke(b);
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var relay = new RelayUnderTest(app, new Uri(address));
+        var relay = new RelayUnderTest(app, new Uri(address), errors);
         while (logs.TryDequeue(out var line)) relay.Logs.Enqueue(line);
         relay.Attach(logs);
         return relay;
@@ -127,17 +140,21 @@ public sealed class RelayUnderTest : IAsyncDisposable
         return new Uri($"ws://127.0.0.1:{port}/api/chat");
     }
 
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink, ConcurrentQueue<string> errors) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(sink);
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(sink, errors, categoryName);
         public void Dispose() { }
     }
 
-    private sealed class CapturingLogger(ConcurrentQueue<string> sink) : ILogger
+    private sealed class CapturingLogger(ConcurrentQueue<string> sink, ConcurrentQueue<string> errors, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Enqueue(formatter(state, exception) + (exception is null ? "" : " " + exception));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = formatter(state, exception) + (exception is null ? "" : " " + exception);
+            sink.Enqueue(line);
+            if (logLevel >= LogLevel.Error || (exception is not null && logLevel >= LogLevel.Warning)) errors.Enqueue($"{logLevel} {category}: {line}");
+        }
     }
 }

@@ -31,16 +31,19 @@ export function hs256(claims, secret = JWT_SECRET, header = { alg: "HS256", typ:
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Verifies X-Voice-Edge-Auth as DESIGN.md specifies. */
+/**
+ * Verifies X-Voice-Edge-Auth v2 as docs/architecture.md specifies (the Worker mints v2 only, so a v1 token is
+ * refused here): `{ status: "ok", sub, clientIp }` or `{ status: <why not> }`.
+ */
 export function checkRelayToken(header, key = SIGNING_KEY) {
-  const m = /^v1\.(\d+)\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{43})$/.exec(header ?? "");
-  if (!m) return "malformed";
-  const expected = createHmac("sha256", Buffer.from(key, "utf8")).update(`v1.${m[1]}.${m[2]}`).digest("base64url");
-  if (expected !== m[3]) return "bad-signature";
+  const m = /^v2\.(0|[1-9]\d{0,11})\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{2,342})\.([A-Za-z0-9_-]{0,60})\.([A-Za-z0-9_-]{43})$/.exec(header ?? "");
+  if (!m) return { status: "malformed" };
+  const expected = createHmac("sha256", Buffer.from(key, "utf8")).update(`v2.${m[1]}.${m[2]}.${m[3]}.${m[4]}`).digest("base64url");
+  if (expected !== m[5]) return { status: "bad-signature" };
   const exp = Number(m[1]);
-  if (exp < nowSeconds() - 5) return "expired";
-  if (exp > nowSeconds() + 65) return "too-far-ahead";
-  return "ok";
+  if (exp < nowSeconds() - 5) return { status: "expired" };
+  if (exp > nowSeconds() + 65) return { status: "too-far-ahead" };
+  return { status: "ok", sub: Buffer.from(m[3], "base64url").toString("utf8"), clientIp: m[4] ? Buffer.from(m[4], "base64url").toString("ascii") : null };
 }
 
 /**
@@ -75,13 +78,13 @@ export async function startStubRelay() {
       await new Promise((r) => setTimeout(r, Number(url.searchParams.get("delay"))));
       if (entry.closed) return;
     }
-    const tokenStatus = checkRelayToken(req.headers["x-voice-edge-auth"]);
-    if (mode === "refuse" || tokenStatus !== "ok") {
+    const token = checkRelayToken(req.headers["x-voice-edge-auth"]);
+    if (mode === "refuse" || token.status !== "ok") {
       socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const call = { path: url.pathname, query: url.search, protocol: req.headers["sec-websocket-protocol"] ?? null, received: [], close: null, ws };
+      const call = { path: url.pathname, query: url.search, protocol: req.headers["sec-websocket-protocol"] ?? null, user: token.sub, clientIp: token.clientIp, received: [], close: null, ws };
       calls.push(call);
       ws.on("error", () => {});
       if (mode === "closesoon") setTimeout(() => ws.close(4003, "relay done"), 150);

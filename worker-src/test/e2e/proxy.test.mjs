@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
 import { request as httpRequest } from "node:http";
-import { checkRelayToken, hs256, nowSeconds, ORIGIN, sha256, startStubRelay, startWorker } from "./harness.mjs";
+import { createHmac } from "node:crypto";
+import { checkRelayToken, hs256, nowSeconds, ORIGIN, sha256, SIGNING_KEY, startStubRelay, startWorker } from "./harness.mjs";
 import { describeExceptions, workerExceptions } from "./logGate.mjs";
 
 let relay;
@@ -71,6 +72,9 @@ describe("browser path through the Worker in workerd", () => {
     const call = relay.calls.at(-1);
     assert.equal(call.protocol, "voice-edge");
     assert.equal(call.query, "?lang=en");
+    assert.equal(call.user, "e2e-user", "the relay token (v2) names the user's sub");
+    // wrangler dev sets CF-Connecting-IP to the client's address, as Cloudflare's edge does; this client is on loopback.
+    assert.ok(["127.0.0.1", "::1"].includes(call.clientIp), `client IP in the relay token: ${call.clientIp}`);
     const sent = [];
     for (let i = 0; i < 100; i++) {
       const binary = i % 3 === 0;
@@ -222,7 +226,8 @@ describe("browser path through the Worker in workerd", () => {
     const line = worker.output().split("\n").find((l) => l.includes('"event":"call"') && l.includes('"framesUp":1'));
     assert.ok(line, "a call log line with one frame up");
     const entry = JSON.parse(line.slice(line.indexOf("{")));
-    for (const key of ["session", "durationMs", "bytesUp", "bytesDown", "framesUp", "framesDown", "closeCode", "closedBy"]) assert.ok(key in entry, key);
+    for (const key of ["session", "user", "durationMs", "bytesUp", "bytesDown", "framesUp", "framesDown", "closeCode", "closedBy"]) assert.ok(key in entry, key);
+    assert.equal(entry.user, "e2e-user");
     assert.ok(!worker.output().includes(token), "user token in the log");
     assert.ok(!worker.output().includes("e2e-signing-key"), "signing key in the log");
   });
@@ -239,7 +244,9 @@ describe("browser path through the Worker in workerd", () => {
   });
 });
 
-it("the harness's relay-token check rejects forgeries (so the stand-in really checks)", () => {
-  assert.equal(checkRelayToken("v1.1.s.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), "bad-signature");
-  assert.equal(checkRelayToken(undefined), "malformed");
+it("the harness's relay-token check rejects forgeries and v1 (so the stand-in really checks)", () => {
+  assert.equal(checkRelayToken("v2.1.s.dQ..AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").status, "bad-signature");
+  const v1 = `v1.${nowSeconds() + 30}.s`;
+  assert.equal(checkRelayToken(`${v1}.${createHmac("sha256", SIGNING_KEY).update(v1).digest("base64url")}`).status, "malformed");
+  assert.equal(checkRelayToken(undefined).status, "malformed");
 });

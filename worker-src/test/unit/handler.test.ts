@@ -19,7 +19,7 @@ describe("the Worker's refusals, before any upgrade", () => {
   });
 
   it("403 for a wrong or missing origin", async () => {
-    const token = await hs256({ exp: now() + 60 }, "unit-test-jwt-secret");
+    const token = await hs256({ sub: "u", exp: now() + 60 }, "unit-test-jwt-secret");
     expect((await SELF.fetch(`${url}?token=${token}`, { headers: { ...handshake, Upgrade: "websocket", Origin: "https://evil.example" } })).status).toBe(403);
     expect((await SELF.fetch(`${url}?token=${token}`, { headers: { ...handshake, Upgrade: "websocket" } })).status).toBe(403);
   });
@@ -33,7 +33,7 @@ describe("the Worker's refusals, before any upgrade", () => {
   });
 
   it("502 when the relay is unreachable, with a valid token", async () => {
-    const token = await hs256({ exp: now() + 60 }, "unit-test-jwt-secret");
+    const token = await hs256({ sub: "u", exp: now() + 60 }, "unit-test-jwt-secret");
     const response = await SELF.fetch(`${url}?token=${token}`, { headers: { ...handshake, Upgrade: "websocket", Origin: origin } });
     expect([502, 504]).toContain(response.status);
   });
@@ -48,7 +48,7 @@ describe("the Worker's refusals, before any upgrade", () => {
   });
 
   it("refuses a broken handshake before any relay is dialed: Connection, Sec-WebSocket-Version, Sec-WebSocket-Key, method", async () => {
-    const token = await hs256({ exp: now() + 60 }, "unit-test-jwt-secret");
+    const token = await hs256({ sub: "u", exp: now() + 60 }, "unit-test-jwt-secret");
     const base = { ...handshake, Upgrade: "websocket", Origin: origin };
     const status = async (headers: Record<string, string>) => (await SELF.fetch(`${url}?token=${token}`, { headers })).status;
     expect(await status({ ...base, Connection: "close" })).toBe(400);
@@ -57,10 +57,11 @@ describe("the Worker's refusals, before any upgrade", () => {
     const version = await SELF.fetch(`${url}?token=${token}`, { headers: { ...base, "Sec-WebSocket-Version": "8" } });
     expect(version.status).toBe(426);
     expect(version.headers.get("Sec-WebSocket-Version")).toBe("13");
-    const noKey: Record<string, string> = { ...base };
-    delete noKey["Sec-WebSocket-Key"];
-    expect(await status(noKey)).toBe(400);
     expect(await status({ ...base, "Sec-WebSocket-Key": "short" })).toBe(400);
+    // Absent hop-by-hop headers are not a broken client: the edge may drop them after accepting the upgrade.
+    const { handshakeProblem: problem } = await import("../../src/handshake");
+    const stripped = new Request(url, { headers: { Upgrade: "websocket", Origin: origin } });
+    expect(problem(stripped)).toBeNull();
     const { handshakeProblem } = await import("../../src/handshake");
     expect(handshakeProblem(new Request(url, { method: "POST", headers: base }))?.status).toBe(400);
   });

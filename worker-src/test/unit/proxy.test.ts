@@ -26,7 +26,7 @@ describe("an upgrade the client abandons while the relay is slow", () => {
       })) as typeof fetch;
     const request = new Request("https://example.com/voice/ws", { signal: client.signal });
     const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k", RELAY_TIMEOUT_MS: "10000" });
-    const response = await proxyToRelay(request, s, "k", createExecutionContext());
+    const response = await proxyToRelay(request, s, "k", createExecutionContext(), "u");
     expect(dialAborted).toBe(true);
     expect(await response.text()).toContain("the client went away");
   });
@@ -43,7 +43,7 @@ describe("an upgrade the client abandoned before the dial", () => {
     client.abort();
     const request = new Request("https://example.com/voice/ws", { signal: client.signal });
     const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
-    const response = await proxyToRelay(request, s, "k", createExecutionContext());
+    const response = await proxyToRelay(request, s, "k", createExecutionContext(), "u");
     expect(dials).toBe(0);
     expect(await response.text()).toContain("the client went away");
   });
@@ -61,7 +61,7 @@ describe("a relay that answers 101 just as the client leaves", () => {
     }) as typeof fetch;
     const request = new Request("https://example.com/voice/ws", { signal: client.signal });
     const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
-    const response = await proxyToRelay(request, s, "k", createExecutionContext());
+    const response = await proxyToRelay(request, s, "k", createExecutionContext(), "u");
     expect(response.status).toBe(502);
     expect(await relayClosed).toBe(1001);
   });

@@ -30,7 +30,7 @@ describe("relay token: inputs the property tests found", () => {
     const { default: worker } = await import("../../src/index");
     const { hs256, now } = await import("./support");
     const { createExecutionContext } = await import("cloudflare:test");
-    const token = await hs256({ exp: now() + 60 }, "s");
+    const token = await hs256({ sub: "u", exp: now() + 60 }, "s");
     const request = new Request(`https://example.com/voice/ws?token=${token}`, {
       headers: { Upgrade: "websocket", Connection: "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13" },
     });

@@ -1,6 +1,6 @@
 using VoiceEdge.Infra.Model;
 
-namespace VoiceEdge.Infra.Resources;
+namespace VoiceEdge.Infra.Providers;
 
 // Azure classic provider (azure 6.40.0) monitoring resources, named and shaped as the SDK declares them.
 
@@ -41,9 +41,19 @@ public sealed record StandardWebTest : ResourceArgs
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record StandardWebTestRequest(string Url, string HttpVerb, bool FollowRedirectsEnabled);
+public sealed record StandardWebTestRequest
+{
+    public required string Url { get; init; }
+    public required string HttpVerb { get; init; }
+    public required bool FollowRedirectsEnabled { get; init; }
+}
 
-public sealed record StandardWebTestValidationRules(int ExpectedStatusCode, bool SslCheckEnabled, int SslCertRemainingLifetime);
+public sealed record StandardWebTestValidationRules
+{
+    public required int ExpectedStatusCode { get; init; }
+    public required bool SslCheckEnabled { get; init; }
+    public required int SslCertRemainingLifetime { get; init; }
+}
 
 /// <summary>A metric alert on an availability test: fires when that many test locations fail at once.</summary>
 public sealed record WebTestAvailabilityAlert : ResourceArgs
@@ -60,7 +70,12 @@ public sealed record WebTestAvailabilityAlert : ResourceArgs
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record WebTestLocationAvailabilityCriteria(string WebTestId, string ComponentId, int FailedLocationCount);
+public sealed record WebTestLocationAvailabilityCriteria
+{
+    public required string WebTestId { get; init; }
+    public required string ComponentId { get; init; }
+    public required int FailedLocationCount { get; init; }
+}
 
 /// <summary>A VM extension; here the Azure Monitor agent, which ships the VM's syslog to Log Analytics.</summary>
 public sealed record VirtualMachineExtension : ResourceArgs
@@ -88,19 +103,42 @@ public sealed record DataCollectionRule : ResourceArgs
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record DataCollectionRuleDataSources(IReadOnlyList<DataCollectionRuleSyslog> Syslogs);
+public sealed record DataCollectionRuleDataSources
+{
+    public required IReadOnlyList<DataCollectionRuleSyslog> Syslogs { get; init; }
+}
 
-public sealed record DataCollectionRuleSyslog(string Name, IReadOnlyList<string> FacilityNames, IReadOnlyList<string> LogLevels, IReadOnlyList<string> Streams);
+public sealed record DataCollectionRuleSyslog
+{
+    public required string Name { get; init; }
+    public required IReadOnlyList<string> FacilityNames { get; init; }
+    public required IReadOnlyList<string> LogLevels { get; init; }
+    public required IReadOnlyList<string> Streams { get; init; }
+}
 
-public sealed record DataCollectionRuleDestinations(IReadOnlyList<DataCollectionRuleLogAnalytics> LogAnalytics);
+public sealed record DataCollectionRuleDestinations
+{
+    public required IReadOnlyList<DataCollectionRuleLogAnalytics> LogAnalytics { get; init; }
+}
 
-public sealed record DataCollectionRuleLogAnalytics(string Name, string WorkspaceResourceId);
+public sealed record DataCollectionRuleLogAnalytics
+{
+    public required string Name { get; init; }
+    public required string WorkspaceResourceId { get; init; }
+}
 
-public sealed record DataCollectionRuleDataFlow(IReadOnlyList<string> Streams, IReadOnlyList<string> Destinations);
+public sealed record DataCollectionRuleDataFlow
+{
+    public required IReadOnlyList<string> Streams { get; init; }
+    public required IReadOnlyList<string> Destinations { get; init; }
+}
 
-public sealed record DataCollectionRuleAssociation(string TargetResourceId, string DataCollectionRuleId, string Description) : ResourceArgs
+public sealed record DataCollectionRuleAssociation : ResourceArgs
 {
     public override string TypeToken => "azure:monitoring/dataCollectionRuleAssociation:DataCollectionRuleAssociation";
+    public required string TargetResourceId { get; init; }
+    public required string DataCollectionRuleId { get; init; }
+    public required string Description { get; init; }
 }
 
 /// <summary>A log search alert: a KQL query over the workspace, evaluated on a schedule.</summary>
@@ -121,14 +159,23 @@ public sealed record ScheduledQueryRulesAlertV2 : ResourceArgs
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record ScheduledQueryCriteria(string Query, string TimeAggregationMethod, string MetricMeasureColumn, string Operator, double Threshold);
-
-public sealed record ScheduledQueryAction(IReadOnlyList<string> ActionGroups);
-
-/// <summary>The action group's webhook receivers (the webhook URL only as a secret reference).</summary>
-public sealed partial record ActionGroup
+public sealed record ScheduledQueryCriteria
 {
-    public IReadOnlyList<WebhookReceiver>? WebhookReceivers { get; init; }
+    public required string Query { get; init; }
+    public required string TimeAggregationMethod { get; init; }
+    public required string MetricMeasureColumn { get; init; }
+    public required string Operator { get; init; }
+    public required double Threshold { get; init; }
 }
 
-public sealed record WebhookReceiver(string Name, string ServiceUri, bool UseCommonAlertSchema);
+public sealed record ScheduledQueryAction
+{
+    public required IReadOnlyList<string> ActionGroups { get; init; }
+}
+
+public sealed record WebhookReceiver
+{
+    public required string Name { get; init; }
+    public required string ServiceUri { get; init; }
+    public required bool UseCommonAlertSchema { get; init; }
+}

@@ -1,6 +1,6 @@
 using VoiceEdge.Infra.Model;
 
-namespace VoiceEdge.Infra.Resources;
+namespace VoiceEdge.Infra.Providers;
 
 // Command provider 1.2.1 resources. Only the local publish: nothing reaches the VM over SSH (the deploy is an
 // Azure Run Command, see Azure.cs).

@@ -1,6 +1,6 @@
 using VoiceEdge.Infra.Model;
 
-namespace VoiceEdge.Infra.Resources;
+namespace VoiceEdge.Infra.Providers;
 
 // Cloudflare provider (cloudflare 6.22.1) monitoring resources, named and shaped as the SDK declares them.
 
@@ -21,10 +21,18 @@ public sealed record Healthcheck : ResourceArgs
     public required int ConsecutiveSuccesses { get; init; }
 }
 
-public sealed record HealthcheckHttpConfig(string Method, string Path, int Port, IReadOnlyList<string> ExpectedCodes, bool FollowRedirects, bool AllowInsecure);
+public sealed record HealthcheckHttpConfig
+{
+    public required string Method { get; init; }
+    public required string Path { get; init; }
+    public required int Port { get; init; }
+    public required IReadOnlyList<string> ExpectedCodes { get; init; }
+    public required bool FollowRedirects { get; init; }
+    public required bool AllowInsecure { get; init; }
+}
 
 /// <summary>A notification policy whose filters are the health checks it watches, or the zone and SLO of the origin error alert.</summary>
-public sealed record FilteredNotificationPolicy : ResourceArgs
+public sealed record NotificationPolicy : ResourceArgs
 {
     public override string TypeToken => "cloudflare:index/notificationPolicy:NotificationPolicy";
     public required string AccountId { get; init; }
@@ -33,10 +41,10 @@ public sealed record FilteredNotificationPolicy : ResourceArgs
     public required string AlertType { get; init; }
     public required bool Enabled { get; init; }
     public required NotificationPolicyMechanisms Mechanisms { get; init; }
-    public required NotificationPolicyFilterSet Filters { get; init; }
+    public required NotificationPolicyFilters Filters { get; init; }
 }
 
-public sealed record NotificationPolicyFilterSet
+public sealed record NotificationPolicyFilters
 {
     public IReadOnlyList<string>? Zones { get; init; }
     public IReadOnlyList<string>? Slos { get; init; }

@@ -1,27 +1,41 @@
 using VoiceEdge.Infra.Model;
 
-namespace VoiceEdge.Infra.Resources;
+namespace VoiceEdge.Infra.Providers;
 
 // Azure classic provider (azure 6.40.0) resources, named and shaped as the SDK declares them.
 
-public sealed record ResourceGroup(string Name, string Location, IReadOnlyDictionary<string, string> Tags) : ResourceArgs
+public sealed record ResourceGroup : ResourceArgs
 {
     public override string TypeToken => "azure:core/resourceGroup:ResourceGroup";
+    public required string Name { get; init; }
+    public required string Location { get; init; }
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record VirtualNetwork(string ResourceGroupName, string Location, IReadOnlyList<string> AddressSpaces, IReadOnlyDictionary<string, string> Tags) : ResourceArgs
+public sealed record VirtualNetwork : ResourceArgs
 {
     public override string TypeToken => "azure:network/virtualNetwork:VirtualNetwork";
+    public required string ResourceGroupName { get; init; }
+    public required string Location { get; init; }
+    public required IReadOnlyList<string> AddressSpaces { get; init; }
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record Subnet(string ResourceGroupName, string VirtualNetworkName, IReadOnlyList<string> AddressPrefixes) : ResourceArgs
+public sealed record Subnet : ResourceArgs
 {
     public override string TypeToken => "azure:network/subnet:Subnet";
+    public required string ResourceGroupName { get; init; }
+    public required string VirtualNetworkName { get; init; }
+    public required IReadOnlyList<string> AddressPrefixes { get; init; }
 }
 
-public sealed record NetworkSecurityGroup(string ResourceGroupName, string Location, IReadOnlyList<SecurityRule> SecurityRules, IReadOnlyDictionary<string, string> Tags) : ResourceArgs
+public sealed record NetworkSecurityGroup : ResourceArgs
 {
     public override string TypeToken => "azure:network/networkSecurityGroup:NetworkSecurityGroup";
+    public required string ResourceGroupName { get; init; }
+    public required string Location { get; init; }
+    public required IReadOnlyList<SecurityRule> SecurityRules { get; init; }
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
 public sealed record SecurityRule
@@ -50,16 +64,28 @@ public sealed record PublicIp : ResourceArgs
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record NetworkInterface(string ResourceGroupName, string Location, IReadOnlyList<NicIpConfiguration> IpConfigurations, IReadOnlyDictionary<string, string> Tags) : ResourceArgs
+public sealed record NetworkInterface : ResourceArgs
 {
     public override string TypeToken => "azure:network/networkInterface:NetworkInterface";
+    public required string ResourceGroupName { get; init; }
+    public required string Location { get; init; }
+    public required IReadOnlyList<NicIpConfiguration> IpConfigurations { get; init; }
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record NicIpConfiguration(string Name, string SubnetId, string PrivateIpAddressAllocation, string PublicIpAddressId);
+public sealed record NicIpConfiguration
+{
+    public required string Name { get; init; }
+    public required string SubnetId { get; init; }
+    public required string PrivateIpAddressAllocation { get; init; }
+    public required string PublicIpAddressId { get; init; }
+}
 
-public sealed record NetworkInterfaceSecurityGroupAssociation(string NetworkInterfaceId, string NetworkSecurityGroupId) : ResourceArgs
+public sealed record NetworkInterfaceSecurityGroupAssociation : ResourceArgs
 {
     public override string TypeToken => "azure:network/networkInterfaceSecurityGroupAssociation:NetworkInterfaceSecurityGroupAssociation";
+    public required string NetworkInterfaceId { get; init; }
+    public required string NetworkSecurityGroupId { get; init; }
 }
 
 public sealed record LinuxVirtualMachine : ResourceArgs
@@ -83,21 +109,47 @@ public sealed record LinuxVirtualMachine : ResourceArgs
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record AdminSshKey(string Username, string PublicKey);
+public sealed record AdminSshKey
+{
+    public required string Username { get; init; }
+    public required string PublicKey { get; init; }
+}
 
-public sealed record OsDisk(string Caching, string StorageAccountType, int DiskSizeGb);
+public sealed record OsDisk
+{
+    public required string Caching { get; init; }
+    public required string StorageAccountType { get; init; }
+    public required int DiskSizeGb { get; init; }
+}
 
-public sealed record SourceImageReference(string Publisher, string Offer, string Sku, string Version);
+public sealed record SourceImageReference
+{
+    public required string Publisher { get; init; }
+    public required string Offer { get; init; }
+    public required string Sku { get; init; }
+    public required string Version { get; init; }
+}
 
 /// <summary>Empty: boot diagnostics into a managed storage account.</summary>
 public sealed record BootDiagnostics;
 
-public sealed partial record ActionGroup(string ResourceGroupName, string ShortName, string Location, IReadOnlyList<EmailReceiver> EmailReceivers, IReadOnlyDictionary<string, string> Tags) : ResourceArgs
+public sealed record ActionGroup : ResourceArgs
 {
     public override string TypeToken => "azure:monitoring/actionGroup:ActionGroup";
+    public required string ResourceGroupName { get; init; }
+    public required string ShortName { get; init; }
+    public required string Location { get; init; }
+    public required IReadOnlyList<EmailReceiver> EmailReceivers { get; init; }
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
+    public IReadOnlyList<WebhookReceiver>? WebhookReceivers { get; init; }
 }
 
-public sealed record EmailReceiver(string Name, string EmailAddress, bool UseCommonAlertSchema);
+public sealed record EmailReceiver
+{
+    public required string Name { get; init; }
+    public required string EmailAddress { get; init; }
+    public required bool UseCommonAlertSchema { get; init; }
+}
 
 public sealed record MetricAlert : ResourceArgs
 {
@@ -113,12 +165,25 @@ public sealed record MetricAlert : ResourceArgs
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record MetricAlertCriteria(string MetricNamespace, string MetricName, string Aggregation, string Operator, double Threshold);
+public sealed record MetricAlertCriteria
+{
+    public required string MetricNamespace { get; init; }
+    public required string MetricName { get; init; }
+    public required string Aggregation { get; init; }
+    public required string Operator { get; init; }
+    public required double Threshold { get; init; }
+}
 
-public sealed record MetricAlertAction(string ActionGroupId);
+public sealed record MetricAlertAction
+{
+    public required string ActionGroupId { get; init; }
+}
 
 /// <summary>Which managed identity the VM gets; the deploy reads its package blob with it.</summary>
-public sealed record VmIdentity(string Type);
+public sealed record VmIdentity
+{
+    public required string Type { get; init; }
+}
 
 /// <summary>
 /// Holds the packaged relay. Anonymous access is off (<c>allowNestedItemsToBePublic: false</c>) and the only
@@ -141,9 +206,12 @@ public sealed record StorageAccount : ResourceArgs
 }
 
 /// <summary>With <c>storageAccountId</c> the provider creates it through Resource Manager; its <c>id</c> is the ARM id a role assignment scopes to.</summary>
-public sealed record StorageContainer(string Name, string StorageAccountId, string ContainerAccessType) : ResourceArgs
+public sealed record StorageContainer : ResourceArgs
 {
     public override string TypeToken => "azure:storage/container:Container";
+    public required string Name { get; init; }
+    public required string StorageAccountId { get; init; }
+    public required string ContainerAccessType { get; init; }
 }
 
 public sealed record StorageBlob : ResourceArgs
@@ -187,6 +255,13 @@ public sealed record RunCommand : ResourceArgs
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 }
 
-public sealed record RunCommandSource(object Script);
+public sealed record RunCommandSource
+{
+    public required object Script { get; init; }
+}
 
-public sealed record RunCommandParameter(string Name, string Value);
+public sealed record RunCommandParameter
+{
+    public required string Name { get; init; }
+    public required string Value { get; init; }
+}

@@ -1,12 +1,15 @@
 using VoiceEdge.Infra.Model;
 
-namespace VoiceEdge.Infra.Resources;
+namespace VoiceEdge.Infra.Providers;
 
 // Cloudflare provider v6 (cloudflare 6.22.1) resources, named and shaped as the SDK declares them.
 
-public sealed record ZoneSetting(string ZoneId, string SettingId, string Value) : ResourceArgs
+public sealed record ZoneSetting : ResourceArgs
 {
     public override string TypeToken => "cloudflare:index/zoneSetting:ZoneSetting";
+    public required string ZoneId { get; init; }
+    public required string SettingId { get; init; }
+    public required string Value { get; init; }
 }
 
 public sealed record DnsRecord : ResourceArgs
@@ -30,24 +33,48 @@ public sealed record WorkersScript : ResourceArgs
     public required string ContentSha256 { get; init; }
     public required string MainModule { get; init; }
     public required string CompatibilityDate { get; init; }
+    public IReadOnlyList<string>? CompatibilityFlags { get; init; }
     public required IReadOnlyList<WorkersScriptBinding> Bindings { get; init; }
     public WorkersScriptObservability? Observability { get; init; }
 }
 
-public sealed record WorkersScriptBinding(string Name, string Type, string Text);
-
-public sealed record WorkersScriptObservability(bool Enabled, double HeadSamplingRate, WorkersScriptObservabilityLogs? Logs);
-
-public sealed record WorkersScriptObservabilityLogs(bool Enabled, double HeadSamplingRate, bool InvocationLogs, bool Persist);
-
-public sealed record WorkersRoute(string ZoneId, string Pattern, string Script) : ResourceArgs
+public sealed record WorkersScriptBinding
 {
-    public override string TypeToken => "cloudflare:index/workersRoute:WorkersRoute";
+    public required string Name { get; init; }
+    public required string Type { get; init; }
+    public required string Text { get; init; }
 }
 
-public sealed record WorkersScriptSubdomain(string AccountId, string ScriptName, bool Enabled, bool PreviewsEnabled) : ResourceArgs
+public sealed record WorkersScriptObservability
+{
+    public required bool Enabled { get; init; }
+    public required double HeadSamplingRate { get; init; }
+    public WorkersScriptObservabilityLogs? Logs { get; init; }
+}
+
+public sealed record WorkersScriptObservabilityLogs
+{
+    public required bool Enabled { get; init; }
+    public required double HeadSamplingRate { get; init; }
+    public required bool InvocationLogs { get; init; }
+    public required bool Persist { get; init; }
+}
+
+public sealed record WorkersRoute : ResourceArgs
+{
+    public override string TypeToken => "cloudflare:index/workersRoute:WorkersRoute";
+    public required string ZoneId { get; init; }
+    public required string Pattern { get; init; }
+    public required string Script { get; init; }
+}
+
+public sealed record WorkersScriptSubdomain : ResourceArgs
 {
     public override string TypeToken => "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain";
+    public required string AccountId { get; init; }
+    public required string ScriptName { get; init; }
+    public required bool Enabled { get; init; }
+    public required bool PreviewsEnabled { get; init; }
 }
 
 public sealed record Ruleset : ResourceArgs
@@ -79,25 +106,21 @@ public sealed record RulesetRuleRatelimit
     public required int MitigationTimeout { get; init; }
 }
 
-public sealed record NotificationPolicyWebhooks(string AccountId, string Name, string Url) : ResourceArgs
+public sealed record NotificationPolicyWebhooks : ResourceArgs
 {
     public override string TypeToken => "cloudflare:index/notificationPolicyWebhooks:NotificationPolicyWebhooks";
-}
-
-public sealed record NotificationPolicy : ResourceArgs
-{
-    public override string TypeToken => "cloudflare:index/notificationPolicy:NotificationPolicy";
     public required string AccountId { get; init; }
     public required string Name { get; init; }
-    public required string Description { get; init; }
-    public required string AlertType { get; init; }
-    public required bool Enabled { get; init; }
-    public required NotificationPolicyMechanisms Mechanisms { get; init; }
-    public NotificationPolicyFilters? Filters { get; init; }
+    public required string Url { get; init; }
 }
 
-public sealed record NotificationPolicyMechanisms(IReadOnlyList<MechanismId> Emails, IReadOnlyList<MechanismId> Webhooks);
+public sealed record NotificationPolicyMechanisms
+{
+    public required IReadOnlyList<MechanismId> Emails { get; init; }
+    public required IReadOnlyList<MechanismId> Webhooks { get; init; }
+}
 
-public sealed record MechanismId(string Id);
-
-public sealed record NotificationPolicyFilters(IReadOnlyList<string> Zones);
+public sealed record MechanismId
+{
+    public required string Id { get; init; }
+}

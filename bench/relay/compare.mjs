@@ -1,0 +1,239 @@
+// The frame forwarder against the older WebSocket pump, nginx and direct, driven by the C# load generator
+// (bench/LoadGen: raw sockets, frames built once, timestamps in the payload) against the same raw-socket echo, in
+// one run. Rounds interleave the targets so drift hits all of them; the report shows each cell's median.
+// Needs: dotnet and nginx (installed with apt-get when missing). For the node-generator cross-check: npm ci --prefix bench.
+// Usage: node bench/relay/compare.mjs [--streams 200,1000] [--seconds 15] [--rounds 3] [--no-node-check]
+import { createHmac } from "node:crypto";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir, cpus } from "node:os";
+import path from "node:path";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const renderOnly = arg("--render", null);
+const streamCounts = arg("--streams", "200,1000").split(",").map(Number);
+const seconds = Number(arg("--seconds", "15"));
+const rounds = Number(arg("--rounds", "3"));
+const nodeCheck = !process.argv.includes("--no-node-check");
+const repo = path.resolve(new URL("../..", import.meta.url).pathname);
+const work = mkdtempSync(path.join(tmpdir(), "voice-edge-bench-compare-"));
+const key = "bench-signing-key-0123456789abcdef";
+const inline = { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1", DOTNET_gcServer: "0" };
+
+const { cpuSeconds, freePort, httpOk, startProcess, tcpOpen } = await import("../lib/loadgen.mjs");
+const targetNames = ["direct", "relay, WebSocket pump", "relay, frame forwarder", "nginx"];
+const cells = [];
+let startupRssMiB = {};
+if (renderOnly) {
+  // Re-renders a report from the raw cells of an earlier one: node bench/relay/compare.mjs --render <report.md>
+  const text = readFileSync(renderOnly, "utf8");
+  for (const line of text.split("\n")) if (line.startsWith('{"scenario"')) cells.push(JSON.parse(line));
+  startupRssMiB = JSON.parse(/<!-- startup-rss (.*) -->/.exec(text)?.[1] ?? "{}");
+  render(renderOnly);
+}
+
+const build = (project, out) =>
+  execFileSync("dotnet", ["build", path.join(repo, project), "-c", "Release", "-o", path.join(work, out), "--nologo", "-v", "q"], { stdio: ["ignore", "ignore", "inherit"] });
+// nginx comes from apt, installed here (and only here) when missing.
+try {
+  execFileSync("sh", ["-c", "command -v nginx"], { stdio: "ignore" });
+} catch {
+  console.error("installing nginx-core (apt)...");
+  execFileSync("sh", ["-c", "apt-get install -y -qq --no-install-recommends nginx-core || (apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx-core)"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
+console.error("building the relay and the load generator (Release)...");
+build("relay/VoiceEdge.Relay.csproj", "relay");
+build("bench/LoadGen/LoadGen.csproj", "loadgen");
+const loadgen = path.join(work, "loadgen/LoadGen.dll");
+
+const echoPort = await freePort();
+const echo = await startProcess("dotnet", [loadgen, "echo", String(echoPort)], { env: inline, ready: () => tcpOpen(echoPort) });
+
+async function startRelay(forwarder) {
+  const port = await freePort();
+  const p = await startProcess("dotnet", [path.join(work, "relay/voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${port}`], {
+    env: {
+      ...inline,
+      Relay__Upstream: `ws://127.0.0.1:${echoPort}/api/chat`,
+      Relay__TwilioUpstream: `ws://127.0.0.1:${echoPort}/twilio`,
+      Relay__SigningKey: key,
+      Relay__PublicBaseUrl: `ws://127.0.0.1:${port}`,
+      Relay__MaxConnections: "5000",
+      Relay__Forwarder: forwarder,
+      Logging__LogLevel__Default: "Warning",
+    },
+    ready: () => httpOk(`http://127.0.0.1:${port}/health`),
+  });
+  return { port, ...p };
+}
+const pump = await startRelay("WebSocket");
+const frames = await startRelay("Frames");
+
+const nginxPort = await freePort();
+mkdirSync(path.join(work, "nginx/logs"), { recursive: true });
+writeFileSync(path.join(work, "nginx/nginx.conf"), `worker_processes auto;
+pid ${work}/nginx/nginx.pid;
+error_log stderr warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  server {
+    listen 127.0.0.1:${nginxPort};
+    location / {
+      proxy_pass http://127.0.0.1:${echoPort};
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_read_timeout 3600s;
+      proxy_buffering off;
+    }
+  }
+}
+`);
+const nginx = await startProcess("nginx", ["-p", path.join(work, "nginx"), "-c", path.join(work, "nginx/nginx.conf"), "-g", "daemon off;"], { ready: () => tcpOpen(nginxPort) });
+
+const targets = [
+  { name: "direct", url: `ws://127.0.0.1:${echoPort}/api/chat`, pid: null },
+  { name: "relay, WebSocket pump", url: `ws://127.0.0.1:${pump.port}/api/chat`, pid: pump.pid },
+  { name: "relay, frame forwarder", url: `ws://127.0.0.1:${frames.port}/api/chat`, pid: frames.pid },
+  { name: "nginx", url: `ws://127.0.0.1:${nginxPort}/api/chat`, pid: nginx.pid },
+];
+
+/** Resident memory (KiB) of a process and its children (nginx workers). */
+function rssKiB(pid) {
+  let total = 0;
+  const visit = (p) => {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
+      if (m) total += Number(m[1]);
+      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) visit(Number(c));
+    } catch {}
+  };
+  visit(pid);
+  return total;
+}
+
+function runGenerator(url, count) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("dotnet", [loadgen, "streams", url, String(count), "--seconds", String(seconds), "--relay-key", key], {
+      env: { ...process.env, ...inline },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), (seconds + 120) * 1000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(out.trim().split("\n").pop()));
+      else reject(new Error(`load generator exited ${code}: ${out}`));
+    });
+  });
+}
+
+for (const t of targets) if (t.pid) startupRssMiB[t.name] = rssKiB(t.pid) / 1024;
+async function measure(scenario, target, run) {
+  const rssIdle = target.pid ? rssKiB(target.pid) : 0;
+  const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
+  let rssPeak = rssIdle;
+  const sampler = setInterval(() => target.pid && (rssPeak = Math.max(rssPeak, rssKiB(target.pid))), 500);
+  const r = await run();
+  clearInterval(sampler);
+  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
+  const cell = { scenario, target: target.name, ...r, cpu, rssIdleMiB: rssIdle / 1024, rssPeakMiB: rssPeak / 1024 };
+  cells.push(cell);
+  console.error(`${scenario} | ${target.name}: p50 ${(r.p50 / 1000).toFixed(2)} ms p99 ${(r.p99 / 1000).toFixed(2)} ms lost ${r.lost}/${r.sent} ooo ${r.outOfOrder ?? "-"} cpu ${Number.isFinite(cpu) ? cpu.toFixed(2) : "-"} s rss ${cell.rssPeakMiB.toFixed(0)} MiB gen cpu ${r.generatorCpuSeconds ?? "-"}`);
+  await new Promise((res) => setTimeout(res, 2000));
+}
+
+try {
+  if (nodeCheck && existsSync(path.join(repo, "bench/node_modules/ws"))) {
+    const { streams } = await import("../lib/loadgen.mjs");
+    const token = () => {
+      const payload = `v1.${Math.floor(Date.now() / 1000) + 50}.bench`;
+      return `${payload}.${createHmac("sha256", key).update(payload).digest("base64url")}`;
+    };
+    for (const t of [targets[0], targets[2]]) {
+      await measure("node generator, 200 streams", t, async () => {
+        const r = await streams(t.url, () => ({ headers: { "X-Voice-Edge-Auth": token() } }), { count: 200, seconds });
+        return { ...r, outOfOrder: undefined };
+      });
+      await measure("C# generator, 200 streams", t, () => runGenerator(t.url, 200));
+    }
+  }
+  for (let round = 1; round <= rounds; round++) {
+    for (const count of streamCounts) {
+      for (const t of targets) await measure(`${count} streams`, t, () => runGenerator(t.url, count));
+    }
+  }
+} finally {
+  for (const p of [nginx, frames, pump, echo]) p.kill();
+}
+
+render(path.join(repo, "bench/results", `relay-forwarder-${new Date().toISOString().slice(0, 10)}.md`));
+
+function render(file) {
+  const median = (xs) => {
+    const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+    return v.length ? v[Math.floor((v.length - 1) / 2)] : NaN;
+  };
+  const ms = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(2) : "-");
+  const secondsRun = cells[0]?.seconds ?? seconds;
+  const roundsRun = Math.max(...cells.map((c) => cells.filter((d) => d.scenario === c.scenario && d.target === c.target).length));
+  const lines = [
+    `# Relay frame forwarder comparison, ${new Date().toISOString().slice(0, 16)}Z`,
+    "",
+    `Loopback, ${cpus().length} cores shared by the load generator, the echo, the proxy under test and (this session) other work. Streams x 50 msg/s x ${secondsRun} s,`,
+    `~300-byte text frames; a message is one echoed round trip (two frames through the proxy). Medians of up to ${roundsRun} interleaved rounds.`,
+    `CPU = the proxy process's user+system seconds (nginx: master and workers). RSS per call = (peak during the cell - RSS ${Object.keys(startupRssMiB).length ? "at start-up" : "at the cell's start"}) / streams;`,
+    "the marginal RSS per call is the slope of the peak RSS between the smallest and largest stream counts.",
+    "",
+  ];
+  const rowsFor = (scenario) => targetNames.map((name) => {
+    const cs = cells.filter((c) => c.scenario === scenario && c.target === name);
+    if (cs.length === 0) return null;
+    const count = Number(scenario.match(/(\d+) streams/)[1]);
+    return {
+      target: name,
+      p50: median(cs.map((c) => c.p50)),
+      p99: median(cs.map((c) => c.p99)),
+      cpu100k: median(cs.map((c) => (c.cpu / c.received) * 100000)),
+      lost: cs.reduce((a, c) => a + c.lost, 0),
+      sent: cs.reduce((a, c) => a + c.sent, 0),
+      ooo: cs.reduce((a, c) => a + (c.outOfOrder ?? 0), 0),
+      rssPeak: median(cs.map((c) => c.rssPeakMiB)),
+      rssPerCallKiB: median(cs.map((c) => ((c.rssPeakMiB - (startupRssMiB[name] ?? c.rssIdleMiB)) * 1024) / count)),
+    };
+  }).filter(Boolean);
+  const scenarios = [...new Set(cells.map((c) => c.scenario))];
+  for (const scenario of scenarios) {
+    const rows = rowsFor(scenario);
+    const direct = rows.find((r) => r.target === "direct");
+    const ng = rows.find((r) => r.target === "nginx");
+    lines.push(`## ${scenario}`, "", "| target | p50 / p99 ms | added p50 / p99 ms | CPU s per 100k msgs | CPU x nginx | p99 x nginx | RSS peak MiB | RSS per call KiB | lost / sent | out of order |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const r of rows) {
+      const isDirect = r.target === "direct";
+      lines.push(`| ${r.target} | ${ms(r.p50)} / ${ms(r.p99)} | ${isDirect || !direct ? "-" : `${ms(r.p50 - direct.p50)} / ${ms(r.p99 - direct.p99)}`} | ${isDirect ? "-" : r.cpu100k.toFixed(2)} | ${isDirect || !ng ? "-" : (r.cpu100k / ng.cpu100k).toFixed(2)} | ${isDirect || !ng ? "-" : (r.p99 / ng.p99).toFixed(2)} | ${isDirect ? "-" : r.rssPeak.toFixed(0)} | ${isDirect ? "-" : r.rssPerCallKiB.toFixed(0)} | ${r.lost} / ${r.sent} | ${r.ooo} |`);
+    }
+    lines.push("");
+  }
+  const counts = scenarios.map((s) => /^(\d+) streams$/.exec(s)?.[1]).filter(Boolean).map(Number).sort((a, b) => a - b);
+  if (counts.length >= 2) {
+    const lo = rowsFor(`${counts[0]} streams`), hi = rowsFor(`${counts.at(-1)} streams`);
+    lines.push(`Marginal RSS per call (${counts[0]} to ${counts.at(-1)} streams): ` + hi.filter((r) => r.target !== "direct").map((r) => {
+      const l = lo.find((x) => x.target === r.target);
+      return `${r.target} ${(((r.rssPeak - l.rssPeak) * 1024) / (counts.at(-1) - counts[0])).toFixed(0)} KiB`;
+    }).join(", ") + ".", "");
+  }
+  lines.push(`<!-- startup-rss ${JSON.stringify(startupRssMiB)} -->`, "", "Raw cells (one line per generator run):", "", "```", ...cells.map((c) => JSON.stringify(c)), "```", "");
+  const report = lines.join("\n");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, report);
+  console.log(report);
+  console.error(`written to ${path.relative(repo, file)}`);
+  process.exit(0);
+}
+

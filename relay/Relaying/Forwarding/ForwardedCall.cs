@@ -1,0 +1,151 @@
+using System.Text;
+using VoiceEdge.Relay.Hosting;
+using VoiceEdge.Relay.Observability;
+
+namespace VoiceEdge.Relay.Relaying.Forwarding;
+
+/// <summary>
+/// One call on the frame forwarder, once both legs are open (or the upstream failed and only the client's close is
+/// awaited): the two directions, the watchdog (idle 1001, drain 1012, keep-alive pings) and what each side is told
+/// when the other closes, vanishes, breaks the protocol or sends too much. Once anything starts to close, everything
+/// gets <see cref="CloseHandshakeTimeout"/> to finish before both connections are cut.
+/// </summary>
+public sealed class ForwardedCall : IForwardingEvents, IDisposable
+{
+    public static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+    private static readonly ReadOnlyMemory<byte> PingPayload = Encoding.ASCII.GetBytes("voice-edge-relay");
+
+    private readonly RelayOptions _o;
+    private readonly LegWriter _toClient;
+    private readonly LegWriter _toUpstream;
+    private readonly FrameForwarder _up;
+    private readonly FrameForwarder? _down;
+    private readonly int _downPrefilled;
+    private readonly Action _abort;
+    private readonly TaskCompletionSource _closing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public CallRecord Record { get; } = new();
+
+    public ForwardedCall(RelayOptions options, RelayMetrics metrics, RelayRoute route, Stream client, UpstreamConnection? upstream,
+        byte[] upBuffer, byte[] downBuffer, Action abort)
+    {
+        _o = options;
+        _abort = abort;
+        _toClient = new LegWriter(client, relayIsClient: false);
+        _toUpstream = upstream is null ? LegWriter.Shut() : new LegWriter(upstream.Stream, relayIsClient: true);
+        _up = new FrameForwarder(client, _toUpstream, upBuffer, fromClient: true, options.MaxMessageBytes, this,
+            metrics.Bytes.WithLabels(route.Name, "up"), metrics.Frames.WithLabels(route.Name, "up"));
+        if (upstream is not null)
+        {
+            _down = new FrameForwarder(upstream.Stream, _toClient, downBuffer, fromClient: false, options.MaxMessageBytes, this,
+                metrics.Bytes.WithLabels(route.Name, "down"), metrics.Frames.WithLabels(route.Name, "down"));
+            _downPrefilled = upstream.Prefilled;
+        }
+    }
+
+    public long BytesUp => _up.PayloadBytes;
+    public long BytesDown => _down?.PayloadBytes ?? 0;
+    public long FramesUp => _up.Messages;
+    public long FramesDown => _down?.Messages ?? 0;
+
+    /// <summary>Closes the client with the relay's code (the upstream failed) and waits for its close reply.</summary>
+    public async Task RefuseAsync(int code, string reason)
+    {
+        Record.Close("relay", code);
+        await _toClient.CloseAsync(code, reason);
+        _closing.TrySetResult();
+        await RunAsync(CancellationToken.None);
+    }
+
+    public async Task RunAsync(CancellationToken drainToken)
+    {
+        var up = _up.RunAsync(0);
+        var down = _down?.RunAsync(_downPrefilled) ?? Task.CompletedTask;
+        var both = Task.WhenAll(up, down);
+        using var stopWatchdog = new CancellationTokenSource();
+        var watchdog = WatchdogAsync(drainToken, stopWatchdog.Token);
+        await Task.WhenAny(up, down, _closing.Task);
+        if (await Task.WhenAny(both, Task.Delay(CloseHandshakeTimeout, CancellationToken.None)) != both)
+        {
+            _abort();
+            await both;
+        }
+        await stopWatchdog.CancelAsync();
+        await watchdog;
+    }
+
+    public void Dispose()
+    {
+        _toClient.Dispose();
+        _toUpstream.Dispose();
+    }
+
+    private static string SideOf(FrameForwarder f) => f.FromClient ? "client" : "upstream";
+    private LegWriter SourceLeg(FrameForwarder f) => f.FromClient ? _toClient : _toUpstream;
+    private LegWriter OtherLeg(FrameForwarder f) => f.FromClient ? _toUpstream : _toClient;
+
+    public void SourceClosed(FrameForwarder from, int? code) => Record.Close(SideOf(from), code ?? 1005);
+
+    public async Task SourceVanishedAsync(FrameForwarder from)
+    {
+        Record.Close(SideOf(from), 1006);
+        _closing.TrySetResult();
+        await OtherLeg(from).CloseAsync(1011, from.FromClient ? "client connection lost" : "voice backend connection lost");
+    }
+
+    public async Task ProtocolErrorAsync(FrameForwarder from, FrameVerdict verdict)
+    {
+        Record.Close("relay", 1002);
+        _closing.TrySetResult();
+        await Task.WhenAll(
+            SourceLeg(from).CloseAsync(1002, FrameSequence.Describe(verdict)),
+            OtherLeg(from).CloseAsync(1011, from.FromClient ? "client protocol error" : "voice backend protocol error"));
+    }
+
+    public async Task TooBigAsync(FrameForwarder from)
+    {
+        Record.Close("relay", 1009);
+        _closing.TrySetResult();
+        var reason = $"message larger than {_o.MaxMessageBytes} bytes";
+        await Task.WhenAll(_toClient.CloseAsync(1009, reason), _toUpstream.CloseAsync(1009, reason));
+    }
+
+    public void DataSeen() => Record.Touch();
+
+    /// <summary>Closes idle calls (1001) and, when the relay drains, open calls with 1012; pings both legs to keep them open.</summary>
+    private async Task WatchdogAsync(CancellationToken drainToken, CancellationToken stop)
+    {
+        var idle = TimeSpan.FromSeconds(_o.IdleTimeoutSeconds);
+        var keepAlive = TimeSpan.FromSeconds(_o.KeepAliveSeconds);
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 4, 50, 1000));
+        var lastPing = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(drainToken, stop);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(tick, both.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                if (stop.IsCancellationRequested) return;
+                Record.Close("relay", 1012);
+                _closing.TrySetResult();
+                await Task.WhenAll(_toClient.CloseAsync(1012, "relay restarting; reconnect"), _toUpstream.CloseAsync(1001, "relay restarting"));
+                return;
+            }
+            if (Record.IdleFor > idle)
+            {
+                Record.Close("relay", 1001);
+                _closing.TrySetResult();
+                await Task.WhenAll(_toClient.CloseAsync(1001, "idle timeout"), _toUpstream.CloseAsync(1001, "idle timeout"));
+                return;
+            }
+            if (keepAlive > TimeSpan.Zero && System.Diagnostics.Stopwatch.GetElapsedTime(lastPing) >= keepAlive)
+            {
+                lastPing = System.Diagnostics.Stopwatch.GetTimestamp();
+                await Task.WhenAll(_toClient.TryPingAsync(PingPayload), _toUpstream.TryPingAsync(PingPayload));
+            }
+        }
+    }
+}
