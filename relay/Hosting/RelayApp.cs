@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Observability;
+using VoiceEdge.Relay.PhoneBridge;
 using VoiceEdge.Relay.Relaying;
 
 namespace VoiceEdge.Relay.Hosting;
@@ -26,6 +27,7 @@ public static class RelayApp
             return new RelayToken(o.SigningKey!, TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds), o.AcceptV1Tokens);
         });
         builder.Services.AddSingleton(_ => new RelayMetrics(Metrics.NewCustomRegistry()));
+        builder.Services.AddPhoneBridge(sp => sp.GetRequiredService<RelayMetrics>().Registry);
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<PerUserCallLimiter>();
         builder.Services.AddSingleton<RelaySession>();

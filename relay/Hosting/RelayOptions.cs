@@ -19,6 +19,9 @@ public sealed class RelayOptions
     /// <summary>Twilio auth token; /twilio/stream refuses every call without it.</summary>
     public string? TwilioAuthToken { get; set; }
 
+    /// <summary>/twilio/stream: <c>Passthrough</c> relays to TwilioUpstream; <c>PersonaPlex</c> bridges the call to PersonaPlex there.</summary>
+    public PhoneBridge.TwilioMode TwilioMode { get; set; } = PhoneBridge.TwilioMode.Passthrough;
+
     /// <summary>The public base Twilio dials and signs, e.g. wss://ws.example.com.</summary>
     [Required] public Uri? PublicBaseUrl { get; set; }
 

@@ -62,6 +62,7 @@ public static class RelayEndpoints
             + context.Request.QueryString.Value;
         if (string.IsNullOrEmpty(o.TwilioAuthToken) || !new TwilioSignature(o.TwilioAuthToken).IsValid(signature, url))
             return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid");
+        if (o.TwilioMode == PhoneBridge.TwilioMode.PersonaPlex) return PhoneBridge.PhoneBridgeEndpoint.RunAsync(context, limiter, route.Upstream, $"twilio-{context.TraceIdentifier}");
         return RelayWithinLimitAsync(context, limiter, Runner(o, session, forwarder), metrics, route, $"twilio-{context.TraceIdentifier}");
     }
 

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// Call simulator: plays a WAV file as a Twilio Media Stream into the relay's phone bridge and records what
+// comes back. `npm --prefix local run call -- --in <in.wav> --out <out.wav> [options]`.
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { readWav, writeWav, muLawEncode, muLawDecode, envelope, bestLag } from './lib/audio.mjs';
+import { startProcess, releaseGuardian, delay } from './lib/processes.mjs';
+import { freePort, waitForHttp } from './lib/net.mjs';
+import { buildRelay } from './lib/relayBuild.mjs';
+import { buildStandIn } from './lib/standInBuild.mjs';
+import { twilioSignature } from './lib/jwt.mjs';
+
+const usage = `usage: npm --prefix local run call -- --in <in.wav> --out <out.wav> [options]
+
+  --in <file>               8 kHz mono 16-bit PCM WAV to play as the caller (sox converts others:
+                            sox in.wav -r 8000 -c 1 -b 16 -e signed-integer in8k.wav)
+  --out <file>              what came back, 8 kHz mono 16-bit PCM WAV, as Twilio would play it
+  --relay <ws url>          a running relay's stream URL (ws(s)://host[:port][/twilio/stream]); default: start
+                            the relay (Relay__TwilioMode=PersonaPlex) and a stand-in PersonaPlex on loopback
+  --twilio-auth-token <t>   with --relay: its Twilio auth token, to sign the request (or TWILIO_AUTH_TOKEN)
+  --public-url <url>        with --relay: the URL the relay checks signatures against (default: --relay)
+  --lead-in-ms <n>          silence played before the file, while PersonaPlex gets ready (default 1000)
+  --handshake-ms <n>        the stand-in's delay before its 0x00 handshake (default 300)
+  --no-build                use the last builds
+  --verbose                 print the relay's and stand-in's output
+
+When it starts the relay itself, a short unmeasured warm-up call goes first (JIT). Prints the round-trip delay (the lag where the returned audio's envelope best matches the input's) and
+that envelope correlation (1 = same shape). Exits 1 when no audio came back, 2 on bad arguments.`;
+
+const FRAME = 160; // 20 ms at 8 kHz
+const ENVELOPE_WINDOW = 80; // 10 ms
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      in: { type: 'string' }, out: { type: 'string' }, relay: { type: 'string' },
+      'twilio-auth-token': { type: 'string' }, 'public-url': { type: 'string' },
+      'lead-in-ms': { type: 'string', default: '1000' }, 'handshake-ms': { type: 'string', default: '300' },
+      'no-build': { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    },
+  }));
+  if (values.help) { console.log(usage); process.exit(0); }
+  if (!values.in || !values.out) throw new Error('--in and --out are required');
+  for (const key of ['lead-in-ms', 'handshake-ms']) if (!/^\d+$/.test(values[key])) throw new Error(`--${key} must be a whole number of milliseconds`);
+} catch (error) {
+  console.error(`${error.message}\n\n${usage}`);
+  process.exit(2);
+}
+
+let input;
+try {
+  input = readWav(values.in);
+  if (input.rate !== 8000) throw new Error(`${values.in}: ${input.rate} Hz; the call carries 8 kHz (sox ${values.in} -r 8000 -c 1 -b 16 -e signed-integer in8k.wav)`);
+} catch (error) {
+  console.error(error.message);
+  process.exit(2);
+}
+
+const processes = [];
+const log = values.verbose ? (line) => console.error(line) : () => {};
+
+async function startLocal() {
+  const build = values['no-build'] ? false : 'auto';
+  const { dll: standInDll } = buildStandIn({ build, log });
+  const relay = await buildRelay({ build, log });
+  let chatUrl;
+  const standInReady = new Promise((resolve) => {
+    const proc = startProcess('standin', 'dotnet', [standInDll, '--handshake-ms', values['handshake-ms']], {
+      onLine: (stream, line) => {
+        log(`[standin] ${line}`);
+        const m = /^listening (\S+)/.exec(line);
+        if (m) { chatUrl = m[1]; resolve(); }
+      },
+    });
+    processes.push(proc);
+    proc.exited.then(() => resolve());
+  });
+  await Promise.race([standInReady, delay(60000)]);
+  if (!chatUrl) throw new Error('the stand-in PersonaPlex did not start (run with --verbose)');
+  const port = await freePort();
+  const authToken = crypto.randomBytes(18).toString('base64url');
+  const base = `ws://127.0.0.1:${port}`;
+  const proc = startProcess('relay', 'dotnet', [relay.dll, '--urls', `http://127.0.0.1:${port}`], {
+    cwd: relay.dir,
+    env: {
+      ...process.env,
+      Relay__Upstream: chatUrl,
+      Relay__TwilioUpstream: chatUrl,
+      Relay__TwilioMode: 'PersonaPlex',
+      Relay__SigningKey: crypto.randomBytes(24).toString('base64url'),
+      Relay__TwilioAuthToken: authToken,
+      Relay__PublicBaseUrl: base,
+      Relay__DrainGraceSeconds: '1',
+    },
+    onLine: (stream, line) => log(`[relay] ${line}`),
+  });
+  processes.push(proc);
+  await waitForHttp(`http://127.0.0.1:${port}/health`, { proc, timeoutMs: 60000, accept: (s) => s === 200 || s === 503 });
+  return { url: `${base}/twilio/stream`, signedUrl: `${base}/twilio/stream`, authToken };
+}
+
+function remote() {
+  let url = values.relay;
+  if (!/^wss?:\/\//.test(url)) throw new Error(`--relay must be a ws:// or wss:// URL, got "${url}"`);
+  if (!new URL(url).pathname.replace(/\/$/, '')) url = url.replace(/\/?$/, '/twilio/stream');
+  const authToken = values['twilio-auth-token'] ?? process.env.TWILIO_AUTH_TOKEN;
+  if (!authToken) throw new Error('--relay needs --twilio-auth-token (or TWILIO_AUTH_TOKEN) to sign the stream request');
+  return { url, signedUrl: values['public-url'] ?? url, authToken };
+}
+
+/** One call: returns { sentAt, frames: [{ at, payload }] } with times in ms from the first frame sent. */
+async function call({ url, signedUrl, authToken }, mulaw) {
+  const streamSid = `MZ${crypto.randomBytes(16).toString('hex')}`;
+  const ws = new WebSocket(url, { headers: { 'X-Twilio-Signature': twilioSignature(authToken, signedUrl) } });
+  const frames = [];
+  let t0 = 0;
+  let closed = null;
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    const message = JSON.parse(data.toString());
+    if (message.event !== 'media') return;
+    if (message.streamSid !== streamSid) throw new Error(`media for another stream: ${message.streamSid}`);
+    frames.push({ at: performance.now() - t0, payload: Buffer.from(message.media.payload, 'base64') });
+  });
+  const closedPromise = new Promise((resolve) => ws.on('close', (code, reason) => { closed = { code, reason: reason.toString() }; resolve(); }));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+    ws.once('unexpected-response', (req, res) => reject(new Error(`the relay refused the stream: HTTP ${res.statusCode}`)));
+  });
+  const send = (message) => ws.send(JSON.stringify(message));
+  let seq = 0;
+  send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+  send({
+    event: 'start', sequenceNumber: String(++seq), streamSid,
+    start: {
+      streamSid, accountSid: 'AC00000000000000000000000000000000', callSid: `CA${crypto.randomBytes(16).toString('hex')}`,
+      tracks: ['inbound'], customParameters: {}, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+    },
+  });
+  t0 = performance.now();
+  for (let i = 0; i * FRAME < mulaw.length && !closed; i++) {
+    const payload = mulaw.subarray(i * FRAME, (i + 1) * FRAME);
+    send({ event: 'media', sequenceNumber: String(++seq), streamSid, media: { track: 'inbound', chunk: String(i + 1), timestamp: String(i * 20), payload: payload.toString('base64') } });
+    const wait = 20 * (i + 1) - (performance.now() - t0);
+    if (wait > 0) await delay(wait);
+  }
+  // Let the echo play out: until nothing has come for 0.6 s (at most 10 s).
+  const until = performance.now() + 10000;
+  while (!closed && performance.now() < until) {
+    const last = frames.length ? frames[frames.length - 1].at + t0 : t0 + mulaw.length / 8;
+    if (performance.now() - last > 600) break;
+    await delay(50);
+  }
+  if (!closed) {
+    send({ event: 'stop', sequenceNumber: String(++seq), streamSid, stop: { accountSid: 'AC00000000000000000000000000000000' } });
+    ws.close(1000, 'hang up');
+  }
+  await Promise.race([closedPromise, delay(5000)]);
+  return { frames, closed };
+}
+
+/** Lays the returned frames on the caller's timeline as a phone plays them: in order, never overlapping. */
+function timeline(frames, length) {
+  const out = new Int16Array(length);
+  let playhead = 0;
+  for (const { at, payload } of frames) {
+    playhead = Math.max(playhead, Math.round((at / 1000) * 8000));
+    for (let i = 0; i < payload.length && playhead + i < out.length; i++) out[playhead + i] = muLawDecode(payload[i]);
+    playhead += payload.length;
+  }
+  return out;
+}
+
+let exitCode = 0;
+try {
+  const target = values.relay ? remote() : await startLocal();
+  if (!values.relay) {
+    // A short call first, not measured: the relay and stand-in just started, and their first call pays for
+    // JIT compilation (bursts and gaps), which is not what the figures are about.
+    await call(target, Buffer.alloc(8 * Math.min(Number(values['handshake-ms']) + 400, 1500), 0xff));
+  }
+  const leadIn = Math.round(Number(values['lead-in-ms']) * 8);
+  const mulaw = Buffer.alloc(leadIn + input.samples.length, 0xff);
+  for (let i = 0; i < input.samples.length; i++) mulaw[leadIn + i] = muLawEncode(input.samples[i]);
+  console.error(`calling ${target.url}: ${(mulaw.length / 8000).toFixed(2)} s (${values['lead-in-ms']} ms lead-in + ${path.basename(values.in)})`);
+  const { frames, closed } = await call(target, mulaw);
+
+  const sent = Int16Array.from(mulaw, muLawDecode);
+  const last = frames.length ? frames[frames.length - 1] : null;
+  const back = timeline(frames, last ? Math.round((last.at / 1000) * 8000) + 8000 : 0);
+  writeWav(values.out, back, 8000);
+  const audioMs = frames.reduce((n, f) => n + f.payload.length, 0) / 8;
+  console.log(`audio back: ${audioMs.toFixed(0)} ms in ${frames.length} frames -> ${values.out}`);
+  if (closed) console.log(`stream closed: ${closed.code} ${closed.reason}`);
+  if (frames.length === 0) {
+    console.log('no audio came back');
+    exitCode = 1;
+  } else {
+    // The caller's speech only: the lead-in is silence the model never hears (audio before its handshake is dropped).
+    const a = envelope(sent.subarray(leadIn), ENVELOPE_WINDOW);
+    const b = envelope(back, ENVELOPE_WINDOW);
+    const shift = leadIn / ENVELOPE_WINDOW;
+    const best = bestLag(a, b.subarray(shift), Math.min(300, Math.max(0, b.length - shift - 10)));
+    console.log(`delay: ${best.lag * 10} ms (round trip: relay to the model and back, the stand-in's own 20 ms framing included)`);
+    console.log(`quality: envelope correlation ${best.correlation.toFixed(3)} (1 = same loudness contour as the input)`);
+  }
+} catch (error) {
+  console.error(`call failed: ${error.message}`);
+  exitCode = 1;
+} finally {
+  await Promise.all(processes.map((p) => p.stop(3000)));
+  releaseGuardian();
+}
+process.exit(exitCode);

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using VoiceEdge.Relay.PhoneBridge;
+
+namespace VoiceEdge.Local.StandIn;
+
+/// <summary>What the stand-in does after its handshake.</summary>
+public enum StandInBehaviour
+{
+    /// <summary>Decode the caller's Ogg Opus and send it straight back as Ogg Opus (24 kHz), like a parrot model.</summary>
+    Echo,
+    /// <summary>Send bytes that are no Ogg stream in a 0x01 message.</summary>
+    GarbageAudio,
+    /// <summary>Send a message of an unknown kind (0x07).</summary>
+    UnknownKind,
+    /// <summary>Close the WebSocket (1000) right after the handshake.</summary>
+    Close,
+    /// <summary>Never send the 0x00 handshake.</summary>
+    NoHandshake,
+}
+
+/// <summary>
+/// A stand-in PersonaPlex on Kestrel (loopback), speaking its /api/chat protocol (NVIDIA/personaplex,
+/// moshi/server.py): <c>voice_prompt</c> query required, one binary message per kind byte, 0x00 handshake after
+/// a delay (prompt processing), 0x02 text, 0x01 Ogg Opus audio at 24 kHz.
+/// </summary>
+public sealed class StandInPersonaPlex : IAsyncDisposable
+{
+    public const string Greeting = "Hello from the stand-in.";
+
+    private readonly WebApplication _app;
+
+    private StandInPersonaPlex(WebApplication app) => _app = app;
+
+    public TimeSpan HandshakeDelay { get; set; } = TimeSpan.FromMilliseconds(150);
+
+    public StandInBehaviour Behaviour { get; set; } = StandInBehaviour.Echo;
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    public Uri ChatUri => new($"{BaseUri.ToString().Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/')}/api/chat?voice_prompt=NATF2.pt");
+
+    public ConcurrentQueue<string> Queries { get; } = new();
+
+    public ConcurrentQueue<OpusHead> HeadsSeen { get; } = new();
+
+    public ConcurrentQueue<(WebSocketCloseStatus? Status, string? Reason)> ClosesReceived { get; } = new();
+
+    private long _packetsEchoed;
+
+    public long PacketsEchoed => Interlocked.Read(ref _packetsEchoed);
+
+    public static async Task<StandInPersonaPlex> StartAsync(int port = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        var standIn = new StandInPersonaPlex(app);
+        app.UseWebSockets();
+        app.Map("/api/chat", standIn.ServeAsync);
+        await app.StartAsync();
+        standIn.BaseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return standIn;
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
+        Queries.Enqueue(context.Request.QueryString.Value ?? "");
+        if (string.IsNullOrEmpty(context.Request.Query["voice_prompt"]))
+        {
+            context.Response.StatusCode = 400;
+            return;
+        }
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = 426;
+            return;
+        }
+        using var ws = await context.WebSockets.AcceptWebSocketAsync();
+        var stopping = _app.Lifetime.ApplicationStopping;
+        try
+        {
+            if (Behaviour == StandInBehaviour.NoHandshake)
+            {
+                await DrainAsync(ws);
+                return;
+            }
+            await Task.Delay(HandshakeDelay, stopping);
+            await ws.SendAsync(new byte[] { 0x00 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+            await ws.SendAsync((byte[])[0x02, .. System.Text.Encoding.UTF8.GetBytes(Greeting)], WebSocketMessageType.Binary, true, CancellationToken.None);
+            switch (Behaviour)
+            {
+                case StandInBehaviour.Close:
+                    await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "conversation over", CancellationToken.None);
+                    await DrainAsync(ws);
+                    return;
+                case StandInBehaviour.GarbageAudio:
+                    await ws.SendAsync((byte[])[0x01, .. "this is not an ogg stream"u8], WebSocketMessageType.Binary, true, CancellationToken.None);
+                    await DrainAsync(ws);
+                    return;
+                case StandInBehaviour.UnknownKind:
+                    await ws.SendAsync(new byte[] { 0x07, 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+                    await DrainAsync(ws);
+                    return;
+            }
+            await EchoAsync(ws);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            // The bridge went away, or the stand-in is stopping.
+        }
+    }
+
+    private async Task EchoAsync(WebSocket ws)
+    {
+        var reader = new OggOpusReader();
+        using var decoder = new ModelToCallerDecoder();
+        var writer = new OggOpusWriter(0xEC40, OpusCodecs.SampleRate, 0);
+        var encoder = OpusCodecs.CreateEncoder();
+        var headersSent = false;
+        var buffer = new byte[1 << 20];
+        var frame = new List<short>();
+        var packet = new byte[1275];
+        while (true)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult r;
+            do
+            {
+                r = await ws.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                length += r.Count;
+            } while (!r.EndOfMessage && r.MessageType != WebSocketMessageType.Close);
+            if (r.MessageType == WebSocketMessageType.Close)
+            {
+                ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
+                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                return;
+            }
+            if (length == 0 || buffer[0] != 0x01) continue;
+            foreach (var opus in reader.Push(buffer.AsSpan(1, length - 1)))
+            {
+                if (reader.Head is { } head && HeadsSeen.IsEmpty) HeadsSeen.Enqueue(head);
+                frame.AddRange(decoder.Decode24k(opus));
+                while (frame.Count >= OpusCodecs.FrameSamples)
+                {
+                    var pcm = frame.GetRange(0, OpusCodecs.FrameSamples).ToArray();
+                    frame.RemoveRange(0, OpusCodecs.FrameSamples);
+                    var n = encoder.Encode(pcm, pcm.Length, packet, packet.Length);
+                    var pages = headersSent ? [] : writer.HeaderPages();
+                    headersSent = true;
+                    await ws.SendAsync(PersonaPlexMessage.Audio([.. pages, .. writer.AudioPage(packet.AsSpan(0, n), 960)]), WebSocketMessageType.Binary, true, CancellationToken.None);
+                    Interlocked.Increment(ref _packetsEchoed);
+                }
+            }
+        }
+    }
+
+    private async Task DrainAsync(WebSocket ws)
+    {
+        var buffer = new byte[65536];
+        while (ws.State is WebSocketState.Open or WebSocketState.CloseSent)
+        {
+            var r = await ws.ReceiveAsync(buffer, _app.Lifetime.ApplicationStopping);
+            if (r.MessageType == WebSocketMessageType.Close)
+            {
+                ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
+                if (ws.State == WebSocketState.CloseReceived) await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Opus decode (at the bridge's decode rate, see OpusCodecs.NativeDecodeRate) and resample to PersonaPlex's 24 kHz.</summary>
+    private sealed class ModelToCallerDecoder : IDisposable
+    {
+        private readonly Concentus.IOpusDecoder _decoder = OpusCodecs.CreateDecoder();
+        private readonly MonoResampler _resampler;
+
+        public ModelToCallerDecoder() => _resampler = new MonoResampler(_decoder.SampleRate, OpusCodecs.SampleRate);
+        private readonly short[] _pcm = new short[5760];
+        private readonly short[] _out = new short[5760];
+
+        public short[] Decode24k(byte[] packet)
+        {
+            var n = _decoder.Decode(packet, _pcm, _pcm.Length, false);
+            var m = _resampler.Process(_pcm.AsSpan(0, n), _out);
+            return _out[..m];
+        }
+
+        public void Dispose() => (_decoder as IDisposable)?.Dispose();
+    }
+}

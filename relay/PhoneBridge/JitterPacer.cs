@@ -1,0 +1,124 @@
+using System.Diagnostics;
+
+namespace VoiceEdge.Relay.PhoneBridge;
+
+/// <summary>
+/// Sends the model's audio to the caller at the pace it plays, in 20 ms frames. Twilio queues the media it
+/// is sent and plays it in order, so the pacer keeps that queue short rather than empty: it sends a frame as
+/// soon as it has one unless the caller's playback is already <c>lead</c> ahead of real time, where it waits.
+/// A talkspurt starts once <c>primeFrames</c> are here (or when a short wait brings no more), so Twilio
+/// begins with a cushion that absorbs the model's jitter; after that frames go out as they come, and the
+/// cushion is never rebuilt by holding audio back, so delay does not grow. Bursts beyond the lead wait here,
+/// bounded: past <c>maxFrames</c> the oldest frame is dropped, so a backend that sends faster than real time
+/// cannot grow memory or the caller's delay without limit. A backlog that a burst leaves behind would
+/// otherwise delay the rest of the call (frames then arrive and leave at the same rate), so while more than
+/// the starting cushion is waiting (here or at Twilio), silent frames are skipped (<see cref="Trimmed"/>):
+/// the delay shrinks back in the pauses, and speech is never cut.
+/// </summary>
+public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames, int maxFrames = JitterPacer.DefaultMaxFrames, int leadFrames = JitterPacer.DefaultLeadFrames) : IDisposable
+{
+    public const int DefaultPrimeFrames = 3;
+    public const int DefaultMaxFrames = 100;
+    public const int DefaultLeadFrames = 5;
+    public static readonly TimeSpan FrameDuration = TimeSpan.FromMilliseconds(20);
+
+    private readonly Queue<byte[]> _queue = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+    private long _dropped, _sent, _underruns, _trimmed;
+
+    /// <summary>Below this peak (about -42 dBFS) a frame counts as silence that a backlog may skip.</summary>
+    public const int SilencePeak = 256;
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Sent => Interlocked.Read(ref _sent);
+    public long Underruns => Interlocked.Read(ref _underruns);
+    public long Trimmed => Interlocked.Read(ref _trimmed);
+
+    public int Count
+    {
+        get
+        {
+            lock (_queue) return _queue.Count;
+        }
+    }
+
+    public void Enqueue(byte[] frame)
+    {
+        lock (_queue)
+        {
+            if (_queue.Count >= maxFrames)
+            {
+                _queue.Dequeue();
+                _dropped++;
+            }
+            _queue.Enqueue(frame);
+        }
+        _arrived.Release();
+    }
+
+    /// <summary>Sends frames until cancelled; <paramref name="send"/> is called from one task at a time.</summary>
+    public async Task RunAsync(Func<byte[], CancellationToken, ValueTask> send, CancellationToken ct)
+    {
+        var lead = FrameDuration * leadFrames;
+        var clock = Stopwatch.StartNew();
+        var playedUntil = TimeSpan.Zero; // where the caller's playback of what was sent ends, on `clock`
+        var first = true;
+        while (true)
+        {
+            if (clock.Elapsed >= playedUntil)
+            {
+                // The caller has heard everything: a new talkspurt. Gather a cushion first.
+                if (Count == 0 && !first) Interlocked.Increment(ref _underruns);
+                await PrimeAsync(ct);
+                first = false;
+            }
+            else if (Count == 0)
+            {
+                await _arrived.WaitAsync(ct);
+                continue;
+            }
+            if (!TryDequeue(out var frame)) continue;
+            var now = clock.Elapsed;
+            if (playedUntil < now) playedUntil = now;
+            var ahead = playedUntil - now;
+            // Audio waiting, here and queued at Twilio, beyond the cushion a talkspurt starts with.
+            var backlog = Count + (int)(ahead / FrameDuration);
+            if (backlog >= primeFrames && IsSilent(frame))
+            {
+                Interlocked.Increment(ref _trimmed);
+                continue;
+            }
+            if (ahead > lead) await Task.Delay(ahead - lead, ct);
+            await send(frame, ct);
+            Interlocked.Increment(ref _sent);
+            playedUntil += FrameDuration;
+        }
+    }
+
+    private async Task PrimeAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var count = Count;
+            if (count >= primeFrames) return;
+            if (count == 0) await _arrived.WaitAsync(ct);
+            // Some audio but not enough: start anyway if nothing more comes within a frame's time.
+            else if (!await _arrived.WaitAsync(FrameDuration * primeFrames, ct)) return;
+        }
+    }
+
+    /// <summary>Whether a mu-law frame is silence (every sample below <see cref="SilencePeak"/>).</summary>
+    public static bool IsSilent(ReadOnlySpan<byte> mulaw)
+    {
+        foreach (var code in mulaw)
+            if (Math.Abs((int)MuLaw.Decode(code)) >= SilencePeak) return false;
+        return true;
+    }
+
+    private bool TryDequeue(out byte[] frame)
+    {
+        lock (_queue) return _queue.TryDequeue(out frame!);
+    }
+
+    public void Dispose() => _arrived.Dispose();
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+using VoiceEdge.Relay.Hosting;
+using VoiceEdge.Relay.Relaying;
+
+namespace VoiceEdge.Relay.PhoneBridge;
+
+/// <summary>
+/// /twilio/stream in <see cref="TwilioMode.PersonaPlex"/> mode, called once the request has passed the
+/// relay's checks (draining, WebSocket, Twilio signature): takes a connection slot, accepts the WebSocket and
+/// runs the bridge until the call ends or the relay drains.
+/// </summary>
+public static class PhoneBridgeEndpoint
+{
+    public static async Task RunAsync(HttpContext context, ConnectionLimiter limiter, Uri upstream, string session)
+    {
+        using var lease = limiter.TryAcquire();
+        if (lease is null)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            await context.Response.WriteAsync("too many calls on this relay\n");
+            return;
+        }
+        var services = context.RequestServices;
+        var o = services.GetRequiredService<IOptions<RelayOptions>>().Value;
+        using var registration = services.GetRequiredService<DrainCoordinator>().Register();
+        using var twilio = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(o.KeepAliveSeconds) });
+        var options = new PhoneBridgeOptions
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(o.UpstreamConnectTimeoutSeconds),
+            KeepAlive = TimeSpan.FromSeconds(o.KeepAliveSeconds),
+            MaxBackendMessageBytes = o.MaxMessageBytes,
+        };
+        await services.GetRequiredService<PhoneBridgeService>().RunAsync(twilio, upstream, session, options, registration.DrainToken);
+    }
+}

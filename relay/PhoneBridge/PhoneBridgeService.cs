@@ -1,0 +1,23 @@
+using System.Net.WebSockets;
+
+namespace VoiceEdge.Relay.PhoneBridge;
+
+/// <summary>
+/// The entry point of the phone bridge: runs one accepted Twilio Media Streams WebSocket against PersonaPlex
+/// at <c>upstream</c> (its /api/chat URL with the required <c>voice_prompt</c> query). Logs once, at the first
+/// call, which Opus implementation calls get and why.
+/// </summary>
+public sealed class PhoneBridgeService(PhoneBridgeMetrics metrics, ILogger<PhoneBridgeService> logger)
+{
+    private int _probed;
+
+    public Task<CallEnd> RunAsync(WebSocket twilio, Uri upstream, string session, PhoneBridgeOptions options, CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _probed, 1) == 0)
+        {
+            var probe = OpusCodecs.Probe();
+            PhoneBridgeLog.OpusChoice(logger, probe.Implementation, probe.Version, probe.Why);
+        }
+        return new PhoneBridgeSession(twilio, upstream, session, options, metrics, logger).RunAsync(ct);
+    }
+}

@@ -1,0 +1,338 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace VoiceEdge.Relay.PhoneBridge;
+
+/// <summary>
+/// One phone call bridged between Twilio Media Streams and PersonaPlex.
+/// <para>
+/// Caller to model: each <c>media</c> event's mu-law goes through <see cref="CallerToModel"/> and each Ogg
+/// page is sent as a 0x01 message, but only once PersonaPlex has sent its 0x00 handshake. Audio before it is
+/// dropped, not held: PersonaPlex consumes its input in real time, so audio held for the seconds its prompt
+/// processing takes and then sent in a burst would stay queued in front of everything the caller says
+/// next, adding those seconds of delay for the rest of the call; the caller is not yet hearing the model,
+/// so there is nothing to answer yet. The dropped frames are counted and logged.
+/// </para>
+/// <para>
+/// Model to caller: 0x01 messages go through <see cref="ModelToCaller"/> into the <see cref="JitterPacer"/>,
+/// which plays them on the call's <c>streamSid</c> every 20 ms; 0x02 text goes to the call log and the
+/// transcript metrics, never into the audio. Whichever side ends first decides how both are closed
+/// (<see cref="CallEnd"/>).
+/// </para>
+/// </summary>
+public sealed class PhoneBridgeSession
+{
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly WebSocket _twilio;
+    private readonly Uri _upstream;
+    private readonly string _session;
+    private readonly PhoneBridgeOptions _options;
+    private readonly PhoneBridgeMetrics _metrics;
+    private readonly ILogger _logger;
+    private JitterPacer _pacer = null!;
+    private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _streamSid = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StringBuilder _transcript = new();
+    private long _droppedBeforeHandshake;
+    private long _framesUp;
+    private long _framesDown;
+
+    public PhoneBridgeSession(WebSocket twilio, Uri upstream, string session, PhoneBridgeOptions options, PhoneBridgeMetrics metrics, ILogger logger)
+    {
+        _twilio = twilio;
+        _upstream = upstream;
+        _session = session;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Runs the call to its end; never throws for anything either peer does. <paramref name="ct"/> is the relay
+    /// stopping (a drain): the call is then closed, 1012 to Twilio.
+    /// </summary>
+    public async Task<CallEnd> RunAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var pacer = new JitterPacer(_options.JitterPrimeFrames, _options.JitterMaxFrames);
+        _pacer = pacer;
+        using var backend = new ClientWebSocket();
+        backend.Options.KeepAliveInterval = _options.KeepAlive;
+        var end = await ConnectAsync(backend, ct);
+        if (end is not null)
+        {
+            await CloseAsync(_twilio, end.ToTwilio, end.Detail, waitForReply: true);
+            Finish(end, started);
+            return end;
+        }
+
+        using var caller = new CallerToModel(OpusCodecs.CreateEncoder(_options.PreferNativeOpus), (uint)Random.Shared.Next());
+        using var model = new ModelToCaller(OpusCodecs.CreateDecoder(_options.PreferNativeOpus));
+        _metrics.Calls.WithLabels(caller.Implementation.ToString().ToLowerInvariant()).Inc();
+        // The readers take no token: cancelling a WebSocket receive aborts the socket, and each side should get a
+        // clean close instead. They end when their socket closes; `ct` (relay stopping) is watched separately.
+        using var stop = new CancellationTokenSource();
+        var connectedAt = Stopwatch.GetTimestamp();
+
+        var fromTwilio = ReadTwilioAsync(backend, caller, CancellationToken.None);
+        var fromBackend = ReadBackendAsync(backend, model, connectedAt, CancellationToken.None);
+        var handshakeWatch = WatchHandshakeAsync(stop.Token);
+        var relayStopping = WaitStoppingAsync(ct, stop.Token);
+        var pacing = PaceAsync(stop.Token);
+
+        var first = await Task.WhenAny(fromTwilio, fromBackend, handshakeWatch, relayStopping);
+        end = await first;
+        await stop.CancelAsync();
+        await Task.WhenAll(pacing, handshakeWatch, relayStopping);
+        // The side that ended has no reader left: close it and wait for its reply. The other side's reader is
+        // still running and will see the reply to the close sent to it.
+        await Task.WhenAll(
+            CloseAsync(_twilio, end.ToTwilio, end.Detail, waitForReply: first == fromTwilio),
+            CloseAsync(backend, end.ToBackend, end.Detail, waitForReply: first == fromBackend));
+        var readers = Task.WhenAll(fromTwilio, fromBackend);
+        if (await Task.WhenAny(readers, Task.Delay(CloseTimeout, CancellationToken.None)) != readers)
+        {
+            _twilio.Abort();
+            backend.Abort();
+            await readers;
+        }
+        Finish(end, started);
+        return end;
+    }
+
+    private async Task<CallEnd?> ConnectAsync(ClientWebSocket backend, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await backend.ConnectAsync(_upstream, timeout.Token);
+            return null;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return CallEnd.Cancelled();
+        }
+        catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
+        {
+            var why = timeout.IsCancellationRequested ? $"did not answer within {_options.ConnectTimeout.TotalSeconds:0} s" : e.Message;
+            return new CallEnd("backend-unavailable", $"voice backend unavailable: {why}", WebSocketCloseStatus.InternalServerError, CallEnd.Normal);
+        }
+    }
+
+    private async Task<CallEnd> ReadTwilioAsync(ClientWebSocket backend, CallerToModel caller, CancellationToken ct)
+    {
+        var reader = new WholeMessageReader(_twilio, _options.MaxTwilioMessageBytes);
+        var pages = new List<byte[]>();
+        var started = false;
+        var backendGone = false;
+        try
+        {
+            while (true)
+            {
+                var type = await reader.ReadAsync(ct);
+                if (type == WebSocketMessageType.Close)
+                    return CallEnd.CallerHungUp($"Twilio closed the stream ({(int?)_twilio.CloseStatus} {_twilio.CloseStatusDescription})");
+                if (type != WebSocketMessageType.Text) return CallEnd.MalformedTwilio("binary frame (Media Streams send JSON text)");
+                TwilioMessage message;
+                try
+                {
+                    message = TwilioMessage.Parse(reader.Message);
+                }
+                catch (FormatException e)
+                {
+                    return CallEnd.MalformedTwilio(e.Message);
+                }
+                switch (message)
+                {
+                    case TwilioStart start:
+                        if (start.MediaFormat != TwilioMediaFormat.MuLaw8kMono) return CallEnd.UnsupportedFormat(start.MediaFormat);
+                        started = true;
+                        PhoneBridgeLog.CallStarted(_logger, _session, start.StreamSid, start.CallSid, caller.Implementation);
+                        _streamSid.TrySetResult(start.StreamSid);
+                        break;
+                    case TwilioMedia media when started:
+                        if (!_handshake.Task.IsCompleted)
+                        {
+                            _droppedBeforeHandshake++;
+                            _metrics.Dropped.WithLabels("before-handshake").Inc();
+                            break;
+                        }
+                        if (backendGone) break;
+                        pages.Clear();
+                        caller.Push(media.Payload, pages);
+                        try
+                        {
+                            foreach (var page in pages)
+                                await backend.SendAsync(PersonaPlexMessage.Audio(page), WebSocketMessageType.Binary, true, ct);
+                        }
+                        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException)
+                        {
+                            // The backend is closing or gone; its reader ends the call. Keep reading Twilio until then.
+                            backendGone = true;
+                        }
+                        Interlocked.Increment(ref _framesUp);
+                        break;
+                    case TwilioMedia:
+                        return CallEnd.MalformedTwilio("media before start");
+                    case TwilioStop:
+                        return CallEnd.CallerHungUp("Twilio sent stop");
+                }
+            }
+        }
+        catch (MessageTooBigException e)
+        {
+            return new CallEnd("twilio-too-big", $"Twilio message {e.Message}", WebSocketCloseStatus.MessageTooBig, CallEnd.Normal);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            return CallEnd.CallerHungUp($"Twilio connection lost: {e.Message}");
+        }
+    }
+
+    private async Task<CallEnd> ReadBackendAsync(ClientWebSocket backend, ModelToCaller model, long connectedAt, CancellationToken ct)
+    {
+        var reader = new WholeMessageReader(backend, _options.MaxBackendMessageBytes);
+        var frames = new List<byte[]>();
+        try
+        {
+            while (true)
+            {
+                var type = await reader.ReadAsync(ct);
+                if (type == WebSocketMessageType.Close)
+                    return CallEnd.BackendClosed($"voice backend closed the call ({(int?)backend.CloseStatus} {backend.CloseStatusDescription})");
+                if (type != WebSocketMessageType.Binary) return CallEnd.BackendGarbage("a text frame (PersonaPlex sends binary messages)");
+                var message = reader.Message;
+                if (message.IsEmpty) return CallEnd.BackendGarbage("an empty message");
+                switch ((PersonaPlexKind)message[0])
+                {
+                    case PersonaPlexKind.Handshake:
+                        if (_handshake.TrySetResult())
+                        {
+                            var after = Stopwatch.GetElapsedTime(connectedAt);
+                            _metrics.HandshakeSeconds.Observe(after.TotalSeconds);
+                            PhoneBridgeLog.Handshake(_logger, _session, (long)after.TotalMilliseconds, _droppedBeforeHandshake);
+                        }
+                        break;
+                    case PersonaPlexKind.Audio:
+                        frames.Clear();
+                        model.Push(message[1..], frames);
+                        foreach (var frame in frames) _pacer.Enqueue(frame);
+                        break;
+                    case PersonaPlexKind.Text:
+                        Transcript(Encoding.UTF8.GetString(message[1..]));
+                        break;
+                    default:
+                        return CallEnd.BackendGarbage($"unknown message kind 0x{message[0]:X2}");
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            return CallEnd.BackendGarbage(e.Message);
+        }
+        catch (MessageTooBigException e)
+        {
+            return CallEnd.BackendGarbage(e.Message);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            return CallEnd.BackendLost($"voice backend connection lost: {e.Message}");
+        }
+    }
+
+    private async Task<CallEnd> WatchHandshakeAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _handshake.Task.WaitAsync(_options.HandshakeTimeout, ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (TimeoutException)
+        {
+            return CallEnd.NoHandshake(_options.HandshakeTimeout);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return CallEnd.Cancelled();
+    }
+
+    private static async Task<CallEnd> WaitStoppingAsync(CancellationToken relayStopping, CancellationToken callEnded)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(relayStopping, callEnded);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, either.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return CallEnd.Cancelled();
+    }
+
+    private async Task PaceAsync(CancellationToken ct)
+    {
+        try
+        {
+            var streamSid = await _streamSid.Task.WaitAsync(ct);
+            await _pacer.RunAsync(async (frame, token) =>
+            {
+                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, frame), WebSocketMessageType.Text, true, token);
+                Interlocked.Increment(ref _framesDown);
+            }, ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The call is ending (or Twilio is gone; its reader reports that).
+        }
+    }
+
+    /// <summary>Model text arrives as word pieces: log it a sentence (or 200 characters) at a time.</summary>
+    private void Transcript(string text)
+    {
+        _metrics.TranscriptMessages.Inc();
+        _metrics.TranscriptChars.Inc(text.Length);
+        _transcript.Append(text);
+        if (_transcript.Length >= 200 || text.Contains('\n', StringComparison.Ordinal) || text.TrimEnd() is [.., '.' or '?' or '!']) FlushTranscript();
+    }
+
+    private void FlushTranscript()
+    {
+        var line = _transcript.ToString().Trim();
+        _transcript.Clear();
+        if (line.Length > 0) PhoneBridgeLog.Transcript(_logger, _session, line);
+    }
+
+    private void Finish(CallEnd end, long started)
+    {
+        FlushTranscript();
+        _metrics.Ends.WithLabels(end.Reason).Inc();
+        _metrics.Frames.WithLabels("up").Inc(Interlocked.Read(ref _framesUp));
+        _metrics.Frames.WithLabels("down").Inc(Interlocked.Read(ref _framesDown));
+        _metrics.Dropped.WithLabels("jitter-overflow").Inc(_pacer.Dropped);
+        _metrics.Dropped.WithLabels("backlog-silence").Inc(_pacer.Trimmed);
+        PhoneBridgeLog.CallEnded(_logger, _session, end.Reason, end.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), _droppedBeforeHandshake, _pacer.Dropped, _pacer.Trimmed, _pacer.Underruns);
+    }
+
+    /// <summary>Sends a close (reason cut to the 123 bytes a close frame allows); never throws.</summary>
+    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string reason, bool waitForReply)
+    {
+        while (Encoding.UTF8.GetByteCount(reason) > 123) reason = reason[..^1];
+        using var timeout = new CancellationTokenSource(CloseTimeout);
+        try
+        {
+            if (waitForReply && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.CloseAsync(status, reason, timeout.Token);
+            else if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.CloseOutputAsync(status, reason, timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            socket.Abort();
+        }
+    }
+}

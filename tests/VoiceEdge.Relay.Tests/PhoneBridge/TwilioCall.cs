@@ -1,0 +1,140 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace VoiceEdge.Relay.Tests.PhoneBridge;
+
+/// <summary>
+/// Plays Twilio's side of a Media Stream over a real WebSocket, with the message shapes of
+/// https://www.twilio.com/docs/voice/media-streams/websocket-messages (connected, start, media, stop), and
+/// collects the media the bridge sends back.
+/// </summary>
+public sealed class TwilioCall : IDisposable
+{
+    public const string StreamSid = "MZ00000000000000000000000000000001";
+
+    private readonly ClientWebSocket _ws = new();
+    private readonly List<byte> _received = [];
+    private Task? _reading;
+    private int _sequence;
+
+    public List<string> OtherStreamSids { get; } = [];
+
+    public List<int> PayloadSizes { get; } = [];
+
+    public WebSocketCloseStatus? CloseStatus => _ws.CloseStatus;
+
+    public string? CloseReason => _ws.CloseStatusDescription;
+
+    public byte[] Received
+    {
+        get
+        {
+            lock (_received) return [.. _received];
+        }
+    }
+
+    public async Task ConnectAsync(Uri uri, string? twilioSignature = null)
+    {
+        if (twilioSignature is not null) _ws.Options.SetRequestHeader("X-Twilio-Signature", twilioSignature);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _ws.ConnectAsync(uri, timeout.Token);
+        _reading = ReadAsync();
+    }
+
+    public Task SendConnectedAsync() => SendJsonAsync(new { @event = "connected", protocol = "Call", version = "1.0.0" });
+
+    public Task SendStartAsync(string encoding = "audio/x-mulaw", int sampleRate = 8000, int channels = 1) => SendJsonAsync(new
+    {
+        @event = "start",
+        sequenceNumber = Next(),
+        start = new
+        {
+            accountSid = "AC00000000000000000000000000000001",
+            streamSid = StreamSid,
+            callSid = "CA00000000000000000000000000000001",
+            tracks = new[] { "inbound" },
+            mediaFormat = new { encoding, sampleRate, channels },
+            customParameters = new { token = "per-call" },
+        },
+        streamSid = StreamSid,
+    });
+
+    public Task SendMediaAsync(ReadOnlySpan<byte> mulaw) => SendJsonAsync(new
+    {
+        @event = "media",
+        sequenceNumber = Next(),
+        media = new { track = "inbound", chunk = "1", timestamp = "0", payload = Convert.ToBase64String(mulaw) },
+        streamSid = StreamSid,
+    });
+
+    public Task SendStopAsync() => SendJsonAsync(new { @event = "stop", sequenceNumber = Next(), streamSid = StreamSid });
+
+    public Task SendTextAsync(string text) => _ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>Plays mu-law audio in 20 ms media messages at real-time pace.</summary>
+    public async Task PlayAsync(byte[] mulaw)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i * 160 < mulaw.Length; i++)
+        {
+            await SendMediaAsync(mulaw.AsSpan(i * 160, Math.Min(160, mulaw.Length - i * 160)));
+            var wait = TimeSpan.FromMilliseconds(20 * (i + 1)) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        }
+    }
+
+    /// <summary>Waits (bounded) until the bridge closes the stream.</summary>
+    public async Task WaitClosedAsync(TimeSpan limit)
+    {
+        await _reading!.WaitAsync(limit);
+    }
+
+    public async Task HangUpAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        if (_ws.State == WebSocketState.Open) await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "hang up", timeout.Token);
+        await _reading!.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private string Next() => (++_sequence).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private Task SendJsonAsync(object message) => _ws.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    private async Task ReadAsync()
+    {
+        var buffer = new byte[65536];
+        try
+        {
+            while (true)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult r;
+                do
+                {
+                    r = await _ws.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                    length += r.Count;
+                } while (!r.EndOfMessage && r.MessageType != WebSocketMessageType.Close);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    if (_ws.State == WebSocketState.CloseReceived) await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                    return;
+                }
+                using var doc = JsonDocument.Parse(buffer.AsMemory(0, length));
+                var root = doc.RootElement;
+                if (root.GetProperty("event").GetString() != "media") continue;
+                var sid = root.GetProperty("streamSid").GetString()!;
+                if (sid != StreamSid) OtherStreamSids.Add(sid);
+                var payload = Convert.FromBase64String(root.GetProperty("media").GetProperty("payload").GetString()!);
+                PayloadSizes.Add(payload.Length);
+                lock (_received) _received.AddRange(payload);
+            }
+        }
+        catch (WebSocketException)
+        {
+            // Closed without a handshake: CloseStatus stays null, which the tests check.
+        }
+    }
+
+    public void Dispose() => _ws.Dispose();
+}
