@@ -67,6 +67,11 @@ public static class ConfigKeys
         Name = "twilioUpstream", DefaultText = "`voiceUpstream`'s scheme, host and port with path `/twilio`",
         Doc = "relay's backend for Twilio streams; same rules as `voiceUpstream`",
     };
+    public static readonly ConfigKey TwilioMode = new()
+    {
+        Name = "twilioMode", Fallback = "passthrough", Choices = ["passthrough", "personaplex"], RefusedInPreview = true,
+        Doc = "`passthrough` (Twilio streams go to `twilioUpstream`, your own agent) or `personaplex` (the relay bridges Twilio's mu-law 8 kHz to PersonaPlex's Ogg Opus 24 kHz at `twilioUpstream`)",
+    };
     public static readonly ConfigKey RateLimitRequests = new() { Name = "rateLimitRequests", Fallback = "10", Range = (1, 1_000_000), ZoneOwnerOnly = true, Doc = "zone owner only" };
     public static readonly ConfigKey RateLimitPeriod = new() { Name = "rateLimitPeriod", Fallback = "10", Range = (1, 86400), ZoneOwnerOnly = true, Doc = "seconds; zone owner only; checked against the plan" };
     public static readonly ConfigKey RateLimitMitigation = new() { Name = "rateLimitMitigationTimeout", Fallback = "10", Range = (0, 86400), ZoneOwnerOnly = true, Doc = "seconds; zone owner only; checked against the plan" };
@@ -141,7 +146,7 @@ public static class ConfigKeys
     public static readonly IReadOnlyList<ConfigKey> All =
     [
         Kind, AccountId, ZoneId, ZoneName, OwnsZone, ZonePlan, PublicHost, RoutePrefix, RelayRecord, WorkerName,
-        AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceUpstream, TwilioUpstream, RateLimitRequests,
+        AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceUpstream, TwilioUpstream, TwilioMode, RateLimitRequests,
         RateLimitPeriod, RateLimitMitigation, RateLimitRulesetId, RateLimitKeptRules, OriginErrorSlo, AlertEmails,
         AzureLocation, VmSize, AdminUsername, SshPublicKey, AdminCidrs, AllowSshFromAnywhere, DnsLabel, RelayUrl,
         WorkersDevSubdomain, RelaySigningKey, AuthJwtSecret, TwilioAuthToken, AlertWebhookUrl,

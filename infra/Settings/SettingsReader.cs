@@ -123,7 +123,7 @@ public static class SettingsReader
 
         return s with
         {
-            Edge = new EdgeSettings(zoneId, zoneName, publicHost, recordFqdn, voiceUpstream ?? "", twilioUpstream),
+            Edge = new EdgeSettings(zoneId, zoneName, publicHost, recordFqdn, voiceUpstream ?? "", twilioUpstream, r.Choice(ConfigKeys.TwilioMode)),
             RelayHost = host,
             Zone = ZoneOwnerSettings(r, config, s.RoutePrefix, emails),
             Monitoring = new MonitoringSettings(emails, HasAlertWebhook: config.Get(ConfigKeys.AlertWebhookUrl) is not null),

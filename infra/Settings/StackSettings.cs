@@ -40,7 +40,8 @@ public sealed record EdgeSettings(
     string PublicHost,
     string RelayRecordFqdn,
     string VoiceUpstream,
-    string TwilioUpstream)
+    string TwilioUpstream,
+    string TwilioMode)
 {
     public string RelayBaseUrl => $"https://{RelayRecordFqdn}";
     public string RoutePattern(string prefix) => $"{PublicHost}{prefix}/*";

@@ -86,6 +86,7 @@ public static class RelayDeployResources
                 new RunCommandParameter { Name = "RELAY_WS_HOST", Value = edge.RelayRecordFqdn },
                 new RunCommandParameter { Name = "RELAY_UPSTREAM", Value = Expr.Literal(edge.VoiceUpstream) },
                 new RunCommandParameter { Name = "RELAY_TWILIO_UPSTREAM", Value = Expr.Literal(edge.TwilioUpstream) },
+                new RunCommandParameter { Name = "RELAY_TWILIO_MODE", Value = edge.TwilioMode },
                 new RunCommandParameter { Name = "RELAY_PUBLIC_BASE_URL", Value = $"wss://{edge.RelayRecordFqdn}" },
             ],
             ProtectedParameters =

@@ -56,6 +56,7 @@ umask 022
 {
   printf 'Relay__Upstream=%s\n' "$RELAY_UPSTREAM"
   printf 'Relay__TwilioUpstream=%s\n' "$RELAY_TWILIO_UPSTREAM"
+  printf 'Relay__TwilioMode=%s\n' "${RELAY_TWILIO_MODE:-passthrough}"
   printf 'Relay__PublicBaseUrl=%s\n' "$RELAY_PUBLIC_BASE_URL"
   printf 'Relay__SigningKey=%s\n' "$RELAY_SIGNING_KEY"
   printf 'Relay__TwilioAuthToken=%s\n' "${RELAY_TWILIO_AUTH_TOKEN:-}"

@@ -185,8 +185,27 @@ public class GraphTests
         Assert.Equal("wss://wss-staging.example.org", parameters["RELAY_PUBLIC_BASE_URL"]);
         Assert.Equal("wss://gpu-staging.example.org:9000/api/chat", parameters["RELAY_UPSTREAM"]);
         Assert.Equal("wss://gpu-staging.example.org:9000/twilio", parameters["RELAY_TWILIO_UPSTREAM"]);
+        Assert.Equal("passthrough", parameters["RELAY_TWILIO_MODE"]);
         Assert.Equal(["relayPackageReader", "relayPackage"], dev["relayInstall"].Options.DependsOn.Select(d => d.Name));
         Assert.Equal("${relayInstall.instanceViews[0].output}", dev.Outputs.Single(o => o.Name == "relayDeployReport").Value);
+    }
+
+    [Fact]
+    public void The_phone_bridge_mode_reaches_the_relay_through_the_run_command()
+    {
+        var dev = GraphFixtures.Program(GraphFixtures.Sharer, ("voice-edge:twilioMode", "personaplex"));
+        var parameters = Args<RunCommand>(dev, "relayInstall").Parameters.ToDictionary(p => p.Name, p => p.Value);
+        Assert.Equal("personaplex", parameters["RELAY_TWILIO_MODE"]);
+    }
+
+    [Fact]
+    public void An_unknown_phone_bridge_mode_and_one_on_a_preview_stack_are_refused()
+    {
+        var problem = Assert.Single(Stacks.Problems(GraphFixtures.Config(GraphFixtures.Sharer, ("voice-edge:twilioMode", "bridge")), []));
+        Assert.Equal("voice-edge:twilioMode", problem.Key);
+        Assert.Contains("passthrough, personaplex", problem.Problem);
+        var preview = Assert.Single(Stacks.Problems(GraphFixtures.Config(GraphFixtures.Preview, ("voice-edge:twilioMode", "personaplex")), []));
+        Assert.Equal("voice-edge:twilioMode", preview.Key);
     }
 
     [Fact]

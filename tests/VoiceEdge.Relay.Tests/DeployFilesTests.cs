@@ -51,6 +51,7 @@ public class DeployFilesTests
         var text = File.ReadAllText(Deploy("cloud-init.yaml"));
         Assert.StartsWith("#cloud-config", text);
         Assert.Contains("- caddy", text);
+        Assert.Contains("- libopus-dev", text); // the phone bridge's native Opus (Concentus looks for libopus.so)
         Assert.Contains("PasswordAuthentication no", text);
     }
 
@@ -346,6 +347,7 @@ public class DeployFilesTests
             ["RELAY_WS_HOST"] = "ws.example.test",
             ["RELAY_UPSTREAM"] = "wss://gpu.example.test/api/chat",
             ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
+            ["RELAY_TWILIO_MODE"] = "personaplex",
             ["RELAY_PUBLIC_BASE_URL"] = "wss://ws.example.test",
             ["RELAY_SIGNING_KEY"] = Secret,
             ["RELAY_TWILIO_AUTH_TOKEN"] = TwilioSecret,
@@ -361,7 +363,7 @@ public class DeployFilesTests
         Assert.Contains("NOT READY", stdout);
         Assert.Equal(
             ["Relay__Upstream=wss://gpu.example.test/api/chat", "Relay__TwilioUpstream=wss://gpu.example.test/twilio",
-             "Relay__PublicBaseUrl=wss://ws.example.test", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"],
+             "Relay__TwilioMode=personaplex", "Relay__PublicBaseUrl=wss://ws.example.test", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"],
             File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env")));
         Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
         foreach (var secret in new[] { Secret, TwilioSecret, DeployStandIns.Token })
