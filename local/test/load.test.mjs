@@ -63,7 +63,10 @@ async function runStream(stream, origin) {
     }, 1000 / RATE);
   });
   // Bounded wait for the last echoes, then a clean close.
-  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 60000))]);
+  // The timer is cleared once the echoes are in: a pending one would keep the test process alive for its full minute.
+  let lastEchoes;
+  await Promise.race([done, new Promise((resolve) => { lastEchoes = setTimeout(resolve, 60000); })]);
+  clearTimeout(lastEchoes);
   ws.close(1000, 'load done');
   result.close = await closing;
   return result;
