@@ -96,6 +96,16 @@ describe("native pass-through (RELAY_PASSTHROUGH=on) in workerd", () => {
     ws.close();
   });
 
+  it("keepalive is the relay's: its WebSocket ping reaches the client and the client's pong reaches the relay", async () => {
+    const ws = await open("?mode=ping");
+    const call = relay.calls.at(-1);
+    const pinged = new Promise((resolve) => ws.once("ping", (data) => resolve(data.toString())));
+    assert.equal(await pinged, "relay-ping");
+    await until(() => call.pongs.length > 0);
+    assert.deepEqual(call.pongs, ["relay-ping"]);
+    ws.close();
+  });
+
   it("races: the client keeps sending while the relay closes", async () => {
     const ws = await open("?mode=closesoon");
     const closing = closed(ws);
