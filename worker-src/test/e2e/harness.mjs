@@ -48,7 +48,7 @@ export function checkRelayToken(header, key = SIGNING_KEY) {
 
 /**
  * The stand-in relay. Behaviour per call from the query string the Worker passes on: mode=refuse answers 403,
- * mode=ping sends a WebSocket ping ("relay-ping") right after opening and records the pongs it gets back,
+ * the text "vanish" drops the TCP connection without a close frame; mode=ping sends a WebSocket ping ("relay-ping") right after opening and records the pongs it gets back,
  * mode=slow never answers the upgrade, delay=<ms> answers it that late, mode=closesoon closes with 4003 150 ms
  * after opening, mode=flood sends a frame every millisecond until closed. Otherwise it echoes; the text
  * "close:<code>:<reason>" makes it close. `upgrades` counts every upgrade request that reached it; `held` holds
@@ -100,6 +100,11 @@ export async function startStubRelay() {
       ws.on("message", (data, isBinary) => {
         call.received.push({ data, isBinary });
         const text = isBinary ? null : data.toString();
+        if (text === "vanish") {
+          // A relay that dies (SIGKILL, VM lost): the TCP connection goes without a close frame.
+          ws._socket.destroy();
+          return;
+        }
         if (text?.startsWith("close:")) {
           const [, code, reason] = text.split(":");
           ws.close(Number(code), reason);
