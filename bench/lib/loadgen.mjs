@@ -97,15 +97,16 @@ export async function streams(url, options, { count, rate = 50, seconds = 15, si
   return { sent, received, lost: sent - received, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
 }
 
-/** CPU seconds (user + system) of a process and its descendants, from /proc. */
-export function cpuSeconds(pid) {
+/** CPU seconds (user + system) of a process and its descendants, from /proc; with `name`, only processes of that name (comm). */
+export function cpuSeconds(pid, name) {
   const ticks = 100;
   let total = 0;
   const visit = (p) => {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) / ticks;
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (name === undefined || comm === name) total += (Number(fields[11]) + Number(fields[12])) / ticks;
       const children = readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
       for (const c of children) visit(Number(c));
     } catch {}

@@ -1,5 +1,8 @@
-// Added latency and throughput through the Worker in workerd (`wrangler dev`) against direct to the same
-// upstream echo, one run: one-connection ping-pong, and 200 concurrent streams at 50 messages/s.
+// Added latency, throughput and workerd CPU through the Worker in workerd (`wrangler dev`) against direct to the
+// same upstream echo, both proxy designs side by side in one run: the JavaScript pump (the Worker accepts both
+// sockets and forwards every frame) and the native pass-through (`RELAY_PASSTHROUGH=on`: the relay's socket is
+// returned unaccepted and workerd joins the connections). One-connection ping-pong, and 200 concurrent streams
+// at 50 messages/s; targets interleaved per scenario.
 // Needs `npm ci` in worker-src. Usage: node bench/worker/run.mjs [--quick]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -20,7 +23,6 @@ const jwt = () => {
 
 const echoPort = await freePort();
 const echo = await startProcess("node", [path.join(repo, "bench/lib/echo.mjs"), String(echoPort)], { ready: () => tcpOpen(echoPort) });
-const workerPort = await freePort();
 const vars = {
   RELAY_URL: `http://127.0.0.1:${echoPort}`,
   ALLOWED_ORIGINS: origin,
@@ -28,33 +30,49 @@ const vars = {
   RELAY_SIGNING_KEY: "bench-signing-key",
   AUTH_JWT_SECRET: jwtSecret,
 };
-const args = ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--inspector-port", String(await freePort())];
-for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-const worker = await startProcess(path.join(repo, "worker-src/node_modules/.bin/wrangler"), args, {
-  cwd: path.join(repo, "worker-src"),
-  env: { WRANGLER_SEND_METRICS: "false", CI: "true" },
-  ready: () => httpOk(`http://127.0.0.1:${workerPort}/voice/health`),
-});
-
+/** One `wrangler dev` with the given RELAY_PASSTHROUGH value. */
+async function startWorker(passThrough) {
+  const port = await freePort();
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
+  for (const [k, v] of Object.entries({ ...vars, RELAY_PASSTHROUGH: passThrough })) args.push("--var", `${k}:${v}`);
+  const proc = await startProcess(path.join(repo, "worker-src/node_modules/.bin/wrangler"), args, {
+    cwd: path.join(repo, "worker-src"),
+    env: { WRANGLER_SEND_METRICS: "false", CI: "true" },
+    ready: () => httpOk(`http://127.0.0.1:${port}/voice/health`),
+  });
+  return { ...proc, port };
+}
+const pump = await startWorker("off");
+const passThrough = await startWorker("on");
+const workerOptions = () => ({ protocols: ["voice-edge", `bearer.${jwt()}`], origin });
 const targets = [
   { name: "direct", url: `ws://127.0.0.1:${echoPort}/api/chat`, options: () => ({}), pid: null },
-  { name: "worker (workerd)", url: `ws://127.0.0.1:${workerPort}/voice/ws`, options: () => ({ protocols: ["voice-edge", `bearer.${jwt()}`], origin }), pid: worker.pid },
+  { name: "worker, JS pump", url: `ws://127.0.0.1:${pump.port}/voice/ws`, options: workerOptions, pid: pump.pid },
+  { name: "worker, pass-through", url: `ws://127.0.0.1:${passThrough.port}/voice/ws`, options: workerOptions, pid: passThrough.pid },
 ];
+const warmup = 200;
+const pingPongMessages = quick ? 500 : 2000;
 const rows = [];
 try {
   for (const [scenario, run] of [
-    ["ping-pong, 1 connection, 200 B", (t) => pingPong(t.url, t.options, { messages: quick ? 500 : 2000 })],
+    ["ping-pong, 1 connection, 200 B", (t) => pingPong(t.url, t.options, { messages: pingPongMessages, warmup })],
     [`200 streams x 50 msg/s x ${seconds} s`, (t) => streams(t.url, t.options, { count: 200, seconds })],
   ]) {
     for (const t of targets) {
-      const cpu0 = t.pid ? cpuSeconds(t.pid) : 0;
+      const cpu0 = t.pid ? cpuSeconds(t.pid, "workerd") : 0;
+      const all0 = t.pid ? cpuSeconds(t.pid) : 0;
       const r = await run(t);
-      rows.push({ scenario, target: t.name, ...r, cpu: t.pid ? cpuSeconds(t.pid) - cpu0 : NaN });
-      console.error(`${scenario} ${t.name}: p50 ${fmt(r.p50)} p99 ${fmt(r.p99)}`);
+      const cpu = t.pid ? cpuSeconds(t.pid, "workerd") - cpu0 : NaN;
+      const cpuAll = t.pid ? cpuSeconds(t.pid) - all0 : NaN;
+      // Messages echoed through the proxy: every ping-pong round trip (warm-up included), or every stream echo.
+      const echoed = r.received ?? pingPongMessages + warmup;
+      rows.push({ scenario, target: t.name, ...r, cpu, cpuAll, echoed });
+      console.error(`${scenario} ${t.name}: p50 ${fmt(r.p50)} p99 ${fmt(r.p99)} workerd CPU ${cpu.toFixed(2)} s`);
     }
   }
 } finally {
-  worker.kill();
+  pump.kill();
+  passThrough.kill();
   echo.kill();
 }
 
@@ -62,15 +80,18 @@ const byScenario = Object.groupBy ? Object.groupBy(rows, (r) => r.scenario) : ro
 const lines = [
   `# Worker benchmark, ${new Date().toISOString().slice(0, 16)}Z`,
   "",
-  `Loopback, ${cpus().length} cores shared by the load generator, the echo upstream and workerd. Ratios compare within this run.`,
+  `Loopback, ${cpus().length} cores shared by the load generator, the echo upstream and both wrangler dev instances. Ratios compare within this run.`,
+  "Added = this target minus direct. CPU: the workerd processes under that wrangler dev (user + system), per 1,000 messages echoed (each message is two frames through the Worker); \"all\" adds wrangler's node process.",
   "",
-  "| scenario | target | p50 | p99 | p50 ratio | p99 ratio | msgs/s echoed | lost / sent | CPU s |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  "| scenario | target | p50 | p99 | added p50 / p99 | p50 ratio | p99 ratio | msgs/s echoed | lost / sent | workerd CPU s | workerd CPU ms / 1,000 msgs | all CPU ms / 1,000 msgs |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...rows.map((r) => {
     const d = byScenario[r.scenario].find((x) => x.target === "direct");
     const ratio = (a, b) => (r.target === "direct" ? "1.0" : (a / b).toFixed(1));
     const rate = r.received !== undefined ? Math.round(r.received / r.seconds) : "-";
-    return `| ${r.scenario} | ${r.target} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${ratio(r.p50, d.p50)} | ${ratio(r.p99, d.p99)} | ${rate} | ${r.lost === undefined ? "-" : `${r.lost} / ${r.sent}`} | ${Number.isFinite(r.cpu) ? r.cpu.toFixed(2) : "-"} |`;
+    const added = r.target === "direct" ? "-" : `${fmt(r.p50 - d.p50)} / ${fmt(r.p99 - d.p99)}`;
+    const per1000 = (c) => (Number.isFinite(c) ? ((c * 1000 * 1000) / r.echoed).toFixed(1) : "-");
+    return `| ${r.scenario} | ${r.target} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${added} | ${ratio(r.p50, d.p50)} | ${ratio(r.p99, d.p99)} | ${rate} | ${r.lost === undefined ? "-" : `${r.lost} / ${r.sent}`} | ${Number.isFinite(r.cpu) ? r.cpu.toFixed(2) : "-"} | ${per1000(r.cpu)} | ${per1000(r.cpuAll)} |`;
   }),
   "",
 ];

@@ -2,7 +2,7 @@ import { clientIpOf, mintRelayTokenV2, RELAY_TOKEN_HEADER, RELAY_TOKEN_SECONDS }
 import { APP_PROTOCOL, forwardableProtocols, TOKEN_QUERY_PARAM } from "./userToken";
 import type { Settings } from "./env";
 
-/** Answered by the Worker itself, never forwarded: keeps the browser-to-edge leg busy on quiet calls. */
+/** In pump mode (the default) answered by the Worker itself, never forwarded: keeps the browser-to-edge leg busy on quiet calls. */
 export const KEEPALIVE_PING = '{"type":"voice-edge.ping"}';
 export const KEEPALIVE_PONG = '{"type":"voice-edge.pong"}';
 

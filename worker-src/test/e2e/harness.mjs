@@ -48,6 +48,7 @@ export function checkRelayToken(header, key = SIGNING_KEY) {
 
 /**
  * The stand-in relay. Behaviour per call from the query string the Worker passes on: mode=refuse answers 403,
+ * the text "vanish" drops the TCP connection without a close frame; mode=ping sends a WebSocket ping ("relay-ping") right after opening and records the pongs it gets back,
  * mode=slow never answers the upgrade, delay=<ms> answers it that late, mode=closesoon closes with 4003 150 ms
  * after opening, mode=flood sends a frame every millisecond until closed. Otherwise it echoes; the text
  * "close:<code>:<reason>" makes it close. `upgrades` counts every upgrade request that reached it; `held` holds
@@ -84,10 +85,14 @@ export async function startStubRelay() {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const call = { path: url.pathname, query: url.search, protocol: req.headers["sec-websocket-protocol"] ?? null, user: token.sub, clientIp: token.clientIp, received: [], close: null, ws };
+      const call = { path: url.pathname, query: url.search, protocol: req.headers["sec-websocket-protocol"] ?? null, user: token.sub, clientIp: token.clientIp, received: [], pongs: [], close: null, ws };
       calls.push(call);
       ws.on("error", () => {});
       if (mode === "closesoon") setTimeout(() => ws.close(4003, "relay done"), 150);
+      if (mode === "ping") {
+        ws.on("pong", (data) => call.pongs.push(data.toString()));
+        setTimeout(() => ws.readyState === ws.OPEN && ws.ping("relay-ping"), 100);
+      }
       if (mode === "flood") {
         const timer = setInterval(() => ws.readyState === ws.OPEN && ws.send(Buffer.alloc(320, 7)), 1);
         ws.on("close", () => clearInterval(timer));
@@ -95,6 +100,11 @@ export async function startStubRelay() {
       ws.on("message", (data, isBinary) => {
         call.received.push({ data, isBinary });
         const text = isBinary ? null : data.toString();
+        if (text === "vanish") {
+          // A relay that dies (SIGKILL, VM lost): the TCP connection goes without a close frame.
+          ws._socket.destroy();
+          return;
+        }
         if (text?.startsWith("close:")) {
           const [, code, reason] = text.split(":");
           ws.close(Number(code), reason);

@@ -96,6 +96,24 @@ describe("native pass-through (RELAY_PASSTHROUGH=on) in workerd", () => {
     ws.close();
   });
 
+  it("keepalive is the relay's: its WebSocket ping reaches the client and the client's pong reaches the relay", async () => {
+    const ws = await open("?mode=ping");
+    const call = relay.calls.at(-1);
+    const pinged = new Promise((resolve) => ws.once("ping", (data) => resolve(data.toString())));
+    assert.equal(await pinged, "relay-ping");
+    await until(() => call.pongs.length > 0);
+    assert.deepEqual(call.pongs, ["relay-ping"]);
+    ws.close();
+  });
+
+  it("differs from the pump: a relay that vanishes without a close frame reaches the client as 1006, not 1011", async () => {
+    // The runtime has no close frame to pass on and no Worker code runs to send one; the pump sends 1011.
+    const ws = await open();
+    const closing = closed(ws);
+    ws.send("vanish");
+    assert.deepEqual(await closing, { code: 1006, reason: "" });
+  });
+
   it("races: the client keeps sending while the relay closes", async () => {
     const ws = await open("?mode=closesoon");
     const closing = closed(ws);

@@ -121,6 +121,14 @@ describe("browser path through the Worker in workerd", () => {
     assert.deepEqual(await closing, { code: 4002, reason: "backend done" });
   });
 
+  it("closes the client with 1011 when the relay vanishes without a close frame (pass-through gives 1006)", async () => {
+    const ws = await open();
+    const closing = closed(ws);
+    ws.send("vanish");
+    // workerd reports the relay's 1006 to the pump, which sends the sendable 1011 with workerd's reason.
+    assert.equal((await closing).code, 1011);
+  });
+
   it("answers keepalive pings itself without bothering the relay", async () => {
     const ws = await open();
     const call = relay.calls.at(-1);
