@@ -147,8 +147,16 @@ export async function start(options = {}) {
   }
 
   try {
-    for (const key of ['page', 'worker', 'relay', 'backend']) if (!ports[key]) ports[key] = await freePort(HOST);
-    const inspectorPort = await freePort(HOST);
+    // Each probe binds port 0 and lets it go, so the OS may hand the same port out twice: keep them distinct.
+    const taken = new Set(Object.values(ports).filter(Boolean));
+    const distinctPort = async () => {
+      for (;;) {
+        const port = await freePort(HOST);
+        if (!taken.has(port)) { taken.add(port); return port; }
+      }
+    };
+    for (const key of ['page', 'worker', 'relay', 'backend']) if (!ports[key]) ports[key] = await distinctPort();
+    const inspectorPort = await distinctPort();
 
     // 1. Stand-in voice backend (unless a real one was given).
     if (externalBackend) {

@@ -34,7 +34,8 @@ export function settings(env: Env): Settings {
     relayUrl: new URL(env.RELAY_URL),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o.length > 0),
     routePrefix: prefix.startsWith("/") ? prefix : `/${prefix}`,
-    passThrough: ["on", "true", "1"].includes((env.RELAY_PASSTHROUGH ?? "").trim().toLowerCase()),
+    // Native pass-through unless turned off: no JavaScript per frame (Workers Free allows 10 ms of CPU per request).
+    passThrough: !["off", "false", "0"].includes((env.RELAY_PASSTHROUGH ?? "").trim().toLowerCase()),
     relayTimeoutMs: Number.parseInt(env.RELAY_TIMEOUT_MS ?? "", 10) > 0 ? Number.parseInt(env.RELAY_TIMEOUT_MS!, 10) : 10_000,
   };
 }
