@@ -28,6 +28,11 @@ public static class MermaidWriter
         new("monitoring", "Monitoring", r => r.Concern == Concern.Monitoring),
     ];
 
+    /// <summary>Resources the call path runs through; the others are laid out in rows of <see cref="GridWidth"/> by invisible links.</summary>
+    private static readonly HashSet<string> OnPath = ["workerRoute", "worker", "relayDns", "relayIp", "relayVm", "relayInstall"];
+
+    private const int GridWidth = 4;
+
     private static readonly Dictionary<ResourceChange, string> ClassOf = new()
     {
         [ResourceChange.Added] = "added",
@@ -56,6 +61,8 @@ public static class MermaidWriter
             if (members.Count == 0) continue;
             sb.Append($"  subgraph {group.Id}[\"{group.Title}\"]\n");
             foreach (var r in members) sb.Append($"    {Node(r)}\n");
+            foreach (var row in members.Select(r => r.Name).Where(n => !OnPath.Contains(n)).Chunk(GridWidth).Where(row => row.Length > 1))
+                sb.Append($"    {string.Join(" ~~~ ", row.Select(Id))}\n");
             sb.Append("  end\n");
         }
 
