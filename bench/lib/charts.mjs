@@ -20,7 +20,7 @@ export function medianRows(cells) {
       rows.push({
         scenario, target,
         p50: median(cs.map((c) => c.p50)), p90: median(cs.map((c) => c.p90)), p99: median(cs.map((c) => c.p99)),
-        cpuPer100k: median(cs.map((c) => (Number.isFinite(c.cpu) && c.received ? (c.cpu / c.received) * 100000 : NaN))),
+        cpuPer100k: median(cs.map((c) => (Number.isFinite(c.cpu) && (c.received ?? c.n) ? (c.cpu / (c.received ?? c.n)) * 100000 : NaN))),
       });
     }
   }
