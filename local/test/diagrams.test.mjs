@@ -37,13 +37,14 @@ async function render(id, text) {
   return page.evaluate(async ({ id, text }) => {
     try {
       await window.mermaid.parse(text);
-      const { svg } = await window.mermaid.render(`svg-${id}`, text);
+      const { svg } = await window.mermaid.render(`svg-${id.replace(/\W/g, '-')}`, text);
       const figure = document.createElement('figure');
       figure.id = id;
       figure.style.cssText = 'display:inline-block;margin:8px';
       figure.innerHTML = svg;
       document.body.append(figure);
-      return { ok: true, svgText: figure.querySelector('svg').textContent, nodes: figure.querySelectorAll('g.node').length };
+      return { ok: true, svgText: figure.querySelector('svg').textContent, nodes: figure.querySelectorAll('g.node').length,
+        marked: [...figure.querySelectorAll('g.node.added, g.node.changed, g.node.removed')].map((n) => n.textContent.trim()).sort() };
     } catch (e) {
       return { ok: false, error: String(e?.message ?? e) };
     }
@@ -51,9 +52,10 @@ async function render(id, text) {
 }
 
 test('every committed stack\'s diagram parses and renders with each resource name, in one page', { timeout: 60000 }, async () => {
-  const stacks = fs.readdirSync(goldens).filter((f) => f.endsWith('.mmd')).map((f) => f.slice(0, -4)).sort();
-  assert.deepEqual(stacks, ['dev', 'pr-123', 'prod']);
-  for (const stack of stacks) {
+  const diagrams = fs.readdirSync(goldens).filter((f) => f.endsWith('.mmd')).map((f) => f.slice(0, -4)).sort();
+  // One per committed stack, and dev with the PR comment's added / changed / removed marks.
+  assert.deepEqual(diagrams, ['dev', 'dev.marked', 'pr-123', 'prod']);
+  for (const stack of diagrams) {
     const text = fs.readFileSync(path.join(goldens, `${stack}.mmd`), 'utf8');
     const result = await render(stack, text);
     assert.ok(result.ok, `${stack}.mmd does not render: ${result.error}`);
@@ -61,7 +63,9 @@ test('every committed stack\'s diagram parses and renders with each resource nam
     assert.ok(names.length >= 2, `${stack}: no resource nodes found`);
     for (const name of names) assert.ok(result.svgText.includes(name), `${stack}: ${name} missing from the rendered SVG`);
     assert.ok(result.nodes >= names.length, `${stack}: ${result.nodes} nodes drawn for ${names.length} resources`);
-    await page.locator(`#${stack}`).screenshot({ path: path.join(artifacts, `diagram-${stack}.png`) });
+    if (stack === 'dev.marked') assert.deepEqual(result.marked, ['oldAlert', 'relayErrorAlertazure ScheduledQueryRulesAlertV2', 'workercloudflare WorkersScript']);
+    else assert.deepEqual(result.marked, []);
+    await page.locator(`[id="${stack}"]`).screenshot({ path: path.join(artifacts, `diagram-${stack}.png`) });
   }
 });
 

@@ -26,6 +26,24 @@ public class MermaidTests
         Assert.Equal(File.ReadAllText(path), actual);
     }
 
+    /// <summary>The PR comment's marks, kept as a golden too so the Chromium test renders the marked form.</summary>
+    [Fact]
+    public void Marked_diagram_matches_the_reviewed_golden_file()
+    {
+        var actual = MermaidWriter.Write(Stacks.Settings("dev"), Stacks.Program("dev"), SampleChanges);
+        var path = Path.Combine(Repo.GoldensDir, "dev.marked.mmd");
+        if (Environment.GetEnvironmentVariable("UPDATE_GOLDENS") == "1") File.WriteAllText(path, actual);
+        Assert.True(File.Exists(path), $"{path} is missing: run `UPDATE_GOLDENS=1 dotnet test tests/VoiceEdge.Infra.Tests` and review it");
+        Assert.Equal(File.ReadAllText(path), actual);
+    }
+
+    private static readonly Dictionary<string, ResourceChange> SampleChanges = new()
+    {
+        ["worker"] = ResourceChange.Changed,
+        ["relayErrorAlert"] = ResourceChange.Added,
+        ["oldAlert"] = ResourceChange.Removed,
+    };
+
     [Fact]
     public void Every_committed_stack_has_a_diagram_golden_file()
     {
@@ -80,13 +98,7 @@ public class MermaidTests
     [Fact]
     public void Marks_colour_added_and_changed_nodes_and_draw_removed_ones_apart()
     {
-        var changes = new Dictionary<string, ResourceChange>
-        {
-            ["worker"] = ResourceChange.Changed,
-            ["relayErrorAlert"] = ResourceChange.Added,
-            ["oldAlert"] = ResourceChange.Removed,
-        };
-        var diagram = MermaidWriter.Write(Stacks.Settings("dev"), Stacks.Program("dev"), changes);
+        var diagram = MermaidWriter.Write(Stacks.Settings("dev"), Stacks.Program("dev"), SampleChanges);
         Assert.Contains("\n  class r_relayErrorAlert added\n", diagram);
         Assert.Contains("\n  class r_worker changed\n", diagram);
         Assert.Contains("\n  class r_oldAlert removed\n", diagram);
