@@ -30,7 +30,8 @@ function setState(state, detail = '') {
   badge.textContent = detail ? `${state} · ${detail}` : state;
   badge.className = `state state-${state}`;
   badge.dataset.state = state;
-  if (state !== 'idle') rttChart.mark(state, badge.textContent);
+  // Short labels on the chart; a close keeps its code.
+  if (state !== 'idle') rttChart.mark(state, state === 'closed' || state === 'error' ? badge.textContent : detail.includes('resumed') ? `${state} · resumed` : state);
   const active = state === 'connecting' || state === 'open' || state === 'reconnecting';
   $('start').disabled = active;
   $('stop').disabled = !active;

@@ -34,8 +34,9 @@ export class RttChart {
     const x = (t) => m.left + w - ((now - t) / this.windowMs) * w;
     const y = (ms) => m.top + h - (ms / max) * h;
     const parts = [];
-    for (let i = 0; i <= 4; i++) {
-      const v = (max / 4) * i;
+    const steps = max / 10 ** Math.floor(Math.log10(max)) === 2 ? 4 : 5; // whole-looking tick values
+    for (let i = 0; i <= steps; i++) {
+      const v = (max / steps) * i;
       parts.push(el('line', { x1: m.left, x2: m.left + w, y1: y(v), y2: y(v), stroke: '#e3e7ef' }),
         el('text', { x: m.left - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 10, fill: '#6a7386' }, `${+v.toFixed(1)}`));
     }
@@ -43,11 +44,12 @@ export class RttChart {
     for (const s of [60, 45, 30, 15, 0]) {
       parts.push(el('text', { x: x(now - s * 1000), y: this.height - 6, 'text-anchor': 'middle', 'font-size': 10, fill: '#6a7386' }, s ? `−${s} s` : 'now'));
     }
-    for (const mk of this.marks) {
+    // Labels of marks close together stagger over six rows so they stay readable.
+    for (const [i, mk] of this.marks.entries()) {
       const color = COLORS[mk.state] ?? '#57606a';
       const g = el('g', { class: `mark mark-${mk.state}` });
       g.append(el('line', { x1: x(mk.t), x2: x(mk.t), y1: m.top, y2: m.top + h, stroke: color, 'stroke-dasharray': '3 2' }),
-        el('text', { x: x(mk.t) + 3, y: m.top + 10, 'font-size': 10, fill: color }, mk.label));
+        el('text', { ...(x(mk.t) > this.width - 160 ? { x: x(mk.t) - 3, 'text-anchor': 'end' } : { x: x(mk.t) + 3 }), y: m.top + 10 + (i % 6) * 12, 'font-size': 10, fill: color, 'paint-order': 'stroke', stroke: '#fff', 'stroke-width': 3 }, mk.label));
       parts.push(g);
     }
     if (this.samples.length) {
