@@ -7,8 +7,14 @@ var projectDir = new Option<string?>("--project-dir") { Description = "The Pulum
 var render = new Command("render", "Print the Pulumi YAML program of a stack, rendered offline from its Pulumi.<stack>.yaml") { stack, projectDir };
 render.SetAction(p => Commands.Render(p.GetValue(stack)!, p.GetValue(projectDir)));
 
-var plan = new Command("plan", "Print a readable plan of everything a stack declares, offline") { stack, projectDir };
-plan.SetAction(p => Commands.Plan(p.GetValue(stack)!, p.GetValue(projectDir)));
+var format = new Option<string>("--format") { Description = "text (the readable plan) or mermaid (the stack as a Mermaid flowchart)", DefaultValueFactory = _ => "text" };
+format.AcceptOnlyFromAmong("text", "mermaid");
+var added = new Option<string[]>("--added") { Description = "mermaid: resources to mark as added (comma-separated)" };
+var changed = new Option<string[]>("--changed") { Description = "mermaid: resources to mark as changed (comma-separated)" };
+var removed = new Option<string[]>("--removed") { Description = "mermaid: resources to mark as removed (comma-separated; drawn apart)" };
+var plan = new Command("plan", "Print a readable plan of everything a stack declares, offline") { stack, projectDir, format, added, changed, removed };
+plan.SetAction(p => Commands.Plan(p.GetValue(stack)!, p.GetValue(projectDir), p.GetValue(format)!,
+    Marks.From(p.GetValue(added), p.GetValue(changed), p.GetValue(removed))));
 
 var validate = new Command("validate", "Validate every committed stack (Pulumi.*.yaml) and the rules between them") { projectDir };
 validate.SetAction(p => Commands.Validate(p.GetValue(projectDir)));

@@ -36,6 +36,34 @@ render_all() { # <tree> <outdir>
   done
 }
 
+resource_changes() { # <before.yaml> <after.yaml>: "added|changed|removed <name>" per resource under `resources:`
+  awk 'FNR == 1 { side++ ; name = "" }
+       /^[^ #]/ { section = $0; name = ""; next }
+       section == "resources:" && /^  [A-Za-z0-9_]+:/ { name = substr($1, 1, length($1) - 1) }
+       section == "resources:" && name != "" { if (side == 1) before[name] = before[name] $0 "\n"; else after[name] = after[name] $0 "\n" }
+       END {
+         for (n in after) { if (!(n in before)) print "added " n; else if (before[n] != after[n]) print "changed " n }
+         for (n in before) if (!(n in after)) print "removed " n
+       }' "$1" "$2" | sort
+}
+
+diagram() { # <stack> <before.yaml> <after.yaml>: the PR's stack as a Mermaid flowchart, changed resources marked
+  local changes added changed removed out
+  changes="$(resource_changes "$2" "$3")"
+  added="$(awk '$1 == "added" { print $2 }' <<<"$changes" | paste -sd, -)"
+  changed="$(awk '$1 == "changed" { print $2 }' <<<"$changes" | paste -sd, -)"
+  removed="$(awk '$1 == "removed" { print $2 }' <<<"$changes" | paste -sd, -)"
+  if out="$(cd "$root" && infra/voice-edge plan "$1" --format mermaid ${added:+--added "$added"} ${changed:+--changed "$changed"} ${removed:+--removed "$removed"} 2>/dev/null)" \
+     && [[ "$out" == flowchart* ]]; then
+    echo "Green: added, yellow: changed, red (dashed): removed by this pull request."
+    echo
+    echo '```mermaid'
+    printf '%s\n' "$out"
+    echo '```'
+    echo
+  fi
+}
+
 git -C "$root" worktree add --detach "$work/base" "$base" >/dev/null 2>&1
 render_all "$work/base" "$work/before"
 render_all "$root" "$work/after"
@@ -48,6 +76,8 @@ for stack_file in $(ls "$work/before" "$work/after" | grep '\.yaml$' | sort -u);
     changed=1
     echo "<details open><summary><code>${stack_file%.yaml}</code></summary>"
     echo
+    [ -e "$work/before/$stack_file" ] || : > "$work/before/$stack_file"
+    diagram "${stack_file%.yaml}" "$work/before/$stack_file" "$work/after/$stack_file"
     echo '````diff'
     diff -u --label "base/${stack_file}" --label "pr/${stack_file}" "$work/before/$stack_file" "$work/after/$stack_file" | head -c 60000 || true
     echo '````'

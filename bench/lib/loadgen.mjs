@@ -51,7 +51,7 @@ export async function pingPong(url, options, { messages = 2000, warmup = 200, si
   }
   ws.close();
   rtts.sort((a, b) => a - b);
-  return { p50: percentile(rtts, 50), p99: percentile(rtts, 99), n: rtts.length };
+  return { p50: percentile(rtts, 50), p90: percentile(rtts, 90), p99: percentile(rtts, 99), n: rtts.length };
 }
 
 /** `count` streams, each sending `rate` messages/s of ~`size` bytes JSON for `seconds`; latency and loss. */
@@ -94,7 +94,7 @@ export async function streams(url, options, { count, rate = 50, seconds = 15, si
   while (received < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   for (const ws of sockets) ws.terminate();
   latencies.sort((a, b) => a - b);
-  return { sent, received, lost: sent - received, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
+  return { sent, received, lost: sent - received, p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), seconds };
 }
 
 /** CPU seconds (user + system) of a process and its descendants, from /proc; with `name`, only processes of that name (comm). */

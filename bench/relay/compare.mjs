@@ -23,6 +23,7 @@ const work = mkdtempSync(path.join(tmpdir(), "voice-edge-bench-compare-"));
 const key = "bench-signing-key-0123456789abcdef";
 const inline = { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1", DOTNET_gcServer: "0" };
 
+const { medianRows, writeCharts } = await import("../lib/charts.mjs");
 const { cpuSeconds, freePort, httpOk, startProcess, tcpOpen } = await import("../lib/loadgen.mjs");
 const targetNames = ["direct", "relay, WebSocket pump", "relay, frame forwarder", "nginx"];
 const cells = [];
@@ -229,8 +230,10 @@ function render(file) {
     }).join(", ") + ".", "");
   }
   lines.push(`<!-- startup-rss ${JSON.stringify(startupRssMiB)} -->`, "", "Raw cells (one line per generator run):", "", "```", ...cells.map((c) => JSON.stringify(c)), "```", "");
-  const report = lines.join("\n");
   mkdirSync(path.dirname(file), { recursive: true });
+  const charts = writeCharts(file, medianRows(cells), `${path.basename(file)}: medians of up to ${roundsRun} rounds, ${cpus().length} cores`);
+  lines.splice(lines.indexOf("") + 1, 0, `![latency](${path.basename(charts.latency)}) ![CPU per message](${path.basename(charts.cpu)})`, "");
+  const report = lines.join("\n");
   writeFileSync(file, report);
   console.log(report);
   console.error(`written to ${path.relative(repo, file)}`);

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
+import { medianRows, writeCharts } from "../lib/charts.mjs";
 import { cpuSeconds, fmt, freePort, httpOk, pingPong, startProcess, streams, tcpOpen } from "../lib/loadgen.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -95,9 +96,12 @@ const lines = [
   }),
   "",
 ];
-const report = lines.join("\n");
 mkdirSync(path.join(repo, "bench/results"), { recursive: true });
 const file = path.join(repo, "bench/results", `worker-${new Date().toISOString().slice(0, 10)}.md`);
+const charts = writeCharts(file, medianRows(rows), `${path.basename(file)}: ${cpus().length} cores, one run`);
+lines.splice(4, 0, `![latency](${path.basename(charts.latency)}) ![CPU per message](${path.basename(charts.cpu)})`, "");
+lines.push("Raw cells (one line per run):", "", "```", ...rows.map((r) => JSON.stringify(r)), "```", "");
+const report = lines.join("\n");
 writeFileSync(file, report);
 console.log(report);
 process.exit(0);

@@ -22,11 +22,11 @@ public static class Commands
             Console.Out.Write(YamlProgramWriter.Write(program));
         });
 
-    public static int Plan(string stack, string? projectDir) =>
+    public static int Plan(string stack, string? projectDir, string format = "text", IReadOnlyDictionary<string, ResourceChange>? changes = null) =>
         Run(() =>
         {
             var (settings, program) = Build(new StackCatalog(ProjectDir(projectDir)), stack);
-            Console.Out.Write(PlanWriter.Write(settings, program));
+            Console.Out.Write(format == "mermaid" ? MermaidWriter.Write(settings, program, changes) : PlanWriter.Write(settings, program));
         });
 
     public static int Validate(string? projectDir) =>

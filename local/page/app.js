@@ -3,6 +3,7 @@
 // measures round-trip time with text pings. window.voiceEdge exposes the live status for tests,
 // window.voiceEdgeClient the call (a VoiceEdgeClient).
 import { VoiceEdgeClient } from '/client/voice-edge.js';
+import { RttChart } from './rttChart.js';
 const SAMPLE_RATE = 16000;
 const FRAME_SAMPLES = 320; // 20 ms at 16 kHz
 
@@ -12,6 +13,9 @@ window.voiceEdge = status;
 
 let client = null;
 let audio = null;
+const rttChart = new RttChart($('rtt-chart'));
+rttChart.draw();
+setInterval(() => rttChart.draw(), 1000); // slides the 60 s window
 
 function log(text) {
   const item = document.createElement('li');
@@ -26,6 +30,8 @@ function setState(state, detail = '') {
   badge.textContent = detail ? `${state} · ${detail}` : state;
   badge.className = `state state-${state}`;
   badge.dataset.state = state;
+  // Short labels on the chart; a close keeps its code.
+  if (state !== 'idle') rttChart.mark(state, state === 'closed' || state === 'error' ? badge.textContent : detail.includes('resumed') ? `${state} · resumed` : state);
   const active = state === 'connecting' || state === 'open' || state === 'reconnecting';
   $('start').disabled = active;
   $('stop').disabled = !active;
@@ -202,6 +208,7 @@ async function startCall() {
     status.framesReceived++;
     status.rttMs = rttMs;
     status.rttSamples = [...client.rtt.samples];
+    rttChart.addSample(rttMs);
     render();
   });
   client.connect();

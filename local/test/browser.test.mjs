@@ -33,6 +33,14 @@ after(async () => {
   await stack?.stop();
 });
 
+/** What the page's live round-trip chart draws: its points and its state-change marks. */
+function chartState(page) {
+  return page.evaluate(() => ({
+    points: document.querySelectorAll('#rtt-chart .rtt-point').length,
+    marks: [...document.querySelectorAll('#rtt-chart g.mark')].map((g) => ({ state: g.getAttribute('class').split('mark-')[1], label: g.textContent })),
+  }));
+}
+
 async function launch(extraArgs) {
   await context?.close().catch(() => {});
   if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
@@ -63,11 +71,16 @@ test('the page opens the browser path, streams fake-microphone audio, plays it b
   assert.match(await page.textContent('#rtt'), /^\d+(\.\d)? ms$/);
   assert.match(await page.textContent('#state'), /^open/);
   assert.ok(status.bytesReceived > 100 * 640, `audio came back: ${status.bytesReceived} bytes`);
+  // The live chart: a point per ping answered so far, and the state changes marked on it.
+  const chart = await chartState(page);
+  assert.ok(chart.points >= 3 && chart.points <= status.rttSamples.length + 1, `${chart.points} points for ${status.rttSamples.length} pings`);
+  assert.deepEqual(chart.marks.map((m) => m.state), ['connecting', 'open']);
   await page.screenshot({ path: path.join(artifacts, 'page-call-open.png'), fullPage: true });
 
   await page.click('#stop');
   await page.waitForFunction(() => window.voiceEdge.state === 'closed', null, { timeout: 15000 });
   assert.equal(await page.evaluate(() => window.voiceEdge.closeCode), 1000);
+  assert.deepEqual((await chartState(page)).marks.at(-1), { state: 'closed', label: 'closed · code 1000' });
   await page.screenshot({ path: path.join(artifacts, 'page-call-closed.png'), fullPage: true });
   assert.deepEqual(consoleErrors, []);
 });
@@ -103,6 +116,7 @@ test('a relay restart mid-call (1012 drain): the page is back open by itself, sa
   await page.waitForFunction(() => window.voiceEdge.events.some((e) => e.state === 'reconnecting') && window.voiceEdge.state === 'open', null, { timeout: bound });
   const before = await page.evaluate(() => window.voiceEdge.audioFramesReceived);
   await page.waitForFunction((n) => window.voiceEdge.audioFramesReceived >= n + 20, before, { timeout: 30000 });
+  assert.ok((await chartState(page)).marks.some((m) => m.state === 'reconnecting'), 'the drop is marked on the live chart');
   await page.screenshot({ path: path.join(artifacts, 'page-call-resumed.png'), fullPage: true });
   const status = await page.evaluate(() => structuredClone(window.voiceEdge));
 

@@ -51,5 +51,28 @@ public sealed class RenderDiffTests : IDisposable
         Assert.Matches(@"(?m)^\+contentSha256: [0-9a-f]{64}$", diff);
     }
 
+    [Fact]
+    public void A_changed_stack_gets_its_diagram_with_the_added_changed_and_removed_resources_named()
+    {
+        // render prints the program from program.yaml; plan --format mermaid echoes the marks it was given.
+        Write("infra/voice-edge", "#!/usr/bin/env bash\nif [ \"$1\" = plan ]; then echo 'flowchart LR'; echo \"  %% $*\"; else cat program.yaml; fi\n");
+        Write("program.yaml", "resources:\n  kept:\n    type: t\n  edited:\n    type: t\n    properties:\n      a: 1\n  dropped:\n    type: t\noutputs:\n  x: 1\n");
+        Git("add -A");
+        Git("-c user.name=t -c user.email=t@example.com commit -q -m program");
+        Write("program.yaml", "resources:\n  kept:\n    type: t\n  edited:\n    type: t\n    properties:\n      a: 2\n  fresh:\n    type: t\noutputs:\n  x: 1\n");
+        var diff = RenderDiff();
+        Assert.Contains("```mermaid\nflowchart LR\n  %% plan dev --format mermaid --added fresh --changed edited --removed dropped\n```", diff);
+        Assert.True(diff.IndexOf("```mermaid", StringComparison.Ordinal) < diff.IndexOf("````diff", StringComparison.Ordinal), "the diagram comes before the diff");
+    }
+
+    [Fact]
+    public void No_diagram_when_the_plan_cannot_draw_one()
+    {
+        Write("worker-src/src/index.js", "export default { fetch() { return new Response('head'); } };\n");
+        var diff = RenderDiff();
+        Assert.Contains("<code>dev</code>", diff);
+        Assert.DoesNotContain("```mermaid", diff);
+    }
+
     public void Dispose() => Directory.Delete(_repo, recursive: true);
 }
