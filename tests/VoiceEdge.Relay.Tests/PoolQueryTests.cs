@@ -45,8 +45,10 @@ public class PoolQueryTests
         Assert.Equal(new Dictionary<string, string> { ["seed"] = "42", ["x"] = "1", ["voice_prompt"] = "NATF2.pt", ["text_prompt"] = "Be brief & kind?" }, Query(url));
     }
 
-    [Fact]
-    public async Task Through_the_relay_a_browser_cannot_pick_a_file_or_omit_the_prompt()
+    [Theory]
+    [InlineData("Frames")]
+    [InlineData("WebSocket")]
+    public async Task Through_the_relay_a_browser_cannot_pick_a_file_or_omit_the_prompt(string forwarder)
     {
         await using var backend = await StandInPersonaPlex.StartAsync();
         await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null,
@@ -54,7 +56,7 @@ public class PoolQueryTests
             ("Backends:0:DefaultQuery:voice_prompt", "NATF2.pt"),
             ("Backends:0:DefaultQuery:text_prompt", "You are a helpful assistant."),
             ("Backends:0:DefaultQuery:seed", "42"),
-            ("AllowedQueryKeys:0", "text_prompt"));
+            ("AllowedQueryKeys:0", "text_prompt"), ("Forwarder", forwarder));
         foreach (var query in new[] { "", "?voice_prompt=../../../etc/passwd&text_prompt=Speak%20French&seed=1&debug=1", "?voice_prompt=" })
         {
             using var ws = (await relay.ConnectAsync(relay.ValidToken(), "/api/chat" + query)).Socket!;

@@ -46,12 +46,14 @@ public class PoolTests
         Assert.Fail("no call joined the queue");
     }
 
-    [Fact]
-    public async Task Two_backends_of_capacity_one_serve_two_calls_and_the_third_waits_then_closes_1013()
+    [Theory]
+    [InlineData("Frames")]
+    [InlineData("WebSocket")]
+    public async Task Two_backends_of_capacity_one_serve_two_calls_and_the_third_waits_then_closes_1013(string forwarder)
     {
         await using var a = await StandInPersonaPlex.StartAsync();
         await using var b = await StandInPersonaPlex.StartAsync();
-        await using var relay = await RelayUnderTest.StartAsync(a.ChatUri, null, Pool([a.BaseUri, b.BaseUri], ("QueueSeconds", "1")));
+        await using var relay = await RelayUnderTest.StartAsync(a.ChatUri, null, Pool([a.BaseUri, b.BaseUri], ("QueueSeconds", "1"), ("Forwarder", forwarder)));
 
         using var first = (await relay.ConnectAsync(relay.ValidToken("s1"))).Socket!;
         await AssertHandshakeAsync(first);
@@ -93,11 +95,13 @@ public class PoolTests
         Assert.Equal(2, a.Queries.Count);
     }
 
-    [Fact]
-    public async Task A_full_queue_is_refused_503_before_the_upgrade()
+    [Theory]
+    [InlineData("Frames")]
+    [InlineData("WebSocket")]
+    public async Task A_full_queue_is_refused_503_before_the_upgrade(string forwarder)
     {
         await using var a = await StandInPersonaPlex.StartAsync();
-        await using var relay = await RelayUnderTest.StartAsync(a.ChatUri, null, Pool([a.BaseUri], ("QueueLength", "0")));
+        await using var relay = await RelayUnderTest.StartAsync(a.ChatUri, null, Pool([a.BaseUri], ("QueueLength", "0"), ("Forwarder", forwarder)));
         using var first = (await relay.ConnectAsync(relay.ValidToken("s1"))).Socket!;
         await AssertHandshakeAsync(first);
         var (second, status) = await relay.ConnectAsync(relay.ValidToken("s2"));

@@ -105,7 +105,7 @@ public sealed class ForwardingSession(
             var (outcome, lease) = await pool.AcquireAsync(deadline, context.RequestAborted);
             if (outcome == Pool.SlotWait.QueueFull) return (null, null, QueueFull, null);
             if (lease is null) return (null, null, 1013, "all voice backends busy");
-            var slot = lease.Slot;
+            var slot = lease.Slot!;
             var (upstream, _, code, reason) = await ConnectAsync(route, slot.UrlFor(context.Request.QueryString, pool.AllowedQueryKeys), slot.Pin, context, buffer);
             if (upstream is not null)
             {
