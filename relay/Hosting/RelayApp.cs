@@ -33,7 +33,6 @@ public static class RelayApp
         builder.Services.AddSingleton<RelaySession>();
         builder.Services.AddSingleton<Relaying.Forwarding.ForwardingSession>();
         builder.Services.AddSingleton<DrainCoordinator>();
-        builder.Services.AddSingleton<Relaying.Pool.BackendPool>();
         builder.Services.AddSingleton<BackendReachability>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
         builder.Services.Configure<HostOptions>(o =>
