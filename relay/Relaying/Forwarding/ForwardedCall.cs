@@ -22,6 +22,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     private readonly FrameForwarder? _down;
     private readonly int _downPrefilled;
     private readonly Action _abort;
+    private readonly Stream _client;
     private readonly TaskCompletionSource _closing = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public CallRecord Record { get; } = new();
@@ -31,6 +32,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     {
         _o = options;
         _abort = abort;
+        _client = client;
         _toClient = new LegWriter(client, relayIsClient: false);
         _toUpstream = upstream is null ? LegWriter.Shut() : new LegWriter(upstream.Stream, relayIsClient: true);
         _up = new FrameForwarder(client, _toUpstream, upBuffer, fromClient: true, options.MaxMessageBytes, this,
@@ -72,6 +74,30 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
         }
         await stopWatchdog.CancelAsync();
         await watchdog;
+    }
+
+    /// <summary>The relay closed the client for what it sent (1002, 1007, 1009): it may still be sending.</summary>
+    public bool ClientBrokeTheProtocol => Record.ClosedBy == "relay" && Record.CloseCode is 1002 or 1007 or 1009;
+
+    /// <summary>How long the client's leftover bytes are read and dropped after the call, at most.</summary>
+    public static readonly TimeSpan LingerTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Reads and drops what the client still sends (frames after a protocol error, say) until it ends its side or
+    /// <see cref="LingerTimeout"/> passes. Closing a socket with unread input makes the kernel send a reset, and a
+    /// reset can destroy the relay's close frame (1002, 1009, ...) before the client reads it (nginx's lingering close).
+    /// </summary>
+    public async Task LingerAsync(byte[] scratch)
+    {
+        using var timeout = new CancellationTokenSource(LingerTimeout);
+        try
+        {
+            while (await _client.ReadAsync(scratch, timeout.Token) > 0) { }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            // The client is gone or took too long: nothing more to protect.
+        }
     }
 
     public void Dispose()

@@ -54,6 +54,7 @@ public sealed class ForwardingSession(
                 });
                 if (upstream is null) await call.RefuseAsync(failureCode, failureReason!);
                 else await call.RunAsync(registration.DrainToken);
+                if (call.ClientBrokeTheProtocol) await call.LingerAsync(upBuffer);
             }
             finally
             {
