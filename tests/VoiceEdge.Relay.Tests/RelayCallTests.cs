@@ -168,12 +168,16 @@ public class RelayCallTests
         await using var upstream = await EchoUpstream.StartAsync();
         await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri);
         var clients = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i => (await relay.ConnectAsync(relay.ValidToken($"s{i}"))).Socket!));
-        Assert.Equal(200, await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"chat\""));
+        // Every call relays a message before the gauge is read, so all 200 are live at that moment.
         await Task.WhenAll(clients.Select(async (c, i) =>
         {
             await c.ReceiveTextAsync();
             await c.SendTextAsync($"call-{i}");
             Assert.Equal($"call-{i}", await c.ReceiveTextAsync());
+        }));
+        Assert.Equal(200, await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"chat\""));
+        await Task.WhenAll(clients.Select(async c =>
+        {
             await c.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
             c.Dispose();
         }));
