@@ -25,6 +25,7 @@ const inline = { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1", DOTNET_gcSer
 
 const { medianRows, writeCharts } = await import("../lib/charts.mjs");
 const { cpuSeconds, freePort, httpOk, startProcess, tcpOpen } = await import("../lib/loadgen.mjs");
+const { startNginx } = await import("../lib/nginx.mjs");
 const targetNames = ["direct", "relay, WebSocket pump", "relay, frame forwarder", "nginx"];
 const cells = [];
 let startupRssMiB = {};
@@ -73,29 +74,7 @@ async function startRelay(forwarder) {
 const pump = await startRelay("WebSocket");
 const frames = await startRelay("Frames");
 
-const nginxPort = await freePort();
-mkdirSync(path.join(work, "nginx/logs"), { recursive: true });
-writeFileSync(path.join(work, "nginx/nginx.conf"), `worker_processes auto;
-pid ${work}/nginx/nginx.pid;
-error_log stderr warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  server {
-    listen 127.0.0.1:${nginxPort};
-    location / {
-      proxy_pass http://127.0.0.1:${echoPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_read_timeout 3600s;
-      proxy_buffering off;
-    }
-  }
-}
-`);
-const nginx = await startProcess("nginx", ["-p", path.join(work, "nginx"), "-c", path.join(work, "nginx/nginx.conf"), "-g", "daemon off;"], { ready: () => tcpOpen(nginxPort) });
+const { port: nginxPort, process: nginx } = await startNginx(work, echoPort);
 
 const targets = [
   { name: "direct", url: `ws://127.0.0.1:${echoPort}/api/chat`, pid: null },

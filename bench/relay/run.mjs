@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import path from "node:path";
 import { cpuSeconds, fmt, freePort, httpOk, pingPong, startProcess, streams, tcpOpen } from "../lib/loadgen.mjs";
+import { startNginx } from "../lib/nginx.mjs";
 
 const quick = process.argv.includes("--quick");
 const seconds = quick ? 5 : 15;
@@ -53,29 +54,7 @@ const yarp = await startProcess("dotnet", [path.join(work, "yarp/YarpProxy.dll")
   ready: () => tcpOpen(yarpPort),
 });
 
-const nginxPort = await freePort();
-mkdirSync(path.join(work, "nginx/logs"), { recursive: true });
-writeFileSync(path.join(work, "nginx/nginx.conf"), `worker_processes auto;
-pid ${work}/nginx/nginx.pid;
-error_log stderr warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  server {
-    listen 127.0.0.1:${nginxPort};
-    location / {
-      proxy_pass http://127.0.0.1:${echoPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_read_timeout 3600s;
-      proxy_buffering off;
-    }
-  }
-}
-`);
-const nginx = await startProcess("nginx", ["-p", path.join(work, "nginx"), "-c", path.join(work, "nginx/nginx.conf"), "-g", "daemon off;"], { ready: () => tcpOpen(nginxPort) });
+const { port: nginxPort, process: nginx } = await startNginx(work, echoPort);
 
 const caddyPort = await freePort();
 writeFileSync(path.join(work, "Caddyfile"), `{

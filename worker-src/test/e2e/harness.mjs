@@ -1,6 +1,7 @@
 // End-to-end harness: a stand-in relay (a real `ws` server that checks the relay token exactly as the relay
 // does) and the Worker served by `wrangler dev` (workerd), both on 127.0.0.1. Every process started here is
 // killed with its process group when the test file ends, even on failure.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHmac, createHash } from "node:crypto";
 import { createServer } from "node:http";
@@ -189,3 +190,29 @@ export async function startWorker(relayPort, { relayTimeoutMs = 1500, passThroug
 }
 
 export const sha256 = (b) => createHash("sha256").update(b).digest("hex");
+
+/** Resolves with the next `count` messages of `ws` (30 s bound). */
+export function messages(ws, count) {
+  return new Promise((resolve, reject) => {
+    const got = [];
+    const timer = setTimeout(() => reject(new Error(`got ${got.length} of ${count} messages`)), 30_000);
+    ws.on("message", function onMessage(data, isBinary) {
+      got.push({ data: Buffer.from(data), isBinary });
+      if (got.length === count) {
+        clearTimeout(timer);
+        ws.off("message", onMessage);
+        resolve(got);
+      }
+    });
+  });
+}
+
+export const closed = (ws) => new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+
+export async function until(condition) {
+  const deadline = Date.now() + 15_000;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, "condition not reached within 15 s");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

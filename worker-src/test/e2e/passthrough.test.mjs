@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
-import { hs256, nowSeconds, ORIGIN, sha256, startStubRelay, startWorker } from "./harness.mjs";
+import { closed, hs256, messages, nowSeconds, ORIGIN, sha256, startStubRelay, startWorker, until } from "./harness.mjs";
 import { describeExceptions, workerExceptions } from "./logGate.mjs";
 
 let relay;
@@ -28,31 +28,6 @@ function open(query = "", protocols = ["voice-edge", `bearer.${validToken()}`]) 
     ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
     ws.once("error", reject);
   });
-}
-
-function messages(ws, count) {
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const timer = setTimeout(() => reject(new Error(`got ${got.length} of ${count} messages`)), 30_000);
-    ws.on("message", function onMessage(data, isBinary) {
-      got.push({ data: Buffer.from(data), isBinary });
-      if (got.length === count) {
-        clearTimeout(timer);
-        ws.off("message", onMessage);
-        resolve(got);
-      }
-    });
-  });
-}
-
-const closed = (ws) => new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
-
-async function until(condition) {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, "condition not reached within 15 s");
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe("native pass-through (RELAY_PASSTHROUGH=on) in workerd", () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
 import { request as httpRequest } from "node:http";
 import { createHmac } from "node:crypto";
-import { checkRelayToken, hs256, nowSeconds, ORIGIN, sha256, SIGNING_KEY, startStubRelay, startWorker } from "./harness.mjs";
+import { checkRelayToken, closed, hs256, messages, nowSeconds, ORIGIN, sha256, SIGNING_KEY, startStubRelay, startWorker, until } from "./harness.mjs";
 import { describeExceptions, workerExceptions } from "./logGate.mjs";
 
 let relay;
@@ -37,31 +37,6 @@ async function refusedWith(query, options) {
   } catch (error) {
     if (error.status) return error.status;
     throw error;
-  }
-}
-
-function messages(ws, count) {
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const timer = setTimeout(() => reject(new Error(`got ${got.length} of ${count} messages`)), 30_000);
-    ws.on("message", function onMessage(data, isBinary) {
-      got.push({ data: Buffer.from(data), isBinary });
-      if (got.length === count) {
-        clearTimeout(timer);
-        ws.off("message", onMessage);
-        resolve(got);
-      }
-    });
-  });
-}
-
-const closed = (ws) => new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
-
-async function until(condition) {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, "condition not reached within 15 s");
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
