@@ -341,21 +341,12 @@ public class DeployFilesTests
         standIns.RefuseBlobTimes = 1;
         var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
 
-        var (exit, stdout, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, new Dictionary<string, string>
-        {
-            ["RELAY_PACKAGE_URL"] = baseUrl + DeployStandIns.BlobPath,
-            ["RELAY_WS_HOST"] = "ws.example.test",
-            ["RELAY_UPSTREAM"] = "wss://gpu.example.test/api/chat",
-            ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
-            ["RELAY_TWILIO_MODE"] = "personaplex",
-            ["RELAY_PUBLIC_BASE_URL"] = "wss://ws.example.test",
-            ["RELAY_SIGNING_KEY"] = Secret,
-            ["RELAY_TWILIO_AUTH_TOKEN"] = TwilioSecret,
-            ["VOICE_EDGE_IMDS_URL"] = baseUrl,
-            ["VOICE_EDGE_RETRY_DELAY_SECONDS"] = "0",
-            ["VOICE_EDGE_RELAY_URL"] = baseUrl,
-            ["VOICE_EDGE_LIVE_WAIT_SECONDS"] = "10",
-        });
+        var environment = RunCommandEnvironment(baseUrl);
+        environment["RELAY_TWILIO_MODE"] = "personaplex";
+        environment["RELAY_TWILIO_AUTH_TOKEN"] = TwilioSecret;
+        environment["VOICE_EDGE_RELAY_URL"] = baseUrl;
+        environment["VOICE_EDGE_LIVE_WAIT_SECONDS"] = "10";
+        var (exit, stdout, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, environment);
 
         Assert.True(exit == 0, stderr);
         Assert.Equal([403, 200], standIns.BlobResponses);
@@ -377,21 +368,24 @@ public class DeployFilesTests
         await using var standIns = await DeployStandIns.StartAsync();
         standIns.ForceBlobStatus = 500;
         var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
-        var (exit, _, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, new Dictionary<string, string>
-        {
-            ["RELAY_PACKAGE_URL"] = baseUrl + DeployStandIns.BlobPath,
-            ["RELAY_WS_HOST"] = "ws.example.test",
-            ["RELAY_UPSTREAM"] = "wss://gpu.example.test/api/chat",
-            ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
-            ["RELAY_PUBLIC_BASE_URL"] = "wss://ws.example.test",
-            ["RELAY_SIGNING_KEY"] = Secret,
-            ["VOICE_EDGE_IMDS_URL"] = baseUrl,
-            ["VOICE_EDGE_RETRY_DELAY_SECONDS"] = "0",
-        });
+        var (exit, _, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, RunCommandEnvironment(baseUrl));
         Assert.NotEqual(0, exit);
         Assert.Equal([500], standIns.BlobResponses);
         Assert.Contains("package download failed: HTTP 500", stderr);
         Assert.DoesNotContain(Secret, stderr);
         Assert.Empty(vm.Calls);
     }
+
+    /// <summary>The Run Command's parameters as the VM agent passes them, pointed at the loopback stand-ins.</summary>
+    private static Dictionary<string, string> RunCommandEnvironment(string baseUrl) => new()
+    {
+        ["RELAY_PACKAGE_URL"] = baseUrl + DeployStandIns.BlobPath,
+        ["RELAY_WS_HOST"] = "ws.example.test",
+        ["RELAY_UPSTREAM"] = "wss://gpu.example.test/api/chat",
+        ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
+        ["RELAY_PUBLIC_BASE_URL"] = "wss://ws.example.test",
+        ["RELAY_SIGNING_KEY"] = Secret,
+        ["VOICE_EDGE_IMDS_URL"] = baseUrl,
+        ["VOICE_EDGE_RETRY_DELAY_SECONDS"] = "0",
+    };
 }
