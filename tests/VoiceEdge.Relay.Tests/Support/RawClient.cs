@@ -83,6 +83,32 @@ public sealed class RawClient : IAsyncDisposable
         return all.ToArray();
     }
 
+    /// <summary>
+    /// Reads until a whole close frame has arrived or the relay ends the connection, then ends this client's side
+    /// and reads the rest: how a well-behaved peer answers a close. (Kestrel aborts the output of a connection whose
+    /// input has ended, so a client that half-closes first may never see the relay's close frame: see
+    /// dotnet/aspnetcore src/Servers/Kestrel/Core/src/Internal/Http/IHttpOutputAborter.cs, OnInputOrOutputCompleted.)
+    /// </summary>
+    public async Task<byte[]> ReadUntilCloseThenEndAsync(int timeoutSeconds = 20)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        using var all = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int n;
+            while (WireFrames.CloseCodes(all.ToArray()).Count == 0 && (n = await Stream.ReadAsync(buffer, guard.Token)) > 0)
+                all.Write(buffer, 0, n);
+        }
+        catch (IOException)
+        {
+            // A reset is an end too.
+        }
+        ShutdownSend();
+        all.Write(await ReadToEndAsync(timeoutSeconds));
+        return all.ToArray();
+    }
+
     /// <summary>Ends what this client sends (TCP FIN); nothing to do when the relay already dropped the connection.</summary>
     public void ShutdownSend()
     {
