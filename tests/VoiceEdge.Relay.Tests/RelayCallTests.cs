@@ -166,7 +166,8 @@ public class RelayCallTests
     public async Task Two_hundred_concurrent_calls_relay_and_the_open_gauge_returns_to_zero()
     {
         await using var upstream = await EchoUpstream.StartAsync();
-        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri);
+        // 200 upstream connects at once on a loaded 2-core runner can outlast the default 5 s connect timeout.
+        await using var relay = await RelayUnderTest.StartAsync(upstream.ChatUri, null, ("UpstreamConnectTimeoutSeconds", "60"));
         var clients = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i => (await relay.ConnectAsync(relay.ValidToken($"s{i}"))).Socket!));
         // Every call relays a message before the gauge is read, so all 200 are live at that moment.
         await Task.WhenAll(clients.Select(async (c, i) =>
