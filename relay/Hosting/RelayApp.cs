@@ -33,6 +33,7 @@ public static class RelayApp
         builder.Services.AddSingleton<RelaySession>();
         builder.Services.AddSingleton<Relaying.Forwarding.ForwardingSession>();
         builder.Services.AddSingleton<DrainCoordinator>();
+        builder.Services.AddSingleton<Relaying.Pool.BackendPool>();
         builder.Services.AddSingleton<BackendReachability>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
         builder.Services.Configure<HostOptions>(o =>

@@ -1,14 +1,33 @@
 using System.ComponentModel.DataAnnotations;
+using VoiceEdge.Relay.Relaying.Pool;
 
 namespace VoiceEdge.Relay.Hosting;
 
 /// <summary>The relay's settings, section <c>Relay</c> (environment: <c>Relay__Upstream</c> and so on).</summary>
-public sealed class RelayOptions
+public sealed class RelayOptions : IValidatableObject
 {
     public const string Section = "Relay";
 
-    /// <summary>Voice backend for /api/chat, e.g. PersonaPlex at ws://127.0.0.1:8998/api/chat.</summary>
-    [Required] public Uri? Upstream { get; set; }
+    /// <summary>Voice backend for /api/chat, e.g. PersonaPlex at ws://127.0.0.1:8998/api/chat; a pool of one when <see cref="Backends"/> is empty.</summary>
+    public Uri? Upstream { get; set; }
+
+    /// <summary>The voice backends of /api/chat (Relay__Backends__0__Url, ...); when set, <see cref="Upstream"/> is not used for /api/chat.</summary>
+    public List<BackendOptions> Backends { get; set; } = [];
+
+    /// <summary>How long a call waits for a free backend slot before it is closed with 1013.</summary>
+    [Range(0, 600)] public int QueueSeconds { get; set; } = 10;
+
+    /// <summary>Calls that may wait at once; the next is refused before the upgrade with 503.</summary>
+    [Range(0, 100_000)] public int QueueLength { get; set; } = 100;
+
+    /// <summary>How often a backend marked down is probed (TCP connect).</summary>
+    [Range(1, 300)] public int ProbeSeconds { get; set; } = 5;
+
+    /// <summary>Query keys a caller may set for a <see cref="Backends"/> backend (over its DefaultQuery); all others are dropped.</summary>
+    public List<string> AllowedQueryKeys { get; set; } = [];
+
+    /// <summary>The first voice backend, for /health.</summary>
+    public Uri? VoiceUpstream => Backends.Count > 0 ? Backends[0].Url : Upstream;
 
     /// <summary>Backend for Twilio Media Streams (/twilio/stream).</summary>
     [Required] public Uri? TwilioUpstream { get; set; }
@@ -65,4 +84,23 @@ public sealed class RelayOptions
 
     /// <summary>True when <c>Relay__Forwarder=WebSocket</c> selects the older System.Net.WebSockets pump.</summary>
     public bool UsesWebSocketPump => string.Equals(Forwarder, "WebSocket", StringComparison.OrdinalIgnoreCase);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Upstream is null && Backends.Count == 0)
+            yield return new("Relay:Upstream or Relay:Backends is required (e.g. Relay__Upstream=ws://127.0.0.1:8998/api/chat)", [nameof(Upstream)]);
+        for (var i = 0; i < Backends.Count; i++)
+        {
+            var b = Backends[i];
+            var key = $"Relay:Backends:{i}";
+            if (b.Url is null || !b.Url.IsAbsoluteUri || b.Url.Scheme is not ("ws" or "wss"))
+                yield return new($"{key}:Url must be an absolute ws:// or wss:// URL", [nameof(Backends)]);
+            else if (b.CertificateSha256 is not null && b.Url.Scheme != "wss")
+                yield return new($"{key}:CertificateSha256 is only for wss:// backends", [nameof(Backends)]);
+            if (b.Capacity is < 1 or > 100_000)
+                yield return new($"{key}:Capacity must be 1 to 100000 (PersonaPlex: 1)", [nameof(Backends)]);
+            if (b.CertificateSha256 is not null && !CertificatePin.TryParse(b.CertificateSha256, out _))
+                yield return new($"{key}:CertificateSha256 must be the SHA-256 of the DER certificate as 64 hex digits (colons allowed) or 44 base64 characters", [nameof(Backends)]);
+        }
+    }
 }

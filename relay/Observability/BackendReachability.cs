@@ -42,8 +42,8 @@ public sealed class BackendReachability(IOptions<RelayOptions> options, TimeProv
     {
         var o = options.Value;
         var twilioEnabled = !string.IsNullOrEmpty(o.TwilioAuthToken);
-        var voice = ProbeAsync(o.Upstream!);
-        var twilio = !twilioEnabled ? null : SameEndpoint(o.Upstream!, o.TwilioUpstream!) ? voice : ProbeAsync(o.TwilioUpstream!);
+        var voice = ProbeAsync(o.VoiceUpstream!);
+        var twilio = !twilioEnabled ? null : SameEndpoint(o.VoiceUpstream!, o.TwilioUpstream!) ? voice : ProbeAsync(o.TwilioUpstream!);
         IReadOnlyList<BackendState> backends =
         [
             new("voice", "Upstream", await voice ? BackendStatus.Reachable : BackendStatus.Unreachable),

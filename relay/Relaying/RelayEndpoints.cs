@@ -25,7 +25,7 @@ public static class RelayEndpoints
     private static Task HandleChatAsync(HttpContext context, IOptions<RelayOptions> options, RelayToken tokens, TimeProvider clock,
         ConnectionLimiter limiter, PerUserCallLimiter perUser, DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics)
     {
-        var route = new RelayRoute("chat", options.Value.Upstream!);
+        var route = new RelayRoute("chat", options.Value.VoiceUpstream!, Pooled: true);
         if (Precheck(context, drain, metrics, route) is { } refused) return refused;
         var check = tokens.Check(context.Request.Headers[RelayToken.HeaderName], clock.GetUtcNow());
         if (TokenRefusal(check.Status) is { } refusal)

@@ -2,8 +2,8 @@ using System.Text;
 
 namespace VoiceEdge.Relay.Relaying;
 
-/// <summary>One relayed WebSocket path: what it is called in metrics and logs, and where it goes.</summary>
-public sealed record RelayRoute(string Name, Uri Upstream)
+/// <summary>One relayed WebSocket path: what it is called in metrics and logs, and where it goes (Pooled: to a slot of the <see cref="Pool.BackendPool"/>).</summary>
+public sealed record RelayRoute(string Name, Uri Upstream, bool Pooled = false)
 {
     /// <summary>
     /// The upstream URL for one call: the client's query string is passed on after the upstream's own. A query

@@ -17,6 +17,7 @@ public sealed class RelaySession(
     IOptions<RelayOptions> options,
     RelayMetrics metrics,
     DrainCoordinator drain,
+    Pool.BackendPool pool,
     ILogger<RelaySession> logger)
 {
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
@@ -33,7 +34,21 @@ public sealed class RelaySession(
         foreach (var protocol in context.WebSockets.WebSocketRequestedProtocols) upstream.Options.AddSubProtocol(protocol);
         CallerIdentity.Of(context).ApplyTo(upstream.Options);
 
-        var (failureCode, failureReason) = await ConnectAsync(upstream, route, context.Request.QueryString, aborted);
+        // Pooled (/api/chat): one slot, one attempt on this path; a failed backend is marked down like on the forwarder.
+        using var lease = route.Pooled ? await AcquireAsync(context, route) : null;
+        if (route.Pooled && lease is null) return;
+        var slot = lease?.Slot;
+        var url = slot is null ? route.UpstreamFor(context.Request.QueryString) : slot.UrlFor(context.Request.QueryString, pool.AllowedQueryKeys);
+        if (slot?.Pin is { } pin)
+            upstream.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && pin.Matches(certificate);
+        var (failureCode, failureReason) = lease is { Slot: null }
+            ? (CloseCodes.TryAgainLater, "all voice backends busy")
+            : await ConnectAsync(upstream, route, url, aborted);
+        if (lease?.Slot is not null)
+        {
+            if (failureCode is null) lease.Succeeded();
+            else if (!aborted.IsCancellationRequested) lease.Fail();
+        }
 
         var accepted = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
@@ -64,14 +79,28 @@ public sealed class RelaySession(
         }
     }
 
-    private async Task<(WebSocketCloseStatus? Code, string? Reason)> ConnectAsync(ClientWebSocket upstream, RelayRoute route, QueryString query, CancellationToken aborted)
+    /// <summary>A slot from the pool; null when the queue is full (503 written); a lease without a slot when the wait timed out.</summary>
+    private async Task<Pool.BackendLease?> AcquireAsync(HttpContext context, RelayRoute route)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(pool.QueueTimeout.TotalSeconds * Stopwatch.Frequency);
+        var (outcome, lease) = await pool.AcquireAsync(deadline, context.RequestAborted);
+        if (outcome == Pool.SlotWait.Granted) return lease;
+        if (outcome == Pool.SlotWait.TimedOut) return Pool.BackendLease.None;
+        metrics.Rejected.WithLabels(route.Name, "backends-busy").Inc();
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "5";
+        await context.Response.WriteAsync("all voice backends busy\n");
+        return null;
+    }
+
+    private async Task<(WebSocketCloseStatus? Code, string? Reason)> ConnectAsync(ClientWebSocket upstream, RelayRoute route, Uri url, CancellationToken aborted)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(_o.UpstreamConnectTimeoutSeconds));
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await upstream.ConnectAsync(route.UpstreamFor(query), timeout.Token);
+            await upstream.ConnectAsync(url, timeout.Token);
             metrics.UpstreamConnectSeconds.WithLabels(route.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return (null, null);
         }

@@ -20,6 +20,7 @@ public sealed class ForwardingSession(
     RelayMetrics metrics,
     DrainCoordinator drain,
     RelaySession pump,
+    Pool.BackendPool pool,
     ILogger<ForwardingSession> logger)
 {
     private readonly RelayOptions _o = options.Value;
@@ -35,11 +36,24 @@ public sealed class ForwardingSession(
         var upBuffer = ArrayPool<byte>.Shared.Rent(_o.BufferBytes);
         var downBuffer = ArrayPool<byte>.Shared.Rent(_o.BufferBytes);
         UpstreamConnection? upstream = null;
+        Pool.BackendLease? lease = null;
         ForwardedCall? call = null;
         try
         {
-            var (connected, failureCode, failureReason) = await ConnectAsync(route, context, downBuffer);
+            var (connected, held, failureCode, failureReason) = route.Pooled
+                ? await ConnectPooledAsync(route, context, downBuffer)
+                : await ConnectAsync(route, route.UpstreamFor(context.Request.QueryString), null, context, downBuffer);
             upstream = connected;
+            lease = held;
+            if (failureCode == QueueFull)
+            {
+                // Refused before the upgrade: the queue is full, so waiting could not help.
+                metrics.Rejected.WithLabels(route.Name, "backends-busy").Inc();
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "5";
+                await context.Response.WriteAsync("all voice backends busy\n");
+                return;
+            }
             // Counted before the 101 goes out, so a client that sees its upgrade also sees itself in the open gauge.
             metrics.ConnectionsTotal.WithLabels(route.Name).Inc();
             metrics.ConnectionsOpen.WithLabels(route.Name).Inc();
@@ -71,32 +85,67 @@ public sealed class ForwardingSession(
         finally
         {
             if (upstream is not null) await upstream.DisposeAsync();
+            lease?.Dispose();
             ArrayPool<byte>.Shared.Return(upBuffer);
             ArrayPool<byte>.Shared.Return(downBuffer);
         }
     }
 
-    private async Task<(UpstreamConnection? Upstream, int Code, string? Reason)> ConnectAsync(RelayRoute route, HttpContext context, byte[] buffer)
+    private const int QueueFull = -1;
+
+    /// <summary>
+    /// Takes a backend slot (waiting in the pool's queue up to QueueSeconds) and connects; a backend that fails is
+    /// marked down and, while another is up, the next one is tried within the same deadline.
+    /// </summary>
+    private async Task<(UpstreamConnection? Upstream, Pool.BackendLease? Lease, int Code, string? Reason)> ConnectPooledAsync(RelayRoute route, HttpContext context, byte[] buffer)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(pool.QueueTimeout.TotalSeconds * Stopwatch.Frequency);
+        (int Code, string? Reason) last = (1011, "voice backend unavailable");
+        for (var attempt = 0; attempt < pool.Slots.Count; attempt++)
+        {
+            var (outcome, lease) = await pool.AcquireAsync(deadline, context.RequestAborted);
+            if (outcome == Pool.SlotWait.QueueFull) return (null, null, QueueFull, null);
+            if (lease is null) return (null, null, 1013, "all voice backends busy");
+            var slot = lease.Slot!;
+            var (upstream, _, code, reason) = await ConnectAsync(route, slot.UrlFor(context.Request.QueryString, pool.AllowedQueryKeys), slot.Pin, context, buffer);
+            if (upstream is not null)
+            {
+                lease.Succeeded();
+                return (upstream, lease, 0, null);
+            }
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                lease.Dispose();
+                return (null, null, code, reason);
+            }
+            lease.Fail();
+            last = (code, reason);
+            if (!pool.AnyUp) break;
+        }
+        return (null, null, last.Code, last.Reason);
+    }
+
+    private async Task<(UpstreamConnection? Upstream, Pool.BackendLease? Lease, int Code, string? Reason)> ConnectAsync(RelayRoute route, Uri url, Pool.CertificatePin? pin, HttpContext context, byte[] buffer)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(_o.UpstreamConnectTimeoutSeconds));
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var upstream = await UpstreamHandshake.ConnectAsync(route.UpstreamFor(context.Request.QueryString),
-                [.. context.WebSockets.WebSocketRequestedProtocols], buffer, timeout.Token, CallerIdentity.Of(context).BackendHeaders);
+            var upstream = await UpstreamHandshake.ConnectAsync(url,
+                [.. context.WebSockets.WebSocketRequestedProtocols], buffer, timeout.Token, CallerIdentity.Of(context).BackendHeaders, pin);
             metrics.UpstreamConnectSeconds.WithLabels(route.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            return (upstream, 0, null);
+            return (upstream, null, 0, null);
         }
         catch (OperationCanceledException)
         {
             RelayLog.UpstreamTimeout(logger, route.Name, _o.UpstreamConnectTimeoutSeconds);
-            return (null, 1013, "voice backend did not answer in time");
+            return (null, null, 1013, "voice backend did not answer in time");
         }
         catch (Exception e) when (e is UpstreamRefusedException or IOException or SocketException or AuthenticationException)
         {
             RelayLog.UpstreamRefused(logger, route.Name, e.Message);
-            return (null, 1011, "voice backend unavailable");
+            return (null, null, 1011, "voice backend unavailable");
         }
     }
 }

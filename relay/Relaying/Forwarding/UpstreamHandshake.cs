@@ -26,7 +26,7 @@ public static class UpstreamHandshake
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     public static async Task<UpstreamConnection> ConnectAsync(Uri uri, IReadOnlyList<string> subProtocols, byte[] buffer, CancellationToken ct,
-        IReadOnlyList<(string Name, string Value)>? headers = null)
+        IReadOnlyList<(string Name, string Value)>? headers = null, Pool.CertificatePin? pin = null)
     {
         var secure = uri.Scheme is "wss" or "https";
         if (!secure && uri.Scheme is not ("ws" or "http")) throw new UpstreamRefusedException($"unsupported upstream scheme {uri.Scheme}");
@@ -47,7 +47,12 @@ public static class UpstreamHandshake
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = uri.IdnHost }, ct);
+                // No callback: the platform's validation. With a pin: exactly the pinned certificate, nothing else.
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = uri.IdnHost,
+                    RemoteCertificateValidationCallback = pin is null ? null : (_, certificate, _, _) => certificate is not null && pin.Matches(certificate),
+                }, ct);
             }
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
             await stream.WriteAsync(Encoding.ASCII.GetBytes(Request(uri, key, subProtocols, headers ?? [])), ct);

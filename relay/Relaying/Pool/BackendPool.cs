@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using VoiceEdge.Relay.Hosting;
+using VoiceEdge.Relay.Observability;
+
+namespace VoiceEdge.Relay.Relaying.Pool;
+
+/// <summary>How a wait for a backend slot ended.</summary>
+public enum SlotWait { Granted, QueueFull, TimedOut }
+
+/// <summary>
+/// The voice backends of /api/chat (<c>Relay:Backends</c>, or <c>Relay:Upstream</c> as a pool of one that takes
+/// <c>MaxConnections</c> calls). A call takes a free slot on a backend that is up, the least busy first; with none
+/// free it joins one FIFO queue for up to <c>QueueSeconds</c> (a full queue of <c>QueueLength</c> is refused at
+/// once). A backend whose connect fails is marked down, skipped, and probed (TCP connect every
+/// <c>ProbeSeconds</c>) until it answers. When every backend is down, calls still try them, so a call never waits
+/// on a queue no backend can serve and fails as fast as before pools existed.
+/// </summary>
+public sealed class BackendPool : IDisposable
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    private readonly object _gate = new();
+    private readonly LinkedList<TaskCompletionSource<BackendSlot>> _queue = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly BackendMetrics _metrics;
+    private readonly ILogger<BackendPool> _logger;
+    private readonly int _queueLength;
+    private readonly TimeSpan _probeInterval;
+
+    public BackendPool(IOptions<RelayOptions> options, RelayMetrics relayMetrics, ILogger<BackendPool> logger)
+    {
+        var o = options.Value;
+        _metrics = new BackendMetrics(relayMetrics.Registry);
+        _logger = logger;
+        _queueLength = o.QueueLength;
+        _probeInterval = TimeSpan.FromSeconds(o.ProbeSeconds);
+        QueueTimeout = TimeSpan.FromSeconds(o.QueueSeconds);
+        AllowedQueryKeys = new HashSet<string>(o.AllowedQueryKeys, StringComparer.Ordinal);
+        Slots = o.Backends.Count > 0
+            ? [.. o.Backends.Select(b =>
+            {
+                var pin = CertificatePin.TryParse(b.CertificateSha256, out var parsed) ? parsed : null;
+                return new BackendSlot(b.Url!.GetLeftPart(UriPartial.Path), b.Url, b.Capacity, pin, b.DefaultQuery, passesQueryThrough: false);
+            })]
+            : [new BackendSlot(o.Upstream!.GetLeftPart(UriPartial.Path), o.Upstream, o.MaxConnections, null, new Dictionary<string, string>(), passesQueryThrough: true)];
+        foreach (var slot in Slots)
+        {
+            _metrics.Capacity.WithLabels(slot.Name).Set(slot.Capacity);
+            _metrics.Up.WithLabels(slot.Name).Set(1);
+            _metrics.Busy.WithLabels(slot.Name).Set(0);
+        }
+    }
+
+    public IReadOnlyList<BackendSlot> Slots { get; }
+    public IReadOnlySet<string> AllowedQueryKeys { get; }
+    public TimeSpan QueueTimeout { get; }
+
+    /// <summary>Waits (until <paramref name="deadline"/>) for a slot; the lease is null unless Granted.</summary>
+    public async Task<(SlotWait Outcome, BackendLease? Lease)> AcquireAsync(long deadline, CancellationToken aborted)
+    {
+        var started = Stopwatch.GetTimestamp();
+        TaskCompletionSource<BackendSlot> waiter;
+        LinkedListNode<TaskCompletionSource<BackendSlot>> node;
+        lock (_gate)
+        {
+            if (_queue.Count == 0 && TakeFreeSlot() is { } free) return Granted(free, started);
+            if (_queue.Count >= _queueLength)
+            {
+                _metrics.WaitSeconds.WithLabels("none").Observe(0);
+                return (SlotWait.QueueFull, null);
+            }
+            waiter = new TaskCompletionSource<BackendSlot>(TaskCreationOptions.RunContinuationsAsynchronously);
+            node = _queue.AddLast(waiter);
+            _metrics.QueueLength.Set(_queue.Count);
+        }
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        try
+        {
+            if (left > TimeSpan.Zero) await waiter.Task.WaitAsync(left, aborted);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+        }
+        lock (_gate)
+        {
+            if (node.List is not null)
+            {
+                _queue.Remove(node);
+                _metrics.QueueLength.Set(_queue.Count);
+                _metrics.WaitSeconds.WithLabels("none").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                return (SlotWait.TimedOut, null);
+            }
+        }
+        // Dispatched (under the lock) before the wait ended: the slot is ours, even if the caller has gone.
+        return Granted(waiter.Task.Result, started);
+    }
+
+    private (SlotWait, BackendLease) Granted(BackendSlot slot, long started)
+    {
+        _metrics.WaitSeconds.WithLabels(slot.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return (SlotWait.Granted, new BackendLease(this, slot));
+    }
+
+    /// <summary>Under the lock: the least busy up backend with room, or (every backend down) any with room.</summary>
+    private BackendSlot? TakeFreeSlot()
+    {
+        var anyUp = Slots.Any(s => s.IsUp);
+        var slot = Slots.Where(s => s.HasRoom && (s.IsUp || !anyUp)).OrderBy(s => (double)s.Busy / s.Capacity).FirstOrDefault();
+        if (slot is null) return null;
+        slot.Busy++;
+        _metrics.Busy.WithLabels(slot.Name).Set(slot.Busy);
+        return slot;
+    }
+
+    /// <summary>Under the lock: hands free slots to the calls waiting longest.</summary>
+    private void Dispatch()
+    {
+        while (_queue.First is { } first && TakeFreeSlot() is { } slot)
+        {
+            _queue.RemoveFirst();
+            first.Value.SetResult(slot);
+        }
+        _metrics.QueueLength.Set(_queue.Count);
+    }
+
+    internal void Release(BackendSlot slot, bool failed)
+    {
+        lock (_gate)
+        {
+            slot.Busy--;
+            _metrics.Busy.WithLabels(slot.Name).Set(slot.Busy);
+            if (failed)
+            {
+                _metrics.Failures.WithLabels(slot.Name).Inc();
+                if (slot.IsUp && Slots.Count > 1) PoolLog.BackendDown(_logger, slot.Name);
+                slot.IsUp = false;
+                _metrics.Up.WithLabels(slot.Name).Set(0);
+                if (!slot.IsProbing)
+                {
+                    slot.IsProbing = true;
+                    _ = ProbeUntilUpAsync(slot);
+                }
+            }
+            Dispatch();
+        }
+    }
+
+    /// <summary>Whether any backend is up (a failed call then tries another).</summary>
+    public bool AnyUp
+    {
+        get { lock (_gate) return Slots.Any(s => s.IsUp); }
+    }
+
+    internal void MarkUp(BackendSlot slot)
+    {
+        lock (_gate)
+        {
+            if (slot.IsUp) return;
+            slot.IsUp = true;
+            _metrics.Up.WithLabels(slot.Name).Set(1);
+            PoolLog.BackendUp(_logger, slot.Name);
+            Dispatch();
+        }
+    }
+
+    /// <summary>Calls going to a down backend would fail: it is probed with a TCP connect (no WebSocket, so no voice session starts).</summary>
+    private async Task ProbeUntilUpAsync(BackendSlot slot)
+    {
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                await Task.Delay(_probeInterval, _stopping.Token);
+                lock (_gate)
+                {
+                    if (slot.IsUp) break;
+                }
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                timeout.CancelAfter(ProbeTimeout);
+                using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(slot.Url.IdnHost, slot.Url.Port, timeout.Token);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException)
+                {
+                    continue;
+                }
+                MarkUp(slot);
+                break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            lock (_gate) slot.IsProbing = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        // Not disposed: a probe still running may read its token.
+        _stopping.Cancel();
+    }
+}
