@@ -4,6 +4,7 @@ using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Observability;
 using VoiceEdge.Relay.PhoneBridge;
 using VoiceEdge.Relay.Relaying;
+using VoiceEdge.Relay.Webhooks;
 
 namespace VoiceEdge.Relay.Hosting;
 
@@ -25,6 +26,11 @@ public static class RelayApp
         {
             var o = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
             return new RelayToken(o.SigningKey!, TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds), o.AcceptV1Tokens);
+        });
+        builder.Services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
+            return new TwilioCallToken(o.SigningKey!, TimeSpan.FromSeconds(o.TwilioCallTokenSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds));
         });
         builder.Services.AddSingleton(_ => new RelayMetrics(Metrics.NewCustomRegistry()));
         builder.Services.AddPhoneBridge(sp => sp.GetRequiredService<RelayMetrics>().Registry);
@@ -49,6 +55,7 @@ public static class RelayApp
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         });
         app.MapRelay();
+        app.MapTwilioWebhooks();
         return app;
     }
 }

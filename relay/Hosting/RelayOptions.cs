@@ -35,8 +35,20 @@ public sealed class RelayOptions : IValidatableObject
     /// <summary>The key shared with the Worker, as text; its UTF-8 bytes sign relay tokens.</summary>
     [Required, MinLength(16)] public string? SigningKey { get; set; }
 
-    /// <summary>Twilio auth token; /twilio/stream refuses every call without it.</summary>
+    /// <summary>Twilio auth token; /twilio/stream, /twilio/voice and /twilio/status refuse every request without it.</summary>
     public string? TwilioAuthToken { get; set; }
+
+    /// <summary>
+    /// The Twilio account (AC + 32 hex digits) whose calls the relay takes: a voice webhook or stream start of another
+    /// account is refused. /twilio/voice, /twilio/status and /twilio/stream refuse every request without it.
+    /// </summary>
+    public string? TwilioAccountSid { get; set; }
+
+    /// <summary>How long the per-call token in the voice webhook's TwiML stays valid (the stream must start within it).</summary>
+    [Range(5, 3600)] public int TwilioCallTokenSeconds { get; set; } = 60;
+
+    /// <summary>True when the Twilio routes can take calls: both the auth token and the account SID are set.</summary>
+    public bool TwilioConfigured => !string.IsNullOrEmpty(TwilioAuthToken) && !string.IsNullOrEmpty(TwilioAccountSid);
 
     /// <summary>/twilio/stream: <c>Passthrough</c> relays to TwilioUpstream; <c>PersonaPlex</c> bridges the call to PersonaPlex there.</summary>
     public PhoneBridge.TwilioMode TwilioMode { get; set; } = PhoneBridge.TwilioMode.Passthrough;
@@ -87,6 +99,8 @@ public sealed class RelayOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!string.IsNullOrEmpty(TwilioAccountSid) && !Auth.TwilioCallToken.IsAccountSid(TwilioAccountSid))
+            yield return new("Relay:TwilioAccountSid must be AC followed by 32 hex digits (the Account SID in the Twilio console)", [nameof(TwilioAccountSid)]);
         if (Upstream is null && Backends.Count == 0)
             yield return new("Relay:Upstream or Relay:Backends is required (e.g. Relay__Upstream=ws://127.0.0.1:8998/api/chat)", [nameof(Upstream)]);
         for (var i = 0; i < Backends.Count; i++)

@@ -15,7 +15,7 @@ public enum BackendStatus { Reachable, Unreachable, NotConfigured }
 /// the backend. Results are shared for <c>HealthCacheSeconds</c> and concurrent callers share one probe, so
 /// however often /health is asked, each backend sees at most one probe per period. Backends on the same host
 /// and port are probed once. The Twilio backend is only probed when the Twilio route is enabled
-/// (<c>TwilioAuthToken</c> set); without it that route refuses every call and its backend is not needed.
+/// (<c>TwilioAuthToken</c> and <c>TwilioAccountSid</c> set); without them that route refuses every call and its backend is not needed.
 /// </summary>
 public sealed class BackendReachability(IOptions<RelayOptions> options, TimeProvider clock)
 {
@@ -41,7 +41,7 @@ public sealed class BackendReachability(IOptions<RelayOptions> options, TimeProv
     private async Task<Snapshot> ProbeAllAsync()
     {
         var o = options.Value;
-        var twilioEnabled = !string.IsNullOrEmpty(o.TwilioAuthToken);
+        var twilioEnabled = o.TwilioConfigured;
         var voice = ProbeAsync(o.VoiceUpstream!);
         var twilio = !twilioEnabled ? null : SameEndpoint(o.VoiceUpstream!, o.TwilioUpstream!) ? voice : ProbeAsync(o.TwilioUpstream!);
         IReadOnlyList<BackendState> backends =

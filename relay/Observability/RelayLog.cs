@@ -20,4 +20,19 @@ public static partial class RelayLog
 
     [LoggerMessage(6, LogLevel.Information, "drained; {Open} calls left")]
     public static partial void Drained(ILogger logger, int open);
+
+    [LoggerMessage(7, LogLevel.Information, "twilio stream start accepted session={Session} callSid={CallSid}")]
+    public static partial void TwilioStartAccepted(ILogger logger, string session, string callSid);
+
+    [LoggerMessage(8, LogLevel.Warning, "twilio stream start refused session={Session} outcome={Outcome} closeCode={CloseCode}: {Reason}")]
+    public static partial void TwilioStartRefused(ILogger logger, string session, string outcome, int closeCode, string reason);
+
+    [LoggerMessage(9, LogLevel.Information, "twilio voice webhook answered callSid={CallSid}")]
+    public static partial void TwilioVoiceAnswered(ILogger logger, string callSid);
+
+    [LoggerMessage(10, LogLevel.Information, "twilio status callback callSid={CallSid} status={Status}")]
+    public static partial void TwilioStatus(ILogger logger, string callSid, string status);
+
+    [LoggerMessage(11, LogLevel.Warning, "twilio {Hook} webhook refused {StatusCode} outcome={Outcome}")]
+    public static partial void TwilioWebhookRefused(ILogger logger, string hook, int statusCode, string outcome);
 }

@@ -19,6 +19,8 @@ public sealed class RelayMetrics
         UpstreamConnectSeconds = f.CreateHistogram("voice_edge_relay_upstream_connect_seconds", "Time to open the upstream WebSocket",
             new HistogramConfiguration { LabelNames = ["route"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
         Closes = f.CreateCounter("voice_edge_relay_closes_total", "Calls closed, by the side that closed first and the close code", "route", "side", "code");
+        TwilioWebhooks = f.CreateCounter("voice_edge_relay_twilio_webhooks_total", "Twilio webhook requests (voice, status), by outcome", "hook", "outcome");
+        TwilioStarts = f.CreateCounter("voice_edge_relay_twilio_stream_starts_total", "Twilio streams judged by the start gate (per-call token), by outcome", "outcome");
     }
 
     public CollectorRegistry Registry => _registry;
@@ -29,4 +31,6 @@ public sealed class RelayMetrics
     public Counter Frames { get; }
     public Histogram UpstreamConnectSeconds { get; }
     public Counter Closes { get; }
+    public Counter TwilioWebhooks { get; }
+    public Counter TwilioStarts { get; }
 }

@@ -30,5 +30,8 @@ public sealed record CallEnd(string Reason, string Detail, WebSocketCloseStatus 
     public static CallEnd NoHandshake(TimeSpan after) =>
         new("backend-no-handshake", $"voice backend sent no handshake within {after.TotalSeconds:0} s", Normal, Normal);
 
+    /// <summary>The relay's start gate refused the stream (and closed it): no backend was opened.</summary>
+    public static CallEnd StartRefused(string label, string detail, WebSocketCloseStatus toTwilio) => new($"start-{label}", detail, toTwilio, Normal);
+
     public static CallEnd Cancelled() => new("relay-stopping", "relay stopping", (WebSocketCloseStatus)1012, WebSocketCloseStatus.EndpointUnavailable);
 }

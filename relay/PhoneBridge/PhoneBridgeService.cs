@@ -11,13 +11,14 @@ public sealed class PhoneBridgeService(PhoneBridgeMetrics metrics, ILogger<Phone
 {
     private int _probed;
 
-    public Task<CallEnd> RunAsync(WebSocket twilio, Uri upstream, string session, PhoneBridgeOptions options, CancellationToken ct)
+    /// <param name="gate">The relay's start gate (per-call token): the backend is opened only once it has passed the stream's start.</param>
+    public Task<CallEnd> RunAsync(WebSocket twilio, Uri upstream, string session, PhoneBridgeOptions options, CancellationToken ct, Relaying.StartGate.TwilioStartGate? gate = null)
     {
         if (Interlocked.Exchange(ref _probed, 1) == 0)
         {
             var probe = OpusCodecs.Probe();
             PhoneBridgeLog.OpusChoice(logger, probe.Implementation, probe.Version, probe.Why);
         }
-        return new PhoneBridgeSession(twilio, upstream, session, options, metrics, logger).RunAsync(ct);
+        return new PhoneBridgeSession(twilio, upstream, session, options, metrics, logger, gate).RunAsync(ct);
     }
 }

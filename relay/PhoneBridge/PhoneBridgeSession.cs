@@ -31,6 +31,7 @@ public sealed class PhoneBridgeSession
     private readonly PhoneBridgeOptions _options;
     private readonly PhoneBridgeMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly Relaying.StartGate.TwilioStartGate? _gate;
     private JitterPacer _pacer = null!;
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _streamSid = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -39,8 +40,10 @@ public sealed class PhoneBridgeSession
     private long _framesUp;
     private long _framesDown;
 
-    public PhoneBridgeSession(WebSocket twilio, Uri upstream, string session, PhoneBridgeOptions options, PhoneBridgeMetrics metrics, ILogger logger)
+    public PhoneBridgeSession(WebSocket twilio, Uri upstream, string session, PhoneBridgeOptions options, PhoneBridgeMetrics metrics, ILogger logger,
+        Relaying.StartGate.TwilioStartGate? gate = null)
     {
+        _gate = gate;
         _twilio = twilio;
         _upstream = upstream;
         _session = session;
@@ -58,6 +61,19 @@ public sealed class PhoneBridgeSession
         var started = Stopwatch.GetTimestamp();
         using var pacer = new JitterPacer(_options.JitterPrimeFrames, _options.JitterMaxFrames);
         _pacer = pacer;
+        var (start, refused) = await PassGateAsync();
+        if (refused is not null)
+        {
+            Finish(refused, started);
+            return refused;
+        }
+        if (start is not null && start.MediaFormat != TwilioMediaFormat.MuLaw8kMono)
+        {
+            var unsupported = CallEnd.UnsupportedFormat(start.MediaFormat);
+            await CloseAsync(_twilio, unsupported.ToTwilio, unsupported.Detail, waitForReply: true);
+            Finish(unsupported, started);
+            return unsupported;
+        }
         using var backend = new ClientWebSocket();
         backend.Options.KeepAliveInterval = _options.KeepAlive;
         var end = await ConnectAsync(backend, ct);
@@ -76,7 +92,7 @@ public sealed class PhoneBridgeSession
         using var stop = new CancellationTokenSource();
         var connectedAt = Stopwatch.GetTimestamp();
 
-        var fromTwilio = ReadTwilioAsync(backend, caller, CancellationToken.None);
+        var fromTwilio = ReadTwilioAsync(backend, caller, start, CancellationToken.None);
         var fromBackend = ReadBackendAsync(backend, model, connectedAt, CancellationToken.None);
         var handshakeWatch = WatchHandshakeAsync(stop.Token);
         var relayStopping = WaitStoppingAsync(ct, stop.Token);
@@ -122,12 +138,40 @@ public sealed class PhoneBridgeSession
         }
     }
 
-    private async Task<CallEnd> ReadTwilioAsync(ClientWebSocket backend, CallerToModel caller, CancellationToken ct)
+    /// <summary>
+    /// With the relay's start gate: reads connected and start before the backend is opened. The start (null without a
+    /// gate), or how the call ended when the gate refused it (the stream was closed by the gate).
+    /// </summary>
+    private async Task<(TwilioStart? Start, CallEnd? Refused)> PassGateAsync()
+    {
+        if (_gate is null) return (null, null);
+        var (outcome, held) = await Relaying.StartGate.WebSocketStartGate.RunAsync(_twilio, _gate);
+        if (!outcome.Passed) return (null, CallEnd.StartRefused(outcome.Label, outcome.Reason, (WebSocketCloseStatus)outcome.CloseCode));
+        // The gate passed on a start message, the last one it read; the bridge needs more of it than the gate did.
+        try
+        {
+            return ((TwilioStart)TwilioMessage.Parse(held[^1].Data), null);
+        }
+        catch (FormatException e)
+        {
+            var malformed = CallEnd.MalformedTwilio(e.Message);
+            await CloseAsync(_twilio, malformed.ToTwilio, malformed.Detail, waitForReply: true);
+            return (null, malformed);
+        }
+    }
+
+    private async Task<CallEnd> ReadTwilioAsync(ClientWebSocket backend, CallerToModel caller, TwilioStart? gatedStart, CancellationToken ct)
     {
         var reader = new WholeMessageReader(_twilio, _options.MaxTwilioMessageBytes);
         var pages = new List<byte[]>();
         var started = false;
         var backendGone = false;
+        if (gatedStart is not null)
+        {
+            started = true;
+            PhoneBridgeLog.CallStarted(_logger, _session, gatedStart.StreamSid, gatedStart.CallSid, caller.Implementation);
+            _streamSid.TrySetResult(gatedStart.StreamSid);
+        }
         try
         {
             while (true)

@@ -3,6 +3,7 @@ using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Hosting;
 using VoiceEdge.Relay.Observability;
 using VoiceEdge.Relay.Relaying.Forwarding;
+using VoiceEdge.Relay.Relaying.StartGate;
 
 namespace VoiceEdge.Relay.Relaying;
 
@@ -48,9 +49,11 @@ public static class RelayEndpoints
     }
 
     private static Task HandleTwilioAsync(HttpContext context, IOptions<RelayOptions> options, ConnectionLimiter limiter,
-        DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics)
+        DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics,
+        TwilioCallToken callTokens, TimeProvider clock, ILogger<TwilioStartGate> gateLogger)
     {
         var o = options.Value;
+        var sessionId = $"twilio-{context.TraceIdentifier}";
         var route = new RelayRoute("twilio", o.TwilioUpstream!);
         if (Precheck(context, drain, metrics, route) is { } refused) return refused;
         string? signature = context.Request.Headers[TwilioSignature.HeaderName];
@@ -62,8 +65,13 @@ public static class RelayEndpoints
             + context.Request.QueryString.Value;
         if (string.IsNullOrEmpty(o.TwilioAuthToken) || !new TwilioSignature(o.TwilioAuthToken).IsValid(signature, url))
             return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid");
-        if (o.TwilioMode == PhoneBridge.TwilioMode.PersonaPlex) return PhoneBridge.PhoneBridgeEndpoint.RunAsync(context, limiter, route.Upstream, $"twilio-{context.TraceIdentifier}");
-        return RelayWithinLimitAsync(context, limiter, Runner(o, session, forwarder), metrics, route, $"twilio-{context.TraceIdentifier}");
+        // Without an account SID no voice webhook mints call tokens, so no stream could pass the start gate.
+        if (!o.TwilioConfigured)
+            return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "not-configured", "Twilio account not configured on this relay");
+        // The signature only proves Twilio once dialled this URL; the per-call token in the start message proves which call.
+        route = route with { Gate = new TwilioStartGate(callTokens, o.TwilioAccountSid!, clock, metrics, gateLogger, sessionId) };
+        if (o.TwilioMode == PhoneBridge.TwilioMode.PersonaPlex) return PhoneBridge.PhoneBridgeEndpoint.RunAsync(context, limiter, route.Upstream, sessionId, route.Gate);
+        return RelayWithinLimitAsync(context, limiter, Runner(o, session, forwarder), metrics, route, sessionId);
     }
 
     /// <summary>How a token that is not valid is refused: 401 when missing, 403 otherwise; null when valid.</summary>

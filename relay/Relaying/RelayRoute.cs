@@ -2,8 +2,12 @@ using System.Text;
 
 namespace VoiceEdge.Relay.Relaying;
 
-/// <summary>One relayed WebSocket path: what it is called in metrics and logs, and where it goes (Pooled: to a slot of the <see cref="Pool.BackendPool"/>).</summary>
-public sealed record RelayRoute(string Name, Uri Upstream, bool Pooled = false)
+/// <summary>
+/// One relayed WebSocket path: what it is called in metrics and logs, and where it goes (Pooled: to a slot of the
+/// <see cref="Pool.BackendPool"/>). With a <see cref="Gate"/> (Twilio streams) the client is accepted first, without a
+/// subprotocol, and the upstream is opened (offered none) only once the gate has passed the stream's start message.
+/// </summary>
+public sealed record RelayRoute(string Name, Uri Upstream, bool Pooled = false, StartGate.TwilioStartGate? Gate = null)
 {
     /// <summary>
     /// The upstream URL for one call: the client's query string is passed on after the upstream's own. A query

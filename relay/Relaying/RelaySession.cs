@@ -31,8 +31,11 @@ public sealed class RelaySession(
         var aborted = context.RequestAborted;
         using var upstream = new ClientWebSocket();
         upstream.Options.KeepAliveInterval = TimeSpan.FromSeconds(_o.KeepAliveSeconds);
-        foreach (var protocol in context.WebSockets.WebSocketRequestedProtocols) upstream.Options.AddSubProtocol(protocol);
         CallerIdentity.Of(context).ApplyTo(upstream.Options);
+        // A gated route (Twilio streams) accepts the client first and opens the upstream only once the start passed.
+        var (gated, refused, held) = route.Gate is { } gate ? await GateAsync(context, gate) : (null, null, []);
+        if (gated is null)
+            foreach (var protocol in context.WebSockets.WebSocketRequestedProtocols) upstream.Options.AddSubProtocol(protocol);
 
         // Pooled (/api/chat): one slot, one attempt on this path; a failed backend is marked down like on the forwarder.
         using var lease = route.Pooled ? await AcquireAsync(context, route) : null;
@@ -41,8 +44,8 @@ public sealed class RelaySession(
         var url = slot is null ? route.UpstreamFor(context.Request.QueryString) : slot.UrlFor(context.Request.QueryString, pool.AllowedQueryKeys);
         if (slot?.Pin is { } pin)
             upstream.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && pin.Matches(certificate);
-        var (failureCode, failureReason) = lease is { Slot: null }
-            ? (CloseCodes.TryAgainLater, "all voice backends busy")
+        var (failureCode, failureReason) = refused is not null ? (null, null)
+            : lease is { Slot: null } ? (CloseCodes.TryAgainLater, "all voice backends busy")
             : await ConnectAsync(upstream, route, url, aborted);
         if (lease?.Slot is not null)
         {
@@ -50,7 +53,7 @@ public sealed class RelaySession(
             else if (!aborted.IsCancellationRequested) lease.Fail();
         }
 
-        var accepted = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        var accepted = gated ?? await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = failureCode is null ? upstream.SubProtocol : null,
             KeepAliveInterval = TimeSpan.FromSeconds(_o.KeepAliveSeconds),
@@ -61,6 +64,12 @@ public sealed class RelaySession(
         using var registration = drain.Register();
         try
         {
+            if (refused is not null)
+            {
+                // The gate already closed the client with this code (1006: it vanished).
+                stats.Close(refused.CloseCode == 1006 ? "client" : "relay", (WebSocketCloseStatus)refused.CloseCode);
+                return;
+            }
             if (failureCode is { } code)
             {
                 await client.TryCloseOutputAsync(code, failureReason!, CloseHandshakeTimeout);
@@ -68,6 +77,12 @@ public sealed class RelaySession(
                 return;
             }
             using var server = new SerializedWebSocket(upstream);
+            if (!await SendHeldAsync(server, held))
+            {
+                await client.TryCloseOutputAsync(WebSocketCloseStatus.InternalServerError, "voice backend connection lost", CloseHandshakeTimeout);
+                stats.Close("upstream", (WebSocketCloseStatus)1006);
+                return;
+            }
             await RelayAsync(client, server, route, stats, registration.DrainToken);
         }
         finally
@@ -76,6 +91,28 @@ public sealed class RelaySession(
             metrics.Closes.WithLabels(route.Name, stats.ClosedBy, ((int)stats.CloseCode).ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
             RelayLog.CallEnded(logger, route.Name, session, CallerIdentity.Of(context).LogUser, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                 stats.BytesUp, stats.BytesDown, stats.FramesUp, stats.FramesDown, (int)stats.CloseCode, stats.ClosedBy);
+        }
+    }
+
+    /// <summary>Accepts the client and runs the start gate: the socket, and the refusal (already sent) or the messages it read.</summary>
+    private async Task<(WebSocket? Client, StartGate.GateOutcome? Refused, IReadOnlyList<StartGate.HeldMessage> Held)> GateAsync(HttpContext context, StartGate.TwilioStartGate gate)
+    {
+        var client = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(_o.KeepAliveSeconds) });
+        var (outcome, held) = await StartGate.WebSocketStartGate.RunAsync(client, gate);
+        return (client, outcome.Passed ? null : outcome, held);
+    }
+
+    /// <summary>The messages read by the start gate, to the upstream unchanged; false when the upstream is already gone (the call ends).</summary>
+    private static async Task<bool> SendHeldAsync(SerializedWebSocket server, IReadOnlyList<StartGate.HeldMessage> held)
+    {
+        try
+        {
+            foreach (var message in held) await server.SendAsync(message.Data, message.Type, true, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -15,7 +15,7 @@ namespace VoiceEdge.Relay.Relaying.Forwarding;
 /// (<see cref="ForwardedCall"/>). Behaves like <see cref="RelaySession"/> at the edges (same refusals, close codes,
 /// metrics and log line) at a fraction of the cost per frame. HTTP/2 WebSocket requests go to the WebSocket pump.
 /// </summary>
-public sealed class ForwardingSession(
+public sealed partial class ForwardingSession(
     IOptions<RelayOptions> options,
     RelayMetrics metrics,
     DrainCoordinator drain,
@@ -40,8 +40,8 @@ public sealed class ForwardingSession(
         ForwardedCall? call = null;
         try
         {
-            var (connected, held, failureCode, failureReason) = route.Pooled
-                ? await ConnectPooledAsync(route, context, downBuffer)
+            var (connected, held, failureCode, failureReason) = route.Gate is not null ? default
+                : route.Pooled ? await ConnectPooledAsync(route, context, downBuffer)
                 : await ConnectAsync(route, route.UpstreamFor(context.Request.QueryString), null, context, downBuffer);
             upstream = connected;
             lease = held;
@@ -61,6 +61,11 @@ public sealed class ForwardingSession(
             try
             {
                 var client = await ClientUpgrade.AcceptAsync(context, upstream?.SubProtocol);
+                if (route.Gate is { } gate)
+                {
+                    (upstream, failureCode, failureReason) = await PassGateThenConnectAsync(gate, client, route, context, downBuffer);
+                    if (failureCode == GateVanished) return;
+                }
                 call = new ForwardedCall(_o, metrics, route, client, upstream, upBuffer, downBuffer, () =>
                 {
                     context.Abort();
@@ -133,7 +138,7 @@ public sealed class ForwardingSession(
         try
         {
             var upstream = await UpstreamHandshake.ConnectAsync(url,
-                [.. context.WebSockets.WebSocketRequestedProtocols], buffer, timeout.Token, CallerIdentity.Of(context).BackendHeaders, pin);
+                route.Gate is null ? [.. context.WebSockets.WebSocketRequestedProtocols] : [], buffer, timeout.Token, CallerIdentity.Of(context).BackendHeaders, pin);
             metrics.UpstreamConnectSeconds.WithLabels(route.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return (upstream, null, 0, null);
         }

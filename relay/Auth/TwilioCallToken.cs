@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace VoiceEdge.Relay.Auth;
+
+public enum CallTokenStatus { Valid, Missing, Malformed, WrongCall, Expired, TooFarAhead }
+
+/// <summary>
+/// The per-call token the voice webhook puts in the TwiML <c>&lt;Parameter&gt;</c> and /twilio/stream checks in the
+/// stream's <c>start.customParameters</c>: <c>t1.&lt;exp&gt;.&lt;sig&gt;</c>, sig = base64url without padding of
+/// HMAC-SHA256(call key, <c>t1.&lt;exp&gt;.&lt;callSid&gt;.&lt;accountSid&gt;</c>). The call and account SIDs are not in the token:
+/// they come from the start message, so a token opens only the call it was minted for. The call key is
+/// HMAC-SHA256(SigningKey, "voice-edge twilio call token v1"), never the relay-token key itself, so neither kind of
+/// token can pass for the other. Parsing is strict: one spelling per token (no leading zeros, the signature's canonical
+/// base64url text, compared in constant time).
+/// </summary>
+public sealed partial class TwilioCallToken
+{
+    /// <summary>The name of the TwiML &lt;Parameter&gt; (and so of the start message's custom parameter).</summary>
+    public const string ParameterName = "voiceEdgeCallToken";
+
+    private static readonly byte[] KeyLabel = Encoding.ASCII.GetBytes("voice-edge twilio call token v1");
+
+    private readonly byte[] _key;
+    private readonly TimeSpan _clockSkew;
+    private readonly TimeSpan _lifetime;
+
+    /// <param name="signingKey">Relay:SigningKey (its UTF-8 bytes, as for relay tokens).</param>
+    /// <param name="lifetime">How long a minted token stays valid (Relay:TwilioCallTokenSeconds).</param>
+    public TwilioCallToken(string signingKey, TimeSpan lifetime, TimeSpan clockSkew)
+    {
+        _key = HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), KeyLabel);
+        _lifetime = lifetime;
+        _clockSkew = clockSkew;
+    }
+
+    public TimeSpan Lifetime => _lifetime;
+
+    /// <summary>A token for one call, valid for <see cref="Lifetime"/> from <paramref name="now"/>.</summary>
+    public string Mint(string callSid, string accountSid, DateTimeOffset now) => MintWithExpiry(callSid, accountSid, now.ToUnixTimeSeconds() + (long)_lifetime.TotalSeconds);
+
+    public string MintWithExpiry(string callSid, string accountSid, long exp)
+    {
+        if (!IsCallSid(callSid)) throw new ArgumentException("callSid must be CA followed by 32 hex digits", nameof(callSid));
+        if (!IsAccountSid(accountSid)) throw new ArgumentException("accountSid must be AC followed by 32 hex digits", nameof(accountSid));
+        ArgumentOutOfRangeException.ThrowIfNegative(exp);
+        return $"t1.{exp}.{Sign(exp.ToString(System.Globalization.CultureInfo.InvariantCulture), callSid, accountSid)}";
+    }
+
+    /// <summary>Whether <paramref name="token"/> was minted for this call and account and is still in date.</summary>
+    public CallTokenStatus Check(string? token, string? callSid, string? accountSid, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(token)) return CallTokenStatus.Missing;
+        var m = Pattern().Match(token);
+        if (!m.Success || !long.TryParse(m.Groups["exp"].Value, System.Globalization.CultureInfo.InvariantCulture, out var exp)) return CallTokenStatus.Malformed;
+        // A start message for a call (or account) that is not a Twilio SID cannot be the call a token names.
+        if (callSid is null || accountSid is null || !IsCallSid(callSid) || !IsAccountSid(accountSid)) return CallTokenStatus.WrongCall;
+        var expected = Encoding.ASCII.GetBytes(Sign(m.Groups["exp"].Value, callSid, accountSid));
+        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(m.Groups["sig"].Value))) return CallTokenStatus.WrongCall;
+        var nowSeconds = now.ToUnixTimeSeconds();
+        if (exp + (long)_clockSkew.TotalSeconds < nowSeconds) return CallTokenStatus.Expired;
+        if (exp > nowSeconds + (long)(_lifetime + _clockSkew).TotalSeconds) return CallTokenStatus.TooFarAhead;
+        return CallTokenStatus.Valid;
+    }
+
+    private string Sign(string exp, string callSid, string accountSid) =>
+        RelayToken.Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"t1.{exp}.{callSid}.{accountSid}")));
+
+    /// <summary>A Twilio Account SID: AC and 32 hex digits (https://www.twilio.com/docs/glossary/what-is-a-sid).</summary>
+    public static bool IsAccountSid(string? value) => value is not null && AccountSidPattern().IsMatch(value);
+
+    /// <summary>A Twilio Call SID: CA and 32 hex digits.</summary>
+    public static bool IsCallSid(string? value) => value is not null && CallSidPattern().IsMatch(value);
+
+    [GeneratedRegex("^t1\\.(?<exp>0|[1-9][0-9]{0,11})\\.(?<sig>[A-Za-z0-9_-]{43})\\z")]
+    private static partial Regex Pattern();
+
+    [GeneratedRegex("^AC[0-9a-fA-F]{32}\\z")]
+    private static partial Regex AccountSidPattern();
+
+    [GeneratedRegex("^CA[0-9a-fA-F]{32}\\z")]
+    private static partial Regex CallSidPattern();
+}
