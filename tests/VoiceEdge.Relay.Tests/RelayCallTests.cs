@@ -199,7 +199,7 @@ public class RelayCallTests
         Assert.Equal(HttpStatusCode.SwitchingProtocols, status);
         using (var twilio = ws!)
         {
-            Assert.Equal("/twilio", JsonDocument.Parse(await twilio.ReceiveTextAsync()).RootElement.GetProperty("path").GetString());
+            Assert.Equal("/twilio", JsonDocument.Parse(await Twilio.TwilioStreamStart.PassEchoAsync(twilio)).RootElement.GetProperty("path").GetString());
             const string media = """{"event":"media","streamSid":"MZ1","media":{"payload":"AAAA"}}""";
             await twilio.SendTextAsync(media);
             Assert.Equal(media, await twilio.ReceiveTextAsync());

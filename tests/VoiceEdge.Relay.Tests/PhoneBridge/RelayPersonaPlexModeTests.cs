@@ -16,7 +16,7 @@ public class RelayPersonaPlexModeTests
         using var call = new TwilioCall();
         await call.ConnectAsync(relay.Ws("/twilio/stream"), RelayUnderTest.TwilioSignatureFor(RelayUnderTest.PublicBase + "/twilio/stream"));
         await call.SendConnectedAsync();
-        await call.SendStartAsync();
+        await call.SendStartAsync(token: Twilio.TwilioStreamStart.TokenFor(TwilioCall.CallSid));
         // Audio before PersonaPlex's handshake is dropped by design: on a busy machine, wait for it.
         for (var i = 0; i < 500 && !relay.Logs.Any(l => l.Contains("bridge handshake", StringComparison.Ordinal)); i++) await Task.Delay(20);
         var pcm = TestAudio.Sine(440, 8000, 8000 * 6 / 10, 6000);

@@ -44,7 +44,10 @@ public sealed class TwilioCall : IDisposable
 
     public Task SendConnectedAsync() => SendJsonAsync(new { @event = "connected", protocol = "Call", version = "1.0.0" });
 
-    public Task SendStartAsync(string encoding = "audio/x-mulaw", int sampleRate = 8000, int channels = 1) => SendJsonAsync(new
+    public const string CallSid = "CA00000000000000000000000000000001";
+
+    /// <param name="token">The relay's per-call token (its start gate); the bridge alone ignores it.</param>
+    public Task SendStartAsync(string encoding = "audio/x-mulaw", int sampleRate = 8000, int channels = 1, string token = "per-call") => SendJsonAsync(new
     {
         @event = "start",
         sequenceNumber = Next(),
@@ -52,10 +55,10 @@ public sealed class TwilioCall : IDisposable
         {
             accountSid = "AC00000000000000000000000000000001",
             streamSid = StreamSid,
-            callSid = "CA00000000000000000000000000000001",
+            callSid = CallSid,
             tracks = new[] { "inbound" },
             mediaFormat = new { encoding, sampleRate, channels },
-            customParameters = new { token = "per-call" },
+            customParameters = new Dictionary<string, string> { [Relay.Auth.TwilioCallToken.ParameterName] = token },
         },
         streamSid = StreamSid,
     });

@@ -79,7 +79,7 @@ public class LiveCallProperties
             Assert.Contains(raw.Status, new[] { 101, 400 });
             if (raw.Status != 101) return;
             using var ws = raw.AsWebSocket();
-            AssertQueryPassed(query, JsonDocument.Parse(await ws.ReceiveTextAsync()).RootElement.GetProperty("query").GetString() ?? "");
+            AssertQueryPassed(query, JsonDocument.Parse(await Twilio.TwilioStreamStart.PassEchoAsync(ws)).RootElement.GetProperty("query").GetString() ?? "");
             await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         }, ciCases: 60, print: q => JsonSerializer.Serialize(q));
         await AssertStillServesAsync(relay);
@@ -111,7 +111,7 @@ public class LiveCallProperties
             Assert.Equal(signedForThis ? 101 : header is null || header.Trim(' ', '\t').Length == 0 ? 401 : 403, raw.Status);
             if (raw.Status != 101) return;
             using var ws = raw.AsWebSocket();
-            AssertQueryPassed(query, JsonDocument.Parse(await ws.ReceiveTextAsync()).RootElement.GetProperty("query").GetString() ?? "");
+            AssertQueryPassed(query, JsonDocument.Parse(await Twilio.TwilioStreamStart.PassEchoAsync(ws)).RootElement.GetProperty("query").GetString() ?? "");
             await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         }, ciCases: 60, print: t => JsonSerializer.Serialize(new { t.Item1, t.Item2, t.Item3 }));
         await AssertStillServesAsync(relay);
@@ -158,7 +158,7 @@ public class LiveCallProperties
             var (ws, status) = await relay.ConnectAsync(null, "/twilio/stream", o => o.SetRequestHeader(TwilioSignature.HeaderName, signature));
             Assert.Equal(HttpStatusCode.SwitchingProtocols, status);
             using var twilio = ws!;
-            await twilio.ReceiveTextAsync();
+            await Twilio.TwilioStreamStart.PassEchoAsync(twilio);
             foreach (var (text, binary) in messages)
             {
                 var bytes = Encoding.UTF8.GetBytes(text);

@@ -18,6 +18,7 @@ public sealed class RelayUnderTest : IAsyncDisposable
     public const string SigningKey = "relay-test-signing-key-0123456789";
     public const string TwilioToken = "twilio-test-auth-token";
     public const string PublicBase = "wss://ws.example.test";
+    public const string TwilioAccountSid = "AC00000000000000000000000000000001";
 
     private readonly WebApplication _app;
     private bool _stopped;
@@ -54,6 +55,7 @@ public sealed class RelayUnderTest : IAsyncDisposable
             $"--Relay:TwilioUpstream={twilioUpstream ?? upstream}",
             $"--Relay:SigningKey={SigningKey}",
             $"--Relay:TwilioAuthToken={TwilioToken}",
+            $"--Relay:TwilioAccountSid={TwilioAccountSid}",
             $"--Relay:PublicBaseUrl={PublicBase}",
             "--Relay:DrainGraceSeconds=1",
         };
