@@ -84,6 +84,8 @@ public class TwilioWebhookTests
         Assert.Equal(CallTokenStatus.WrongCall, TwilioStreamStart.Tokens.Check(token, TwilioStreamStart.NewCallSid(), RelayUnderTest.TwilioAccountSid, now));
         Assert.Equal(CallTokenStatus.Expired, TwilioStreamStart.Tokens.Check(token, callSid, RelayUnderTest.TwilioAccountSid, now.AddSeconds(60 + 6)));
         Assert.Equal(1, await relay.MetricAsync("voice_edge_relay_twilio_webhooks_total", "hook=\"voice\",outcome=\"answered\""));
+        // The relay's log lines reach relay.Logs a moment after they are written: wait (bounded) for this one.
+        for (var i = 0; i < 500 && !relay.Logs.Any(l => l.Contains("twilio voice webhook answered", StringComparison.Ordinal)); i++) await Task.Delay(20);
         Assert.Contains(relay.Logs, l => l.Contains($"twilio voice webhook answered callSid={callSid}", StringComparison.Ordinal));
         Assert.DoesNotContain(relay.Logs, l => l.Contains(token.Split('.')[2], StringComparison.Ordinal));
     }
