@@ -153,6 +153,48 @@ public class TwilioStreamGateTests
         }
     }
 
+    private static Task<RawClient> OpenRawAsync(RelayUnderTest relay) =>
+        RawClient.UpgradeAsync(relay.BaseUri, "/twilio/stream",
+            [("X-Twilio-Signature", RelayUnderTest.TwilioSignatureFor(RelayUnderTest.PublicBase + "/twilio/stream"))]);
+
+    [Fact]
+    public async Task On_the_frame_forwarder_a_ping_before_start_is_kept_and_the_start_still_passes()
+    {
+        var (upstream, relay) = await StartAsync("Frames");
+        await using (upstream)
+        await using (relay)
+        {
+            await using var raw = await OpenRawAsync(relay);
+            Assert.Equal(101, raw.Status);
+            var callSid = TwilioStreamStart.NewCallSid();
+            var start = TwilioStreamStart.Start(callSid, TwilioStreamStart.TokenFor(callSid));
+            await raw.Stream.WriteAsync(RawFrames.Concat(
+                RawFrames.Build(0x9, "before start"u8),
+                RawFrames.Build(0x1, Encoding.UTF8.GetBytes(TwilioStreamStart.Connected)),
+                RawFrames.Build(0x1, Encoding.UTF8.GetBytes(start))));
+            using var ws = raw.AsWebSocket();
+            Assert.Equal(TwilioStreamStart.Connected, await ws.ReceiveTextAsync());
+            Assert.Equal(start, await ws.ReceiveTextAsync());
+            Assert.Equal([TwilioStreamStart.Connected, start], upstream.Received.Select(m => Encoding.UTF8.GetString(m.Data)));
+            await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task On_the_frame_forwarder_an_unmasked_frame_before_start_is_closed_1002_and_no_backend_opened()
+    {
+        var (upstream, relay) = await StartAsync("Frames");
+        await using (upstream)
+        await using (relay)
+        {
+            await using var raw = await OpenRawAsync(relay);
+            Assert.Equal(101, raw.Status);
+            await raw.Stream.WriteAsync(RawFrames.Build(0x1, Encoding.UTF8.GetBytes(TwilioStreamStart.Connected), mask: false));
+            Assert.Equal([1002], WireFrames.CloseCodes(await raw.ReadUntilCloseThenEndAsync()));
+            Assert.Equal(0, upstream.Requests);
+        }
+    }
+
     [Fact]
     public async Task Without_an_account_sid_the_stream_is_refused_403_before_the_upgrade()
     {
