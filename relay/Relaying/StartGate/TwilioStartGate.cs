@@ -56,7 +56,7 @@ public sealed class TwilioStartGate(TwilioCallToken tokens, string accountSid, T
         {
             var root = doc.RootElement;
             var kind = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-            if (kind == "connected" && index == 0 && index + 1 < MaxMessages) return null;
+            if (kind == "connected" && index == 0) return null; // Twilio's first message; the start must be the next
             if (kind != "start")
             {
                 var what = kind is null ? "a message without an event" : KnownEvents.Contains(kind) ? $"{kind}" : "an unknown event";
