@@ -29,10 +29,10 @@ for ((i = 0; ; i++)); do
   fi
   settings+=("$line")
 done
-for name in RELAY_TWILIO_UPSTREAM RELAY_TWILIO_MODE RELAY_PUBLIC_BASE_URL RELAY_SIGNING_KEY RELAY_TWILIO_AUTH_TOKEN; do
-  value="${!name:-}"
-  if [[ "$value" == *$'\n'* || "$value" == *$'\r'* ]]; then log "$name holds a line break; refused"; exit 1; fi
-done
+# Every parameter, secrets included, becomes one line of the relay's environment: none may span two.
+while read -r name; do
+  if [[ "${!name}" == *$'\n'* || "${!name}" == *$'\r'* ]]; then log "$name holds a line break; refused"; exit 1; fi
+done < <(compgen -e | grep '^RELAY_')
 
 umask 077
 work="$(mktemp -d)"
