@@ -228,8 +228,9 @@ internal static class VoiceBackendRules
         {
             return JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 16 }).RootElement.Clone();
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
+            // ArgumentException: text that is not valid UTF-16 (a lone surrogate) cannot be JSON either.
             return null;
         }
     }

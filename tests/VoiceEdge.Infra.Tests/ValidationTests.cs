@@ -217,6 +217,7 @@ public class ValidationTests
     [InlineData("wss://gpu.example.com:8998/api/chat", "not a list of backends")]
     [InlineData("{\"url\": \"wss://gpu.example.com/api/chat\"}", "not a list of backends")]
     [InlineData("[]", "has 0 backends")]
+    [InlineData("\ud800", "not a list of backends")] // regression: not UTF-16, so not JSON (ArgumentException, not JsonException)
     [InlineData("[\"wss://gpu.example.com/api/chat\"]", "entry 0 is not an object")]
     [InlineData("""[{"url": "wss://gpu.example.com/api/chat", "Capacity": 2}]""", "fields the relay does not know (Capacity)")]
     [InlineData("""[{"url": "wss://gpu.example.com/api/chat"}, {"url": "WSS://GPU.example.com/api/chat"}]""", "2 times")]
