@@ -8,6 +8,11 @@ const usage = `usage: npm --prefix local start -- [options]
   --backend <ws url>         real voice backend for /api/chat (e.g. ws://127.0.0.1:8998/api/chat);
                              default: the built-in echo backend
   --twilio-backend <ws url>  backend for Twilio streams (default: the echo's /twilio, or --backend)
+  --backends <n>             n stand-in PersonaPlex servers (1-8; one conversation at a time each,
+                             0x00 handshake after --handshake-ms) pooled by the relay as
+                             Relay__Backends__0..n-1, instead of the echo; e.g. --backends 2
+  --handshake-ms <n>         the stand-ins' prompt-processing delay before 0x00 (default 300)
+  --queue-seconds <n>        how long a call waits for a free backend (Relay__QueueSeconds, default 10)
   --page-port <n>            page server port        (default: any free port)
   --worker-port <n>          Worker (workerd) port   (default: any free port)
   --relay-port <n>           relay (Kestrel) port    (default: any free port)
@@ -21,6 +26,7 @@ try {
   ({ values } = parseArgs({
     options: {
       backend: { type: 'string' }, 'twilio-backend': { type: 'string' },
+      backends: { type: 'string' }, 'handshake-ms': { type: 'string' }, 'queue-seconds': { type: 'string' },
       'page-port': { type: 'string' }, 'worker-port': { type: 'string' }, 'relay-port': { type: 'string' }, 'backend-port': { type: 'string' },
       'no-build': { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
@@ -52,6 +58,9 @@ try {
   stack = await start({
     backend: values.backend,
     twilioBackend: values['twilio-backend'],
+    backends: values.backends,
+    handshakeMs: values['handshake-ms'],
+    queueSeconds: values['queue-seconds'],
     ports: { page: values['page-port'], worker: values['worker-port'], relay: values['relay-port'], backend: values['backend-port'] },
     build: values['no-build'] ? false : 'auto',
     log: values.verbose ? (line) => console.error(line) : undefined,
@@ -71,7 +80,9 @@ voice-edge local path is up (loopback only). Ctrl-C stops everything.
   Twilio stream URL:     ${urls.twilioStream}   (relay, X-Twilio-Signature over this URL)
   Relay health/metrics:  ${urls.relay}/health  ${urls.relay}/metrics
   Worker health:         ${urls.workerHealth}
-  Voice backend:         ${urls.upstream}${urls.backendHttp ? ' (built-in echo)' : ''}
+${urls.standIns
+    ? urls.standIns.map((b, i) => `  Voice backend ${i}:       ${b.ws} (stand-in PersonaPlex, one call at a time; ${b.http}/stats)`).join('\n')
+    : `  Voice backend:         ${urls.upstream}${urls.backendHttp ? ' (built-in echo)' : ''}`}
 
   Sample user token (HS256, valid 1 h, signed with this run's random secret):
   ${stack.userToken}

@@ -57,20 +57,35 @@ public static class ConfigKeys
     public static readonly ConfigKey AuthJwksUrl = new() { Name = "authJwksUrl", Doc = "optional JWT check in the Worker: the JWKS URL (https only)" };
     public static readonly ConfigKey AuthIssuer = new() { Name = "authIssuer", Doc = "optional JWT check in the Worker: the expected `iss`" };
     public static readonly ConfigKey AuthAudience = new() { Name = "authAudience", Doc = "optional JWT check in the Worker: the expected `aud`" };
-    public static readonly ConfigKey VoiceUpstream = new()
+    public static readonly ConfigKey VoiceBackends = new()
     {
-        Name = "voiceUpstream", DefaultText = RequiredFull,
-        Doc = "relay's backend for `/api/chat`: PersonaPlex on a GPU host, e.g. `wss://gpu.example.com:8998/api/chat`. Loopback (`127.0.0.1`, `localhost`, `::1`, `0.0.0.0`) is refused: the relay VM has no GPU. `ws://` only to a private address (10/8, 172.16/12, 192.168/16, fc00::/7), otherwise `wss://`",
+        Name = "voiceBackends", DefaultText = RequiredFull, RefusedInPreview = true,
+        Doc = "the relay's voice backends for `/api/chat` (`Relay__Backends`), a list of `{url, capacity, certificateSha256, defaultQuery}`: "
+            + "`url` PersonaPlex on a GPU host, e.g. `wss://gpu.example.com:8998/api/chat` (loopback refused: the relay VM has no GPU; `ws://` only to a private address: 10/8, 172.16/12, 192.168/16, fc00::/7); "
+            + "`capacity` calls at once, 1 to 100000, default 1 (PersonaPlex serves one conversation at a time); "
+            + "`certificateSha256` the pin of a self-signed `wss://` backend (64 hex digits, colons allowed, or 44 base64 characters); "
+            + "`defaultQuery` query values every call gets, e.g. `{voice_prompt: NATF2.pt}`. Replaces `voiceUpstream` (see \"Voice backends\")",
+    };
+    public static readonly ConfigKey VoiceQueryKeys = new()
+    {
+        Name = "voiceQueryKeys", DefaultText = "unset: callers set no query value", RefusedInPreview = true,
+        Doc = "query keys a caller may set over a backend's `defaultQuery` (`Relay__AllowedQueryKeys`), a list such as `[text_prompt, seed]`",
     };
     public static readonly ConfigKey TwilioUpstream = new()
     {
-        Name = "twilioUpstream", DefaultText = "`voiceUpstream`'s scheme, host and port with path `/twilio`",
-        Doc = "relay's backend for Twilio streams; same rules as `voiceUpstream`",
+        Name = "twilioUpstream", DefaultText = "the first voice backend's scheme, host and port with path `/twilio`",
+        Doc = "relay's backend for Twilio streams; same rules as a `voiceBackends` url",
     };
     public static readonly ConfigKey TwilioMode = new()
     {
         Name = "twilioMode", Fallback = "passthrough", Choices = ["passthrough", "personaplex"], RefusedInPreview = true,
         Doc = "`passthrough` (Twilio streams go to `twilioUpstream`, your own agent) or `personaplex` (the relay bridges Twilio's mu-law 8 kHz to PersonaPlex's Ogg Opus 24 kHz at `twilioUpstream`)",
+    };
+    public static readonly ConfigKey TwilioAccountSid = new()
+    {
+        Name = "twilioAccountSid", DefaultText = RequiredFull, RefusedInPreview = true,
+        Doc = "the Twilio account (`AC` + 32 hex) whose calls the relay takes (`Relay__TwilioAccountSid`); Console > Account info",
+        Pattern = ConfigPatterns.TwilioAccountSid, Rule = "must be a Twilio account SID: AC followed by 32 lowercase hex digits (Twilio Console > Account info)",
     };
     public static readonly ConfigKey RateLimitRequests = new() { Name = "rateLimitRequests", Fallback = "10", Range = (1, 1_000_000), ZoneOwnerOnly = true, Doc = "zone owner only" };
     public static readonly ConfigKey RateLimitPeriod = new() { Name = "rateLimitPeriod", Fallback = "10", Range = (1, 86400), ZoneOwnerOnly = true, Doc = "seconds; zone owner only; checked against the plan" };
@@ -146,7 +161,7 @@ public static class ConfigKeys
     public static readonly IReadOnlyList<ConfigKey> All =
     [
         Kind, AccountId, ZoneId, ZoneName, OwnsZone, ZonePlan, PublicHost, RoutePrefix, RelayRecord, WorkerName,
-        AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceUpstream, TwilioUpstream, TwilioMode, RateLimitRequests,
+        AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceBackends, VoiceQueryKeys, TwilioUpstream, TwilioMode, TwilioAccountSid, RateLimitRequests,
         RateLimitPeriod, RateLimitMitigation, RateLimitRulesetId, RateLimitKeptRules, OriginErrorSlo, AlertEmails,
         AzureLocation, VmSize, AdminUsername, SshPublicKey, AdminCidrs, AllowSshFromAnywhere, DnsLabel, RelayUrl,
         WorkersDevSubdomain, RelaySigningKey, AuthJwtSecret, TwilioAuthToken, AlertWebhookUrl,
@@ -162,6 +177,9 @@ public static class ConfigKeys
     {
         ["voice-edge:sshPrivateKey"] = "is no longer used: the relay deploys through an Azure Run Command with no inbound SSH",
     };
+
+    /// <summary>A key replaced by another: read only to say how to rewrite it (<see cref="VoiceBackendRules"/>), never used.</summary>
+    public const string RetiredVoiceUpstream = "voice-edge:voiceUpstream";
 
     /// <summary>The key without its namespace, as a Pulumi YAML program names a project config value.</summary>
     public static string Unqualified(string key) => key[(key.IndexOf(':') + 1)..];

@@ -16,4 +16,8 @@ internal static partial class ConfigPatterns
     [GeneratedRegex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$")] internal static partial Regex SshPublicKey();
     [GeneratedRegex("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")] internal static partial Regex Email();
     [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")] internal static partial Regex Username();
+    /// <summary>Twilio account SIDs: "AC" and 32 hex digits (https://www.twilio.com/docs/glossary/what-is-a-sid).</summary>
+    [GeneratedRegex("^AC[0-9a-f]{32}$")] internal static partial Regex TwilioAccountSid();
+    /// <summary>A backend query key: also a segment of the relay's environment name (Relay__Backends__0__DefaultQuery__key), so no `__`.</summary>
+    [GeneratedRegex("^[A-Za-z](_?[A-Za-z0-9])*$")] internal static partial Regex QueryKey();
 }

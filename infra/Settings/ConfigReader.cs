@@ -8,6 +8,8 @@ internal sealed class ConfigReader(StackConfig config)
     private readonly List<ConfigProblem> _problems = [];
     private readonly HashSet<string> _invalid = [];
 
+    public string StackName => config.StackName;
+
     public void Problem(string key, string problem, string fix)
     {
         _invalid.Add(key);
@@ -124,32 +126,36 @@ internal sealed class ConfigReader(StackConfig config)
         return true;
     }
 
+    public const string VoiceBackendExample = "wss://gpu.example.com:8998/api/chat";
+
+    /// <summary>A Twilio stream backend: the same rules as a voice backend's URL (<see cref="VoiceBackendUrlProblem"/>).</summary>
+    public string? VoiceBackendUrl(string key)
+    {
+        var value = Raw(key);
+        if (value is null) return null;
+        if (VoiceBackendUrlProblem(value) is not { } bad) return value;
+        Problem(key, bad.Problem, $"{bad.Fix}{SetHint(key)}");
+        return null;
+    }
+
     /// <summary>
     /// The voice backend (PersonaPlex) runs on a GPU host, never on the relay VM (a GPU-less B-series), so a
     /// loopback URL is refused; a remote backend is reached over wss://, or ws:// only to a private address.
+    /// Null when the URL is fine; else the problem and the start of its fix (the caller adds how to set it).
     /// </summary>
-    public string? VoiceBackendUrl(string key, bool required)
+    internal static (string Problem, string Fix)? VoiceBackendUrlProblem(string value)
     {
-        const string example = "wss://gpu.example.com:8998/api/chat";
-        var value = Raw(key);
-        if (value is null)
-        {
-            if (required) Problem(key, $"is missing: the relay needs the voice backend (PersonaPlex on a GPU host), e.g. {example}", SetHint(key));
-            return null;
-        }
-        if (!CheckUrl(key, value, ["ws", "wss"])) return null;
-        var uri = new Uri(value);
+        if (value.Any(char.IsControl))
+            return ($"`{ConfigText.Show(value)}` holds a control character", "write the URL on one line: ");
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+            return ($"`{ConfigText.Show(value)}` is not an absolute URL", $"give a ws:// or wss:// URL such as {VoiceBackendExample}: ");
+        if (uri.Scheme is not ("ws" or "wss"))
+            return ($"`{ConfigText.Show(value)}` has scheme {uri.Scheme}; expected ws:// or wss://", $"give a ws:// or wss:// URL such as {VoiceBackendExample}: ");
         if (uri.IsLoopback || uri.Host is "0.0.0.0" or "[::]")
-        {
-            Problem(key, $"`{ConfigText.Show(value)}` points at the relay VM itself, which has no GPU to run the voice backend", $"use the remote GPU host over wss://, e.g. {example}: {SetHint(key)}");
-            return null;
-        }
+            return ($"`{ConfigText.Show(value)}` points at the relay VM itself, which has no GPU to run the voice backend", $"use the remote GPU host over wss://, e.g. {VoiceBackendExample}: ");
         if (uri.Scheme == "ws" && !IsPrivateAddress(uri.Host))
-        {
-            Problem(key, $"`{ConfigText.Show(value)}` would carry call audio unencrypted over the internet", $"use wss:// (ws:// only to a private address in the VM's network): {SetHint(key)}");
-            return null;
-        }
-        return value;
+            return ($"`{ConfigText.Show(value)}` would carry call audio unencrypted over the internet", "use wss:// (ws:// only to a private address in the VM's network): ");
+        return null;
     }
 
     public List<string> EmailList(string key)

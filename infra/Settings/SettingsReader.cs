@@ -44,7 +44,12 @@ public static class SettingsReader
 
         foreach (var key in config.Values.Keys.Where(k => k.StartsWith(ConfigKeys.Namespace + ":", StringComparison.Ordinal)))
         {
-            if (ConfigKeys.Retired.TryGetValue(key, out var why))
+            if (key == ConfigKeys.RetiredVoiceUpstream)
+            {
+                var (problem, fix) = VoiceBackendRules.RetiredUpstream(r.Raw(key), config.Source);
+                r.Problem(key, problem, fix);
+            }
+            else if (ConfigKeys.Retired.TryGetValue(key, out var why))
                 r.Problem(key, why, $"remove it: `pulumi config rm {ConfigKeys.Unqualified(key)} -s {stack}`");
             else if (!ConfigKeys.Known.Contains(key))
                 r.Problem(key, "is not a voice-edge setting", "remove it or fix its spelling (see infra/README.md for every key)");
@@ -104,9 +109,12 @@ public static class SettingsReader
             r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(record)}` is outside the zone {zoneName}", $"use a label such as `ws` or a name ending in .{zoneName}");
         if (recordFqdn == publicHost)
             r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(recordFqdn)}` is the public host; the relay record must be its own DNS-only name", "use a separate label such as `ws`");
-        var voiceUpstream = r.VoiceBackendUrl(ConfigKeys.VoiceUpstream, required: true);
-        var twilioUpstream = r.VoiceBackendUrl(ConfigKeys.TwilioUpstream, required: false) ?? TwilioBesideVoice(voiceUpstream);
+        var backends = VoiceBackendRules.Backends(r, config.Source);
+        var queryKeys = VoiceBackendRules.QueryKeys(r);
+        var twilioUpstream = r.VoiceBackendUrl(ConfigKeys.TwilioUpstream) ?? TwilioBesideVoice(backends.Count > 0 ? backends[0].Url : null);
 
+        // Twilio's webhook and stream are checked with both: the account SID (config) and the auth token (a secret).
+        var twilioAccountSid = r.Required(ConfigKeys.TwilioAccountSid);
         r.RequireSecret(ConfigKeys.TwilioAuthToken);
         var emails = r.EmailList(ConfigKeys.AlertEmails);
 
@@ -123,7 +131,11 @@ public static class SettingsReader
 
         return s with
         {
-            Edge = new EdgeSettings(zoneId, zoneName, publicHost, recordFqdn, voiceUpstream ?? "", twilioUpstream, r.Choice(ConfigKeys.TwilioMode)),
+            Edge = new EdgeSettings(zoneId, zoneName, publicHost, recordFqdn, backends, twilioUpstream, r.Choice(ConfigKeys.TwilioMode))
+            {
+                VoiceQueryKeys = queryKeys,
+                TwilioAccountSid = twilioAccountSid,
+            },
             RelayHost = host,
             Zone = ZoneOwnerSettings(r, config, s.RoutePrefix, emails),
             Monitoring = new MonitoringSettings(emails, HasAlertWebhook: config.Get(ConfigKeys.AlertWebhookUrl) is not null),

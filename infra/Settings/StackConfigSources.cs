@@ -37,7 +37,10 @@ public static class StackConfigSources
             {
                 YamlScalarNode s => ConfigValue.Plain(s.Value ?? ""),
                 YamlMappingNode m when m.Children.ContainsKey(new YamlScalarNode("secure")) => ConfigValue.Secure(),
-                _ => throw new ConfigFileException($"{sourceName}: {ConfigText.Show(key)}: expected a string or a `secure:` value"),
+                // Structured config (a list or map, e.g. voice-edge:voiceBackends): as JSON text, the way Pulumi
+                // passes it in PULUMI_CONFIG.
+                YamlSequenceNode or YamlMappingNode => ConfigValue.Plain(YamlJson.ToJson(valueNode)),
+                _ => throw new ConfigFileException($"{sourceName}: {ConfigText.Show(key)}: expected a string, a list, a map or a `secure:` value"),
             };
         }
         return new StackConfig(stack, sourceName, values);

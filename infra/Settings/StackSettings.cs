@@ -39,11 +39,19 @@ public sealed record EdgeSettings(
     string ZoneName,
     string PublicHost,
     string RelayRecordFqdn,
-    string VoiceUpstream,
+    IReadOnlyList<VoiceBackend> VoiceBackends,
     string TwilioUpstream,
     string TwilioMode)
 {
+    /// <summary>Query keys a caller may set over a backend's default query (the relay's AllowedQueryKeys).</summary>
+    public IReadOnlyList<string> VoiceQueryKeys { get; init; } = [];
+
+    public string TwilioAccountSid { get; init; } = "";
+
     public string RelayBaseUrl => $"https://{RelayRecordFqdn}";
+
+    /// <summary>What the phone number's "A call comes in" webhook posts to: the relay, behind Caddy on the ws host.</summary>
+    public string TwilioVoiceWebhookUrl => $"https://{RelayRecordFqdn}/twilio/voice";
     public string RoutePattern(string prefix) => $"{PublicHost}{prefix}/*";
 }
 

@@ -11,7 +11,8 @@ namespace VoiceEdge.Infra.Stack;
 /// and let an Azure Run Command on the VM fetch it with the VM's managed identity and run install.sh.
 /// The package's name carries the hash of the relay's sources, so the upload and the Run Command change (and
 /// the install re-runs) only when the relay or its settings change. Secrets reach the VM only as protected
-/// parameters of the Run Command.
+/// parameters of the Run Command; the voice backends and other list-shaped settings as RELAY_SETTING_&lt;n&gt; lines
+/// (<see cref="RelayEnvironment"/>).
 /// </summary>
 public static class RelayDeployResources
 {
@@ -84,10 +85,10 @@ public static class RelayDeployResources
             [
                 new RunCommandParameter { Name = "RELAY_PACKAGE_URL", Value = package.Output("url") },
                 new RunCommandParameter { Name = "RELAY_WS_HOST", Value = edge.RelayRecordFqdn },
-                new RunCommandParameter { Name = "RELAY_UPSTREAM", Value = Expr.Literal(edge.VoiceUpstream) },
                 new RunCommandParameter { Name = "RELAY_TWILIO_UPSTREAM", Value = Expr.Literal(edge.TwilioUpstream) },
                 new RunCommandParameter { Name = "RELAY_TWILIO_MODE", Value = edge.TwilioMode },
                 new RunCommandParameter { Name = "RELAY_PUBLIC_BASE_URL", Value = $"wss://{edge.RelayRecordFqdn}" },
+                .. RelayEnvironment.Lines(edge).Select((line, i) => new RunCommandParameter { Name = RelayEnvironment.ParameterName(i), Value = Expr.Literal(line) }),
             ],
             ProtectedParameters =
             [

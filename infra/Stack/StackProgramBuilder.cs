@@ -37,6 +37,7 @@ public static class StackProgramBuilder
             new("browserUrl", $"wss://{edge.PublicHost}{s.RoutePrefix}/ws", "Browsers connect here (through the Worker)"),
             new("workerHealthUrl", $"https://{edge.PublicHost}{s.RoutePrefix}/health", "The Worker's health, including the relay's"),
             new("twilioUrl", $"wss://{edge.RelayRecordFqdn}/twilio/stream", "Twilio <Stream url> (DNS-only ws host, straight to the relay)"),
+            new("twilioVoiceWebhookUrl", edge.TwilioVoiceWebhookUrl, "Paste into the Twilio phone number's \"A call comes in\" webhook (HTTP POST)"),
             new("relayHealthUrl", $"https://{edge.RelayRecordFqdn}/health", "The relay's health through Caddy"),
             new("relayFqdn", host.PublicIp.Output("fqdn"), "The relay VM's Azure DNS name (the ws record's target)"),
             new("relayIp", host.PublicIp.Output("ipAddress"), "The relay VM's static public IP"),

@@ -10,6 +10,7 @@ import { freePort, portInUse, waitForHttp } from './net.mjs';
 import { randomSecret, signHs256, userClaims, twilioSignature } from './jwt.mjs';
 import { startPageServer } from './pageServer.mjs';
 import { buildRelay } from './relayBuild.mjs';
+import { buildStandIn } from './standInBuild.mjs';
 
 const localDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = path.resolve(localDir, '..');
@@ -54,11 +55,30 @@ function checkWsUrl(name, value) {
   return url.toString();
 }
 
+/** The most stand-in PersonaPlex backends one local run starts (each is a dotnet process). */
+export const MAX_STANDIN_BACKENDS = 8;
+
+function checkBackendCount(value) {
+  if (value === undefined || value === null) return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_STANDIN_BACKENDS) throw new Error(`--backends must be a whole number 0-${MAX_STANDIN_BACKENDS} (0 = the echo backend), got "${value}"`);
+  return n;
+}
+
+function checkWholeNumber(name, value, min, max, fallback) {
+  if (value === undefined || value === null) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number ${min}-${max}, got "${value}"`);
+  return n;
+}
+
 /**
  * Options: ports {page, worker, relay, backend} (0 or missing = free port), backend (ws URL of a real
  * voice backend instead of the echo), twilioBackend (ws URL for Twilio streams; defaults to the echo's
- * /twilio or to `backend`), build (true: always rebuild the relay, false: never, default 'auto':
- * when relay/ sources are newer than the last build), workerDir, relayCommand, log(line).
+ * /twilio or to `backend`), backends (n >= 1: n stand-in PersonaPlex servers, one conversation at a time
+ * each, pooled by the relay as Relay__Backends__0..n-1; 0: the echo), handshakeMs (the stand-ins' delay before
+ * the 0x00 handshake), queueSeconds (Relay__QueueSeconds), build (true: always rebuild the relay, false:
+ * never, default 'auto': when relay/ sources are newer than the last build), workerDir, relayCommand, log(line).
  */
 export async function start(options = {}) {
   const ports = {
@@ -69,6 +89,10 @@ export async function start(options = {}) {
   };
   const externalBackend = checkWsUrl('--backend', options.backend);
   const externalTwilioBackend = checkWsUrl('--twilio-backend', options.twilioBackend);
+  const standInCount = checkBackendCount(options.backends);
+  if (standInCount > 0 && externalBackend) throw new Error('--backends starts stand-in backends; it cannot be combined with --backend');
+  const handshakeMs = checkWholeNumber('--handshake-ms', options.handshakeMs, 0, 60000, 300);
+  const queueSeconds = checkWholeNumber('--queue-seconds', options.queueSeconds, 0, 600, undefined);
   const log = options.log ?? (() => {});
   const secrets = { relaySigningKey: randomSecret(), authJwtSecret: randomSecret(), twilioAuthToken: randomSecret(24) };
   const tail = outputTail(Object.values(secrets));
@@ -76,7 +100,7 @@ export async function start(options = {}) {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-edge-local-'));
   // Stop order: the relay first, so open calls get its drain close (1012) through the Worker, then
   // the Worker, the page server and the backend.
-  const STOP_ORDER = { relay: 0, worker: 1, page: 2, backend: 3 };
+  const STOP_ORDER = { relay: 0, worker: 1, page: 2, backend: 3, standin: 3 };
   const started = []; // { part, stop }
   let pageServer = null;
 
@@ -92,6 +116,10 @@ export async function start(options = {}) {
       if (!stack.urls.backendHttp) throw new Error('backend stats exist only for the built-in echo backend');
       return (await fetch(`${stack.urls.backendHttp}/stats`)).json();
     },
+    /** With `backends`: each stand-in PersonaPlex's { inConversation, waiting, conversations }, in pool order. */
+    async standInStats() {
+      return Promise.all((stack.urls.standIns ?? []).map(async ({ http }) => (await fetch(`${http}/stats`)).json()));
+    },
     /** Where and how a browser connects with `token`: { url, protocols }. */
     browserConnect(token = stack.userToken, { protocols } = {}) {
       return tokenCarrier.connect(stack.urls.browserWs, token, protocols);
@@ -103,6 +131,42 @@ export async function start(options = {}) {
 
   let relayLaunch = null;
 
+  /** The voice backend(s): one Upstream (echo or --backend), or the pool of stand-ins with PersonaPlex's defaults. */
+  function relayBackendEnv() {
+    if (!stack.urls.standIns) return { Relay__Upstream: stack.urls.upstream };
+    const env = {};
+    stack.urls.standIns.forEach(({ ws }, i) => {
+      env[`Relay__Backends__${i}__Url`] = ws;
+      env[`Relay__Backends__${i}__Capacity`] = '1';
+      env[`Relay__Backends__${i}__DefaultQuery__voice_prompt`] = 'NATF2.pt';
+    });
+    // Twilio calls are bridged to the first stand-in (the phone bridge speaks PersonaPlex's protocol).
+    if (!externalTwilioBackend) env.Relay__TwilioMode = 'PersonaPlex';
+    if (queueSeconds !== undefined) env.Relay__QueueSeconds = String(queueSeconds);
+    return env;
+  }
+
+  /** Starts one stand-in PersonaPlex on `port`; resolves its URLs once it serves. */
+  async function startStandIn(dll, index, port) {
+    const name = `standin-${index}`;
+    let chatUrl = null;
+    let listening;
+    const ready = new Promise((resolve) => { listening = resolve; });
+    const proc = startProcess(name, 'dotnet', [dll, '--port', String(port), '--handshake-ms', String(handshakeMs)], {
+      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+      onLine: (stream, line) => {
+        onLine(name)(stream, line);
+        const m = /^listening (\S+)/.exec(line);
+        if (m && !chatUrl) { chatUrl = m[1]; listening(); }
+      },
+    });
+    stack.processes[name] = proc;
+    started.push({ part: 'standin', stop: async () => { await proc.stop(3000); await waitPortFree(port); } });
+    await Promise.race([ready, proc.exited]);
+    if (!chatUrl) throw new Error(`${name} (the stand-in PersonaPlex) did not start${tail.describe()}`);
+    return { ws: `ws://${HOST}:${port}/api/chat`, http: `http://${HOST}:${port}` };
+  }
+
   async function startRelay() {
     const [command, ...args] = relayLaunch.command;
     const proc = startProcess('relay', command, [...args, '--urls', `http://${HOST}:${ports.relay}`], {
@@ -112,7 +176,7 @@ export async function start(options = {}) {
         DOTNET_CLI_TELEMETRY_OPTOUT: '1',
         // Local calls get a short drain so Ctrl-C and restarts are quick (production default: 10 s).
         Relay__DrainGraceSeconds: String(options.relayDrainGraceSeconds ?? 2),
-        Relay__Upstream: stack.urls.upstream,
+        ...relayBackendEnv(),
         Relay__TwilioUpstream: stack.urls.twilioUpstream,
         Relay__SigningKey: secrets.relaySigningKey,
         Relay__TwilioAuthToken: secrets.twilioAuthToken,
@@ -158,8 +222,15 @@ export async function start(options = {}) {
     for (const key of ['page', 'worker', 'relay', 'backend']) if (!ports[key]) ports[key] = await distinctPort();
     const inspectorPort = await distinctPort();
 
-    // 1. Stand-in voice backend (unless a real one was given).
-    if (externalBackend) {
+    // 1. Stand-in voice backend (unless a real one was given): the echo, or n stand-in PersonaPlex servers.
+    if (standInCount > 0) {
+      const { dll } = buildStandIn({ build: options.build ?? 'auto', log });
+      const standInPorts = [ports.backend];
+      while (standInPorts.length < standInCount) standInPorts.push(await distinctPort());
+      stack.urls.standIns = await Promise.all(standInPorts.map((port, i) => startStandIn(dll, i, port)));
+      stack.urls.upstream = stack.urls.standIns[0].ws;
+      stack.urls.twilioUpstream = externalTwilioBackend ?? `${stack.urls.standIns[0].ws}?voice_prompt=NATF2.pt`;
+    } else if (externalBackend) {
       stack.urls.upstream = externalBackend;
       stack.urls.twilioUpstream = externalTwilioBackend ?? externalBackend;
     } else {

@@ -29,7 +29,10 @@ public enum StandInBehaviour
 /// <summary>
 /// A stand-in PersonaPlex on Kestrel (loopback), speaking its /api/chat protocol (NVIDIA/personaplex,
 /// moshi/server.py): <c>voice_prompt</c> query required, one binary message per kind byte, 0x00 handshake after
-/// a delay (prompt processing), 0x02 text, 0x01 Ogg Opus audio at 24 kHz.
+/// a delay (prompt processing), 0x02 text, 0x01 Ogg Opus audio at 24 kHz. Like PersonaPlex it holds one
+/// conversation at a time: <c>ServerState.handle_chat</c> upgrades the WebSocket (<c>ws.prepare</c>) and only then
+/// takes <c>async with self.lock</c> around the prompts, the handshake and the conversation, so a second call is
+/// upgraded and waits, silently, until the first ends. <c>GET /stats</c> says how many are in each state.
 /// </summary>
 public sealed class StandInPersonaPlex : IAsyncDisposable
 {
@@ -44,6 +47,22 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
     public StandInBehaviour Behaviour { get; set; } = StandInBehaviour.Echo;
 
     public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>One conversation at a time, as PersonaPlex's lock.</summary>
+    private readonly SemaphoreSlim _conversation = new(1, 1);
+
+    private int _inConversation;
+    private int _waiting;
+    private long _conversations;
+
+    /// <summary>Calls holding the conversation now (0 or 1).</summary>
+    public int InConversation => Volatile.Read(ref _inConversation);
+
+    /// <summary>Calls upgraded and waiting, silently, for the conversation to be free.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>Conversations started (handshake sent or about to be) since the start.</summary>
+    public long Conversations => Interlocked.Read(ref _conversations);
 
     public Uri ChatUri => new($"{BaseUri.ToString().Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/')}/api/chat?voice_prompt=NATF2.pt");
 
@@ -66,6 +85,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         var standIn = new StandInPersonaPlex(app);
         app.UseWebSockets();
         app.Map("/api/chat", standIn.ServeAsync);
+        app.MapGet("/stats", () => Results.Json(new { inConversation = standIn.InConversation, waiting = standIn.Waiting, conversations = standIn.Conversations }));
         await app.StartAsync();
         standIn.BaseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return standIn;
@@ -86,6 +106,39 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         }
         using var ws = await context.WebSockets.AcceptWebSocketAsync();
         var stopping = _app.Lifetime.ApplicationStopping;
+        Interlocked.Increment(ref _waiting);
+        var holding = false;
+        try
+        {
+            try
+            {
+                await _conversation.WaitAsync(stopping);
+                holding = true;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+            Interlocked.Increment(ref _inConversation);
+            Interlocked.Increment(ref _conversations);
+            await ConverseAsync(ws, stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            // The stand-in is stopping while the call waited.
+        }
+        finally
+        {
+            if (holding)
+            {
+                Interlocked.Decrement(ref _inConversation);
+                _conversation.Release();
+            }
+        }
+    }
+
+    private async Task ConverseAsync(WebSocket ws, CancellationToken stopping)
+    {
         try
         {
             if (Behaviour == StandInBehaviour.NoHandshake)

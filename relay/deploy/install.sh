@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the relay on the VM, as root, from run-command.sh (the deploy's Azure Run Command). Takes the package
-# unpacked in /opt/voice-edge/incoming/relay and the relay's environment on stdin (lines Relay__Key=value;
+# unpacked in /opt/voice-edge/incoming/relay and the relay's environment on stdin (lines Relay__Key=value or
+# Relay__List__<i>__Key[__Name]=value;
 # secrets included, never echoed), points Caddy at the ws host, and waits until the relay is live.
 #
 # Calls in progress are kept where possible:
@@ -50,7 +51,9 @@ env_changed=0
 install -d -m 0755 "$etc/voice-edge"
 umask 077
 env_tmp="$(mktemp "$etc/voice-edge/relay.env.XXXXXX")"
-grep -E '^Relay__[A-Za-z]+=' > "$env_tmp" || true
+# Relay__Name=..., and the list-shaped settings: Relay__Backends__0__Url=..., Relay__Backends__0__DefaultQuery__voice_prompt=...,
+# Relay__AllowedQueryKeys__0=... (one line each: grep reads lines, so no value spans two). Anything else is dropped.
+grep -E '^Relay__[A-Za-z]+(__[0-9]+(__[A-Za-z][A-Za-z0-9]*(__[A-Za-z](_?[A-Za-z0-9])*)?)?)?=' > "$env_tmp" || true
 grep -q '^Relay__SigningKey=.' "$env_tmp" || { rm -f "$env_tmp"; log "stdin carried no Relay__SigningKey"; exit 1; }
 chown root:root "$env_tmp"
 if cmp -s "$env_tmp" "$etc/voice-edge/relay.env"; then
@@ -135,5 +138,5 @@ if [ "$code" = 200 ]; then
   echo "relay live and ready behind $host: $readiness"
 else
   echo "relay live behind $host but NOT READY (HTTP ${code:-none}): $readiness"
-  echo "calls fail until the relay can reach the voice backend (voiceUpstream on the GPU host); no redeploy is needed once it can"
+  echo "calls fail until the relay can reach the voice backend (voiceBackends on the GPU host); no redeploy is needed once it can"
 fi

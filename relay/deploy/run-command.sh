@@ -5,14 +5,34 @@
 # Fetches the relay package from its private blob with the VM's managed identity (an IMDS token for
 # https://storage.azure.com/, then the blob REST API), unpacks it and runs its install.sh, whose exit status
 # and output become the Run Command's.
+# The voice backends and other list-shaped settings arrive as RELAY_SETTING_0, RELAY_SETTING_1, ... each one
+# whole environment line (Relay__Backends__0__Url=wss://...; infra/Stack/RelayEnvironment.cs): only the names
+# below are taken, and no value may hold a line break (it would smuggle in another setting).
 set -euo pipefail
-: "${RELAY_PACKAGE_URL:?}" "${RELAY_WS_HOST:?}" "${RELAY_UPSTREAM:?}" "${RELAY_TWILIO_UPSTREAM:?}" "${RELAY_PUBLIC_BASE_URL:?}"
+: "${RELAY_PACKAGE_URL:?}" "${RELAY_WS_HOST:?}" "${RELAY_TWILIO_UPSTREAM:?}" "${RELAY_PUBLIC_BASE_URL:?}"
 : "${RELAY_SIGNING_KEY:?protected parameter RELAY_SIGNING_KEY missing}"
 # Tests point these at loopback stand-ins; on the VM they are the defaults.
 imds="${VOICE_EDGE_IMDS_URL:-http://169.254.169.254}"
 root="${VOICE_EDGE_ROOT:-}"
 retry_delay="${VOICE_EDGE_RETRY_DELAY_SECONDS:-15}"
 log() { echo "run-command.sh: $*" >&2; }
+
+# Every setting is checked before anything is fetched or touched.
+settings=()
+for ((i = 0; ; i++)); do
+  name="RELAY_SETTING_$i"
+  [ -n "${!name+set}" ] || break
+  line="${!name}"
+  if [[ "$line" == *$'\n'* || "$line" == *$'\r'* ]]; then log "$name holds a line break; refused"; exit 1; fi
+  if ! [[ "$line" =~ ^Relay__(Backends__[0-9]+__(Url|Capacity|CertificateSha256|DefaultQuery__[A-Za-z](_?[A-Za-z0-9])*)|AllowedQueryKeys__[0-9]+|TwilioAccountSid|QueueSeconds)= ]]; then
+    log "$name is not a relay setting this deploy passes (${line%%=*}); refused"; exit 1
+  fi
+  settings+=("$line")
+done
+# Every parameter, secrets included, becomes one line of the relay's environment: none may span two.
+while read -r name; do
+  if [[ "${!name}" == *$'\n'* || "${!name}" == *$'\r'* ]]; then log "$name holds a line break; refused"; exit 1; fi
+done < <(compgen -e | grep '^RELAY_')
 
 umask 077
 work="$(mktemp -d)"
@@ -54,7 +74,7 @@ umask 022
 
 # printf is a shell builtin: the secrets reach install.sh's stdin without appearing in any argument list.
 {
-  printf 'Relay__Upstream=%s\n' "$RELAY_UPSTREAM"
+  if [ ${#settings[@]} -gt 0 ]; then printf '%s\n' "${settings[@]}"; fi
   printf 'Relay__TwilioUpstream=%s\n' "$RELAY_TWILIO_UPSTREAM"
   printf 'Relay__TwilioMode=%s\n' "${RELAY_TWILIO_MODE:-passthrough}"
   printf 'Relay__PublicBaseUrl=%s\n' "$RELAY_PUBLIC_BASE_URL"

@@ -183,8 +183,26 @@ public class GraphTests
         Assert.Equal("${relayPackage.url}", parameters["RELAY_PACKAGE_URL"]);
         Assert.Equal("wss-staging.example.org", parameters["RELAY_WS_HOST"]);
         Assert.Equal("wss://wss-staging.example.org", parameters["RELAY_PUBLIC_BASE_URL"]);
-        Assert.Equal("wss://gpu-staging.example.org:9000/api/chat", parameters["RELAY_UPSTREAM"]);
+        Assert.False(parameters.ContainsKey("RELAY_UPSTREAM"));
         Assert.Equal("wss://gpu-staging.example.org:9000/twilio", parameters["RELAY_TWILIO_UPSTREAM"]);
+        // The pool, in order, one environment line per parameter: what run-command.sh hands install.sh.
+        Assert.Equal(
+            [
+                "Relay__Backends__0__Url=wss://gpu-staging.example.org:9000/api/chat",
+                "Relay__Backends__0__Capacity=1",
+                "Relay__Backends__0__DefaultQuery__voice_prompt=NATF2.pt",
+                "Relay__Backends__0__DefaultQuery__seed=42",
+                "Relay__Backends__1__Url=wss://10.0.0.5:8998/api/chat",
+                "Relay__Backends__1__Capacity=2",
+                "Relay__Backends__1__CertificateSha256=q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=",
+                "Relay__AllowedQueryKeys__0=text_prompt",
+                "Relay__TwilioAccountSid=ACfedcba9876543210fedcba9876543210",
+            ],
+            install.Parameters.Where(p => p.Name.StartsWith("RELAY_SETTING_", StringComparison.Ordinal)).Select(p => p.Value));
+        Assert.Equal(
+            Enumerable.Range(0, 9).Select(i => $"RELAY_SETTING_{i}"),
+            install.Parameters.Where(p => p.Name.StartsWith("RELAY_SETTING_", StringComparison.Ordinal)).Select(p => p.Name));
+        Assert.Equal("https://wss-staging.example.org/twilio/voice", dev.Outputs.Single(o => o.Name == "twilioVoiceWebhookUrl").Value);
         Assert.Equal("passthrough", parameters["RELAY_TWILIO_MODE"]);
         Assert.Equal(["relayPackageReader", "relayPackage"], dev["relayInstall"].Options.DependsOn.Select(d => d.Name));
         Assert.Equal("${relayInstall.instanceViews[0].output}", dev.Outputs.Single(o => o.Name == "relayDeployReport").Value);

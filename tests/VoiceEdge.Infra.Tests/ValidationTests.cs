@@ -29,7 +29,7 @@ public class ValidationTests
     [InlineData("voice-edge:cloudflareZoneId")]
     [InlineData("voice-edge:zoneName")]
     [InlineData("voice-edge:sshPublicKey")]
-    [InlineData("voice-edge:voiceUpstream")]
+    [InlineData("voice-edge:twilioAccountSid")]
     [InlineData("voice-edge:alertEmails")]
     public void A_missing_required_key_is_named(string key)
     {
@@ -129,6 +129,29 @@ public class ValidationTests
         Assert.Empty(settings.RelayHost!.AdminCidrs);
     }
 
+    /// <summary>voiceBackends as Pulumi passes structured config: JSON text.</summary>
+    private static StackConfig WithBackends(string stack, string json) => Stacks.Edited(stack, (K.VoiceBackends, json));
+
+    private static string OneBackend(string url) => $$"""[{"url": "{{url}}"}]""";
+
+    [Fact]
+    public void Missing_voice_backends_are_named_with_a_personaplex_example()
+    {
+        var problem = SingleProblem(Stacks.Edited("dev", (K.VoiceBackends, null)), K.VoiceBackends);
+        Assert.Contains("is missing", problem.Problem);
+        Assert.Contains("voice-edge:voiceBackends: [{url: wss://", problem.Fix);
+        Assert.Contains("voice_prompt: NATF2.pt", problem.Fix);
+    }
+
+    [Fact]
+    public void A_stack_that_still_sets_voice_upstream_is_told_how_to_rewrite_it_as_voice_backends()
+    {
+        var problem = SingleProblem(Stacks.Edited("dev", ("voice-edge:voiceUpstream", "wss://gpu-old.example.com:8998/api/chat")), "voice-edge:voiceUpstream");
+        Assert.Contains("replaced by voice-edge:voiceBackends", problem.Problem);
+        Assert.Contains("Pulumi.dev.yaml as `voice-edge:voiceBackends: [{url: wss://gpu-old.example.com:8998/api/chat, capacity: 1}]`", problem.Fix);
+        Assert.Contains("delete the voiceUpstream line", problem.Fix);
+    }
+
     [Theory]
     [InlineData("ws://127.0.0.1:8998/api/chat")]
     [InlineData("ws://localhost:8998/api/chat")]
@@ -136,18 +159,28 @@ public class ValidationTests
     [InlineData("ws://0.0.0.0:8998/api/chat")]
     public void A_loopback_voice_backend_is_refused_with_the_remote_gpu_host_fix(string url)
     {
-        var problem = SingleProblem(Stacks.Edited("prod", (K.VoiceUpstream, url)), K.VoiceUpstream);
+        var problem = SingleProblem(WithBackends("prod", OneBackend(url)), K.VoiceBackends);
+        Assert.Contains("entry 0 url", problem.Problem);
         Assert.Contains("no GPU", problem.Problem);
         Assert.Contains("wss://", problem.Fix);
-        Assert.Contains("pulumi config set voiceUpstream", problem.Fix);
+        Assert.Contains("pulumi config set --path 'voiceBackends[0].url' <value> -s prod", problem.Fix);
+    }
+
+    [Fact]
+    public void A_bad_second_backend_is_named_by_its_index()
+    {
+        var problem = SingleProblem(WithBackends("prod", """[{"url": "wss://gpu-1.example.com/api/chat"}, {"url": "ws://gpu-2.example.com/api/chat"}]"""), K.VoiceBackends);
+        Assert.StartsWith("entry 1 url", problem.Problem);
+        Assert.Contains("unencrypted", problem.Problem);
+        Assert.Contains("voiceBackends[1].url", problem.Fix);
     }
 
     [Theory]
-    [InlineData("voice-edge:voiceUpstream", "ws://gpu.example.com:8998/api/chat")]
+    [InlineData("voice-edge:voiceBackends", """[{"url": "ws://gpu.example.com:8998/api/chat"}]""")]
     [InlineData("voice-edge:twilioUpstream", "ws://203.0.113.9:8998/twilio")]
-    public void A_remote_backend_over_plain_ws_is_refused(string key, string url)
+    public void A_remote_backend_over_plain_ws_is_refused(string key, string value)
     {
-        Assert.Contains("unencrypted", SingleProblem(Stacks.Edited("prod", (key, url)), key).Problem);
+        Assert.Contains("unencrypted", SingleProblem(Stacks.Edited("prod", (key, value)), key).Problem);
     }
 
     [Theory]
@@ -156,24 +189,168 @@ public class ValidationTests
     [InlineData("wss://gpu.example.com/api/chat")]
     public void A_backend_in_the_private_network_or_over_wss_is_accepted(string url)
     {
-        Assert.Empty(Stacks.Problems(Stacks.Edited("prod", (K.VoiceUpstream, url))));
+        Assert.Empty(Stacks.Problems(WithBackends("prod", OneBackend(url))));
     }
 
     [Fact]
-    public void Without_twilio_upstream_the_twilio_path_of_the_voice_backend_is_used()
+    public void Without_twilio_upstream_the_twilio_path_of_the_first_voice_backend_is_used()
     {
         var settings = SettingsReader.Read(Stacks.Edited("dev", (K.TwilioUpstream, null)), Stacks.Catalog.OthersThan("dev"));
-        Assert.Equal("wss://gpu-dev.example.com:8998/api/chat", settings.Edge!.VoiceUpstream);
+        Assert.Equal("wss://gpu-dev.example.com:8998/api/chat", settings.Edge!.VoiceBackends[0].Url);
         Assert.Equal("wss://gpu-dev.example.com:8998/twilio", settings.Edge.TwilioUpstream);
     }
 
     [Theory]
-    [InlineData("voice-edge:voiceUpstream", "http://127.0.0.1:8998/api/chat")]
+    [InlineData("voice-edge:voiceBackends", """[{"url": "http://127.0.0.1:8998/api/chat"}]""")]
     [InlineData("voice-edge:twilioUpstream", "https://agent.example.com/twilio")]
-    [InlineData("voice-edge:voiceUpstream", "not a url")]
+    [InlineData("voice-edge:voiceBackends", """[{"url": "not a url"}]""")]
+    [InlineData("voice-edge:voiceBackends", """[{"url": "wss://gpu.example.com/api/chat\nRelay__SigningKey=x"}]""")]
+    [InlineData("voice-edge:voiceBackends", """[{"url": "wss://gpu.example.com/api/chat\u0000"}]""")]
+    [InlineData("voice-edge:voiceBackends", """[{"url": 42}]""")]
+    [InlineData("voice-edge:voiceBackends", """[{"capacity": 1}]""")]
     public void Voice_backend_urls_must_be_websocket_urls(string key, string value)
     {
         SingleProblem(Stacks.Edited("dev", (key, value)), key);
+    }
+
+    [Theory]
+    [InlineData("wss://gpu.example.com:8998/api/chat", "not a list of backends")]
+    [InlineData("{\"url\": \"wss://gpu.example.com/api/chat\"}", "not a list of backends")]
+    [InlineData("[]", "has 0 backends")]
+    [InlineData("\ud800", "not a list of backends")] // regression: not UTF-16, so not JSON (ArgumentException, not JsonException)
+    [InlineData("[\"wss://gpu.example.com/api/chat\"]", "entry 0 is not an object")]
+    [InlineData("""[{"url": "wss://gpu.example.com/api/chat", "Capacity": 2}]""", "fields the relay does not know (Capacity)")]
+    [InlineData("""[{"url": "wss://gpu.example.com/api/chat"}, {"url": "WSS://GPU.example.com/api/chat"}]""", "2 times")]
+    public void A_voice_backends_value_that_is_not_a_list_of_backends_is_refused(string json, string expected)
+    {
+        Assert.Contains(expected, SingleProblem(WithBackends("dev", json), K.VoiceBackends).Problem);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("100001")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData("\"two\"")]
+    [InlineData("null")]
+    [InlineData("true")]
+    public void A_capacity_outside_1_to_100000_is_refused(string capacity)
+    {
+        var problem = SingleProblem(WithBackends("dev", $$"""[{"url": "wss://gpu.example.com/api/chat", "capacity": {{capacity}}}]"""), K.VoiceBackends);
+        Assert.Contains("entry 0 capacity", problem.Problem);
+        Assert.Contains("from 1 to 100000", problem.Problem);
+    }
+
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("\"3\"", 3)]
+    [InlineData("100000", 100000)]
+    public void A_capacity_from_1_to_100000_is_taken(string capacity, int expected)
+    {
+        var config = WithBackends("dev", $$"""[{"url": "wss://gpu.example.com/api/chat", "capacity": {{capacity}}}]""");
+        Assert.Equal(expected, SettingsReader.Read(config, Stacks.Catalog.OthersThan("dev")).Edge!.VoiceBackends[0].Capacity);
+    }
+
+    [Theory]
+    [InlineData("3f1a7c2b9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8")]
+    [InlineData("3F:1A:7C:2B:9D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8")]
+    [InlineData("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=")]
+    public void A_pin_in_a_format_the_relay_reads_is_accepted(string pin)
+    {
+        Assert.Empty(Stacks.Problems(WithBackends("dev", $$"""[{"url": "wss://gpu.example.com/api/chat", "certificateSha256": "{{pin}}"}]""")));
+    }
+
+    [Theory]
+    [InlineData("3f1a7c2b9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7")]
+    [InlineData("zz1a7c2b9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8")]
+    [InlineData("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeA==")]
+    [InlineData("sha256/q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=")]
+    [InlineData("")]
+    public void A_pin_the_relay_cannot_read_is_refused_with_how_to_get_one(string pin)
+    {
+        var problem = SingleProblem(WithBackends("dev", $$"""[{"url": "wss://gpu.example.com/api/chat", "certificateSha256": "{{pin}}"}]"""), K.VoiceBackends);
+        Assert.Contains("is not a SHA-256 pin", problem.Problem);
+        Assert.Contains("openssl x509", problem.Fix);
+    }
+
+    [Fact]
+    public void A_pin_on_a_plain_ws_backend_is_refused()
+    {
+        var problem = SingleProblem(WithBackends("dev", """[{"url": "ws://10.0.0.5:8998/api/chat", "certificateSha256": "3f1a7c2b9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"}]"""), K.VoiceBackends);
+        Assert.Contains("ws:// backend", problem.Problem);
+    }
+
+    [Theory]
+    [InlineData("""{"voice__prompt": "x"}""", "is not a query key")]
+    [InlineData("""{"voice prompt": "x"}""", "is not a query key")]
+    [InlineData("""{"9seed": "1"}""", "is not a query key")]
+    [InlineData("""{"voice_prompt": ""}""", "1 to 1000 characters")]
+    [InlineData("""{"voice_prompt": "NATF2.pt\nRelay__SigningKey=x"}""", "control character")]
+    [InlineData("""{"voice_prompt": "C:\\voices\\NATF2.pt"}""", "backslash")]
+    [InlineData("""{"text_prompt": " padded"}""", "space")]
+    [InlineData("""{"text_prompt": "\"quoted\""}""", "quote")]
+    [InlineData("""{"voice_prompt": {"a": 1}}""", "is not text")]
+    [InlineData("""{"voice_prompt": null}""", "is not text")]
+    [InlineData("""["voice_prompt"]""", "not a map")]
+    public void Default_query_keys_and_values_that_would_not_survive_the_relay_environment_are_refused(string defaultQuery, string expected)
+    {
+        var problem = SingleProblem(WithBackends("dev", $$$"""[{"url": "wss://gpu.example.com/api/chat", "defaultQuery": {{{defaultQuery}}}}]"""), K.VoiceBackends);
+        Assert.Contains(expected, problem.Problem);
+        Assert.DoesNotContain("\n", problem.ToString());
+    }
+
+    [Fact]
+    public void A_long_default_query_value_is_refused_and_a_plain_one_taken_in_order()
+    {
+        var problem = SingleProblem(WithBackends("dev", $$$"""[{"url": "wss://gpu.example.com/api/chat", "defaultQuery": {"text_prompt": "{{{new string('a', 1001)}}}"}}]"""), K.VoiceBackends);
+        Assert.Contains("1 to 1000 characters", problem.Problem);
+        var config = WithBackends("dev", """[{"url": "wss://gpu.example.com/api/chat", "defaultQuery": {"voice_prompt": "NATF2.pt", "seed": 42, "text_prompt": "You're a calm, helpful agent."}}]""");
+        var backend = SettingsReader.Read(config, Stacks.Catalog.OthersThan("dev")).Edge!.VoiceBackends[0];
+        Assert.Equal([new("voice_prompt", "NATF2.pt"), new("seed", "42"), new("text_prompt", "You're a calm, helpful agent.")], backend.DefaultQuery);
+    }
+
+    [Theory]
+    [InlineData("text_prompt,seed", "not a list of query keys")]
+    [InlineData("""["seed", 1]""", "not a list of query keys")]
+    [InlineData("""["seed", "voice/prompt"]""", "is not a query key")]
+    [InlineData("""["seed", "seed"]""", "twice")]
+    public void Bad_voice_query_keys_are_refused(string value, string expected)
+    {
+        Assert.Contains(expected, SingleProblem(Stacks.Edited("dev", (K.VoiceQueryKeys, value)), K.VoiceQueryKeys).Problem);
+    }
+
+    [Fact]
+    public void Voice_query_keys_are_taken_as_listed()
+    {
+        var settings = SettingsReader.Read(Stacks.Edited("dev", (K.VoiceQueryKeys, """["text_prompt", "seed"]""")), Stacks.Catalog.OthersThan("dev"));
+        Assert.Equal(["text_prompt", "seed"], settings.Edge!.VoiceQueryKeys);
+    }
+
+    [Theory]
+    [InlineData("AC0123456789ABCDEF0123456789ABCDEF")]
+    [InlineData("AC0123456789abcdef0123456789abcde")]
+    [InlineData("PN0123456789abcdef0123456789abcdef")]
+    [InlineData("0123456789abcdef0123456789abcdef")]
+    public void A_twilio_account_sid_that_is_not_AC_and_32_hex_is_refused(string sid)
+    {
+        var problem = SingleProblem(Stacks.Edited("dev", (K.TwilioAccountSid, sid)), K.TwilioAccountSid);
+        Assert.Contains("AC followed by 32 lowercase hex", problem.Problem);
+    }
+
+    [Fact]
+    public void The_stack_files_structured_voice_backends_are_read_as_pulumi_passes_them()
+    {
+        const string yaml = """
+            config:
+              voice-edge:voiceBackends:
+                - url: wss://gpu.example.com:8998/api/chat
+                  capacity: 2
+                  defaultQuery: {voice_prompt: NATF2.pt, seed: 42, text_prompt: "007"}
+              voice-edge:voiceQueryKeys: [text_prompt]
+            """;
+        var config = StackConfigSources.FromYaml("dev", "Pulumi.dev.yaml", yaml);
+        Assert.Equal("""[{"url":"wss://gpu.example.com:8998/api/chat","capacity":2,"defaultQuery":{"voice_prompt":"NATF2.pt","seed":42,"text_prompt":"007"}}]""", config.Get(K.VoiceBackends)!.Text);
+        Assert.Equal("""["text_prompt"]""", config.Get(K.VoiceQueryKeys)!.Text);
     }
 
     [Theory]
@@ -244,6 +421,7 @@ public class ValidationTests
     [InlineData("voice-edge:ownsZone", "yes")]
     [InlineData("voice-edge:authJwksUrl", "http://idp.example.com/jwks")]
     [InlineData("voice-edge:vmSize", "B2s")]
+    [InlineData("voice-edge:voiceBackends", "[{\"url\": \"wss://gpu.example.com/api/chat\", \"capacity\": 0}]")]
     public void Malformed_values_are_refused(string key, string value)
     {
         SingleProblem(Stacks.Edited("dev", (key, value)), key);
@@ -262,9 +440,13 @@ public class ValidationTests
         var template = Stacks.Catalog.Load("pr-5");
         var values = new Dictionary<string, ConfigValue>(template.Values) { [K.RelayUrl] = ConfigValue.Plain("ws://relay.example.com") };
         values[K.AdminCidrs] = ConfigValue.Plain("203.0.113.0/28");
+        values[K.VoiceBackends] = ConfigValue.Plain("""[{"url": "wss://gpu.example.com/api/chat"}]""");
+        values[K.TwilioAccountSid] = ConfigValue.Plain("AC0123456789abcdef0123456789abcdef");
         var problems = Stacks.Problems(template with { Values = values });
         Assert.Contains(problems, p => p.Key == K.RelayUrl && p.Problem.Contains("expected https://", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Key == K.AdminCidrs && p.Problem.Contains("preview stack", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Key == K.VoiceBackends && p.Problem.Contains("preview stack", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Key == K.TwilioAccountSid && p.Problem.Contains("preview stack", StringComparison.Ordinal));
     }
 
     [Fact]

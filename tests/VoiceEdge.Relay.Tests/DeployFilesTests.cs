@@ -85,6 +85,21 @@ public class DeployFilesTests
         Assert.Contains("VOICE_EDGE_WS_HOST=", File.ReadAllText(Deploy("install.sh")));
     }
 
+    /// <summary>
+    /// Twilio posts the voice webhook (https://ws-host/twilio/voice, the twilioVoiceWebhookUrl output) and status
+    /// callbacks (/twilio/status) to the ws host: Caddy must hand every path and method to the relay, so the site has
+    /// one reverse_proxy without a matcher and nothing (handle, route, respond, a named matcher) that could answer first.
+    /// </summary>
+    [Fact]
+    public void Caddy_hands_every_path_including_the_twilio_webhooks_to_the_relay()
+    {
+        var directives = File.ReadAllLines(Deploy("Caddyfile"))
+            .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        Assert.Equal(["reverse_proxy 127.0.0.1:8999 {"], directives.Where(l => l.StartsWith("reverse_proxy", StringComparison.Ordinal)));
+        foreach (var restricting in new[] { "handle", "route", "respond", "redir", "rewrite", "uri", "@", "method", "path", "abort", "error" })
+            Assert.DoesNotContain(directives, l => l.StartsWith(restricting, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("install.sh")]
     [InlineData("publish.sh")]
@@ -171,7 +186,7 @@ public class DeployFilesTests
     private const string TwilioSecret = "SENTINEL-twilio-token-7d2e";
 
     private static string RelayEnv(string signingKey = Secret) =>
-        $"Relay__Upstream=wss://gpu.example.test/api/chat\nRelay__SigningKey={signingKey}\nRelay__TwilioAuthToken={TwilioSecret}\nNotRelay=dropped\n";
+        $"Relay__Backends__0__Url=wss://gpu.example.test/api/chat\nRelay__SigningKey={signingKey}\nRelay__TwilioAuthToken={TwilioSecret}\nNotRelay=dropped\n";
 
     private static (int Exit, string Stdout, string Stderr) Install(VmRoot vm, DeployStandIns relay, string env, int liveWait = 10)
     {
@@ -202,7 +217,7 @@ public class DeployFilesTests
 
         var envFile = vm.At("etc", "voice-edge", "relay.env");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(envFile));
-        Assert.Equal(["Relay__Upstream=wss://gpu.example.test/api/chat", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"], File.ReadAllLines(envFile));
+        Assert.Equal(["Relay__Backends__0__Url=wss://gpu.example.test/api/chat", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"], File.ReadAllLines(envFile));
         Assert.Contains("Environment=VOICE_EDGE_WS_HOST=ws.example.test", File.ReadAllText(vm.At("etc", "systemd", "system", "caddy.service.d", "voice-edge.conf")));
         Assert.Equal(File.ReadAllText(Deploy("Caddyfile")), File.ReadAllText(vm.At("etc", "caddy", "Caddyfile")));
         Assert.True(File.Exists(vm.At("etc", "systemd", "system", "voice-edge-relay.service")));
@@ -353,7 +368,7 @@ public class DeployFilesTests
         Assert.All(standIns.TokenResources, r => Assert.Equal("https://storage.azure.com/", r));
         Assert.Contains("NOT READY", stdout);
         Assert.Equal(
-            ["Relay__Upstream=wss://gpu.example.test/api/chat", "Relay__TwilioUpstream=wss://gpu.example.test/twilio",
+            [.. BackendSettings, "Relay__TwilioUpstream=wss://gpu.example.test/twilio",
              "Relay__TwilioMode=personaplex", "Relay__PublicBaseUrl=wss://ws.example.test", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"],
             File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env")));
         Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
@@ -376,16 +391,95 @@ public class DeployFilesTests
         Assert.Empty(vm.Calls);
     }
 
-    /// <summary>The Run Command's parameters as the VM agent passes them, pointed at the loopback stand-ins.</summary>
-    private static Dictionary<string, string> RunCommandEnvironment(string baseUrl) => new()
+    [Theory]
+    [InlineData("Relay__Backends__0__Url=wss://gpu.example.test/api/chat\nRelay__SigningKey=attacker", "holds a line break")]
+    [InlineData("Relay__Backends__0__Url=wss://gpu.example.test/api/chat\rRelay__SigningKey=attacker", "holds a line break")]
+    [InlineData("Relay__SigningKey=attacker", "is not a relay setting this deploy passes (Relay__SigningKey)")]
+    [InlineData("Relay__TwilioAuthToken=attacker", "is not a relay setting this deploy passes")]
+    [InlineData("Relay__Backends__0__DefaultQuery__a__b=x", "is not a relay setting this deploy passes")]
+    [InlineData("Relay__Backends__zero__Url=wss://x.test", "is not a relay setting this deploy passes")]
+    [InlineData("NotRelay=1", "is not a relay setting this deploy passes")]
+    public async Task The_run_command_refuses_a_setting_with_a_line_break_or_a_name_it_does_not_pass_before_touching_anything(string setting, string reason)
     {
-        ["RELAY_PACKAGE_URL"] = baseUrl + DeployStandIns.BlobPath,
-        ["RELAY_WS_HOST"] = "ws.example.test",
-        ["RELAY_UPSTREAM"] = "wss://gpu.example.test/api/chat",
-        ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
-        ["RELAY_PUBLIC_BASE_URL"] = "wss://ws.example.test",
-        ["RELAY_SIGNING_KEY"] = Secret,
-        ["VOICE_EDGE_IMDS_URL"] = baseUrl,
-        ["VOICE_EDGE_RETRY_DELAY_SECONDS"] = "0",
-    };
+        using var vm = new VmRoot();
+        await using var standIns = await DeployStandIns.StartAsync();
+        var environment = RunCommandEnvironment(standIns.BaseUri.ToString().TrimEnd('/'));
+        environment["RELAY_SETTING_1"] = setting;
+        var (exit, _, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, environment);
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"RELAY_SETTING_1 {reason}", stderr);
+        Assert.DoesNotContain("attacker", stderr);
+        Assert.Empty(standIns.BlobResponses);
+        Assert.Empty(vm.Calls);
+        Assert.False(File.Exists(vm.At("etc", "voice-edge", "relay.env")));
+    }
+
+    [Fact]
+    public async Task The_run_command_refuses_a_secret_with_a_line_break_without_echoing_it()
+    {
+        using var vm = new VmRoot();
+        await using var standIns = await DeployStandIns.StartAsync();
+        var environment = RunCommandEnvironment(standIns.BaseUri.ToString().TrimEnd('/'));
+        environment["RELAY_SIGNING_KEY"] = Secret + "\nRelay__Backends__0__Url=wss://evil.example.test/api/chat";
+        var (exit, stdout, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, environment);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("RELAY_SIGNING_KEY holds a line break", stderr);
+        Assert.DoesNotContain(Secret, stdout + stderr);
+        Assert.Empty(vm.Calls);
+    }
+
+    [Fact]
+    public async Task Install_keeps_the_list_settings_of_the_backend_pool_and_drops_every_other_shape()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        VmRoot.WritePackage(vm.Incoming);
+        string[] kept =
+        [
+            .. BackendSettings,
+            "Relay__QueueSeconds=10",
+            $"Relay__SigningKey={Secret}",
+        ];
+        string[] dropped =
+        [
+            "Relay__Backends__0__DefaultQuery__voice__prompt=x", "Relay__Backends__0__DefaultQuery__voice_prompt__x=y",
+            "Relay__Backends__x__Url=wss://evil.example.test", "Relay__Backends__0__Url__x__y__z=1",
+            "Relay__Backends__0__Default-Query__k=v", "Relay__Backends__0__DefaultQuery__=v", "Relay__ Upstream=x",
+            " Relay__Upstream=x", "relay__Upstream=x", "Relay__Backends__0__DefaultQuery__9seed=1", "NotRelay=dropped",
+        ];
+        var (exit, _, stderr) = Install(vm, relay, string.Join('\n', [.. kept, .. dropped]) + "\n");
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(kept, File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env")));
+    }
+
+    /// <summary>What infra/Stack/RelayEnvironment.cs makes of two PersonaPlex backends, one pinned, and a query allow-list.</summary>
+    private static readonly string[] BackendSettings =
+    [
+        "Relay__Backends__0__Url=wss://gpu.example.test/api/chat",
+        "Relay__Backends__0__Capacity=1",
+        "Relay__Backends__0__CertificateSha256=3F:1A:7C:2B:9D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8",
+        "Relay__Backends__0__DefaultQuery__voice_prompt=NATF2.pt",
+        "Relay__Backends__1__Url=wss://gpu-2.example.test/api/chat",
+        "Relay__Backends__1__Capacity=1",
+        "Relay__Backends__1__DefaultQuery__text_prompt=You enjoy having a good conversation.",
+        "Relay__AllowedQueryKeys__0=seed",
+        "Relay__TwilioAccountSid=AC0123456789abcdef0123456789abcdef",
+    ];
+
+    /// <summary>The Run Command's parameters as the VM agent passes them, pointed at the loopback stand-ins.</summary>
+    private static Dictionary<string, string> RunCommandEnvironment(string baseUrl)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["RELAY_PACKAGE_URL"] = baseUrl + DeployStandIns.BlobPath,
+            ["RELAY_WS_HOST"] = "ws.example.test",
+            ["RELAY_TWILIO_UPSTREAM"] = "wss://gpu.example.test/twilio",
+            ["RELAY_PUBLIC_BASE_URL"] = "wss://ws.example.test",
+            ["RELAY_SIGNING_KEY"] = Secret,
+            ["VOICE_EDGE_IMDS_URL"] = baseUrl,
+            ["VOICE_EDGE_RETRY_DELAY_SECONDS"] = "0",
+        };
+        for (var i = 0; i < BackendSettings.Length; i++) environment[$"RELAY_SETTING_{i}"] = BackendSettings[i];
+        return environment;
+    }
 }

@@ -29,7 +29,9 @@ public static class GraphFixtures
               voice-edge:ownsZone: "true"
               voice-edge:zonePlan: free
               voice-edge:relayRecord: wss
-              voice-edge:voiceUpstream: wss://gpu.example.org:8998/api/chat
+              voice-edge:voiceBackends:
+                - url: wss://gpu.example.org:8998/api/chat
+              voice-edge:twilioAccountSid: ACfedcba9876543210fedcba9876543210
               voice-edge:alertEmails: pager@example.org
               voice-edge:sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureFixtureFixtureFixtureFixtureFixture graph
               voice-edge:relayDnsLabel: graph-prod-relay
@@ -43,7 +45,16 @@ public static class GraphFixtures
               voice-edge:zoneName: example.org
               voice-edge:routePrefix: /staging/voice
               voice-edge:relayRecord: wss-staging
-              voice-edge:voiceUpstream: wss://gpu-staging.example.org:9000/api/chat
+              voice-edge:voiceBackends:
+                - url: wss://gpu-staging.example.org:9000/api/chat
+                  defaultQuery:
+                    voice_prompt: NATF2.pt
+                    seed: 42
+                - url: wss://10.0.0.5:8998/api/chat
+                  capacity: 2
+                  certificateSha256: q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=
+              voice-edge:voiceQueryKeys: [text_prompt]
+              voice-edge:twilioAccountSid: ACfedcba9876543210fedcba9876543210
               voice-edge:alertEmails: staging@example.org
               voice-edge:vmSize: Standard_B1ms
               voice-edge:sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureFixtureFixtureFixtureFixtureFixture graph

@@ -25,7 +25,9 @@ public static class PlanFixtures
           voice-edge:ownsZone: "true"
           voice-edge:zonePlan: {plan}
           voice-edge:alertEmails: oncall@example.net,voice@example.net
-          voice-edge:voiceUpstream: wss://gpu.example.net/api/chat
+          voice-edge:voiceBackends:
+            - url: wss://gpu.example.net/api/chat
+          voice-edge:twilioAccountSid: AC0123456789abcdef0123456789abcdef
           voice-edge:twilioUpstream: wss://gpu.example.net/twilio
           voice-edge:sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExampleExample fixture
           voice-edge:adminCidrs: 203.0.113.0/28
