@@ -51,7 +51,7 @@ public static class RateLimitAdoption
         {
             root = JsonDocument.Parse(text).RootElement.Clone();
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException) // ArgumentException: text with a lone surrogate
         {
             r.Problem(key, "is not JSON", "give a JSON array of rules, e.g. `[]` or `[{\"ref\":\"...\",\"expression\":\"...\",\"action\":\"block\",\"ratelimit\":{...}}]`");
             return [];

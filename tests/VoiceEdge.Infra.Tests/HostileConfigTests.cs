@@ -107,6 +107,18 @@ public class HostileConfigTests
         }, ciIterations: 300);
     }
 
+    [Fact]
+    public void Regression_kept_rate_limit_rules_with_a_lone_surrogate_are_refused_as_not_JSON()
+    {
+        // A lone UTF-16 surrogate cannot be encoded as UTF-8: JsonDocument.Parse throws ArgumentException, not JsonException.
+        var config = Apply(Support.Stacks.Catalog.Load("prod"), [
+            (ConfigKeys.RateLimitRulesetId, ConfigValue.Plain("0123456789abcdef0123456789abcdef")),
+            (ConfigKeys.RateLimitKeptRules, ConfigValue.Plain("[\"\uD800\"]")),
+        ]);
+        var e = Assert.Throws<InvalidConfigException>(() => SettingsReader.Read(config, []));
+        Assert.Contains(e.Problems, p => p.Key == ConfigKeys.RateLimitKeptRules && p.Problem.Contains("not JSON", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("config:\n  ? [a, b]\n  : x\n")]
     [InlineData("config:\n  ? {a: 1}\n  : x\n")]
