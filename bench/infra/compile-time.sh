@@ -12,6 +12,7 @@ dll="$root/infra/bin/Release/net10.0/voice-edge-infra.dll"
 scratch="$(mktemp -d)"; trap 'rm -rf "$scratch"' EXIT
 cp "$root"/Pulumi*.yaml "$scratch/"; cp -r "$root/stacks" "$scratch/"
 mkdir -p "$scratch/worker-src/dist" "$scratch/relay/deploy"
+cp "$root/worker-src/wrangler.jsonc" "$scratch/worker-src/"   # the Worker's compatibility date and flags are read from it
 cp "$root/worker-src/dist/worker.js" "$scratch/worker-src/dist/" 2>/dev/null || echo 'export default {}' > "$scratch/worker-src/dist/worker.js"
 for f in cloud-init.yaml package.sh run-command.sh install.sh; do
   cp "$root/relay/deploy/$f" "$scratch/relay/deploy/" 2>/dev/null || echo "# stand-in" > "$scratch/relay/deploy/$f"
