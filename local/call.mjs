@@ -11,6 +11,7 @@ import { freePort, waitForHttp } from './lib/net.mjs';
 import { buildRelay } from './lib/relayBuild.mjs';
 import { buildStandIn } from './lib/standInBuild.mjs';
 import { twilioSignature } from './lib/jwt.mjs';
+import { answerCall, randomSid, startMessage, voiceWebhookUrl } from './lib/twilio.mjs';
 
 const usage = `usage: npm --prefix local run call -- --in <in.wav> --out <out.wav> [options]
 
@@ -19,8 +20,12 @@ const usage = `usage: npm --prefix local run call -- --in <in.wav> --out <out.wa
   --out <file>              what came back, 8 kHz mono 16-bit PCM WAV, as Twilio would play it
   --relay <ws url>          a running relay's stream URL (ws(s)://host[:port][/twilio/stream]); default: start
                             the relay (Relay__TwilioMode=PersonaPlex) and a stand-in PersonaPlex on loopback
-  --twilio-auth-token <t>   with --relay: its Twilio auth token, to sign the request (or TWILIO_AUTH_TOKEN)
-  --public-url <url>        with --relay: the URL the relay checks signatures against (default: --relay)
+  --twilio-auth-token <t>   with --relay: its Twilio auth token, to sign the requests (or TWILIO_AUTH_TOKEN)
+  --twilio-account-sid <s>  with --relay: its Twilio account SID (AC...; or TWILIO_ACCOUNT_SID)
+  --public-url <url>        with --relay: the stream URL the relay checks signatures against (default: --relay)
+
+Each call rings the relay's voice webhook first (POST /twilio/voice, signed as Twilio signs; https:// for a
+wss:// relay) and sends the per-call token its TwiML returns in the stream's start message.
   --lead-in-ms <n>          silence played before the file, while PersonaPlex gets ready (default 1000)
   --handshake-ms <n>        the stand-in's delay before its 0x00 handshake (default 300)
   --no-build                use the last builds
@@ -37,7 +42,7 @@ try {
   ({ values } = parseArgs({
     options: {
       in: { type: 'string' }, out: { type: 'string' }, relay: { type: 'string' },
-      'twilio-auth-token': { type: 'string' }, 'public-url': { type: 'string' },
+      'twilio-auth-token': { type: 'string' }, 'twilio-account-sid': { type: 'string' }, 'public-url': { type: 'string' },
       'lead-in-ms': { type: 'string', default: '1000' }, 'handshake-ms': { type: 'string', default: '300' },
       'no-build': { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
@@ -82,6 +87,7 @@ async function startLocal() {
   if (!chatUrl) throw new Error('the stand-in PersonaPlex did not start (run with --verbose)');
   const port = await freePort();
   const authToken = crypto.randomBytes(18).toString('base64url');
+  const accountSid = randomSid('AC');
   const base = `ws://127.0.0.1:${port}`;
   const proc = startProcess('relay', 'dotnet', [relay.dll, '--urls', `http://127.0.0.1:${port}`], {
     cwd: relay.dir,
@@ -92,6 +98,7 @@ async function startLocal() {
       Relay__TwilioMode: 'PersonaPlex',
       Relay__SigningKey: crypto.randomBytes(24).toString('base64url'),
       Relay__TwilioAuthToken: authToken,
+      Relay__TwilioAccountSid: accountSid,
       Relay__PublicBaseUrl: base,
       Relay__DrainGraceSeconds: '1',
     },
@@ -99,7 +106,7 @@ async function startLocal() {
   });
   processes.push(proc);
   await waitForHttp(`http://127.0.0.1:${port}/health`, { proc, timeoutMs: 60000, accept: (s) => s === 200 || s === 503 });
-  return { url: `${base}/twilio/stream`, signedUrl: `${base}/twilio/stream`, authToken };
+  return { url: `${base}/twilio/stream`, signedUrl: `${base}/twilio/stream`, authToken, accountSid };
 }
 
 function remote() {
@@ -107,13 +114,17 @@ function remote() {
   if (!/^wss?:\/\//.test(url)) throw new Error(`--relay must be a ws:// or wss:// URL, got "${url}"`);
   if (!new URL(url).pathname.replace(/\/$/, '')) url = url.replace(/\/?$/, '/twilio/stream');
   const authToken = values['twilio-auth-token'] ?? process.env.TWILIO_AUTH_TOKEN;
-  if (!authToken) throw new Error('--relay needs --twilio-auth-token (or TWILIO_AUTH_TOKEN) to sign the stream request');
-  return { url, signedUrl: values['public-url'] ?? url, authToken };
+  if (!authToken) throw new Error('--relay needs --twilio-auth-token (or TWILIO_AUTH_TOKEN) to sign the requests');
+  const accountSid = values['twilio-account-sid'] ?? process.env.TWILIO_ACCOUNT_SID;
+  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid ?? '')) throw new Error('--relay needs --twilio-account-sid AC... (or TWILIO_ACCOUNT_SID), the relay\'s Relay__TwilioAccountSid');
+  return { url, signedUrl: values['public-url'] ?? url, authToken, accountSid };
 }
 
 /** One call: returns { sentAt, frames: [{ at, payload }] } with times in ms from the first frame sent. */
-async function call({ url, signedUrl, authToken }, mulaw) {
-  const streamSid = `MZ${crypto.randomBytes(16).toString('hex')}`;
+async function call({ url, signedUrl, authToken, accountSid }, mulaw) {
+  const streamSid = randomSid('MZ');
+  const voiceUrl = voiceWebhookUrl(url);
+  const twilioCall = await answerCall({ postUrl: voiceUrl, signedUrl: voiceWebhookUrl(signedUrl), authToken, accountSid });
   const ws = new WebSocket(url, { headers: { 'X-Twilio-Signature': twilioSignature(authToken, signedUrl) } });
   const frames = [];
   let t0 = 0;
@@ -134,13 +145,7 @@ async function call({ url, signedUrl, authToken }, mulaw) {
   const send = (message) => ws.send(JSON.stringify(message));
   let seq = 0;
   send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
-  send({
-    event: 'start', sequenceNumber: String(++seq), streamSid,
-    start: {
-      streamSid, accountSid: 'AC00000000000000000000000000000000', callSid: `CA${crypto.randomBytes(16).toString('hex')}`,
-      tracks: ['inbound'], customParameters: {}, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
-    },
-  });
+  send(startMessage(twilioCall, { streamSid, sequenceNumber: String(++seq) }));
   t0 = performance.now();
   for (let i = 0; i * FRAME < mulaw.length && !closed; i++) {
     const payload = mulaw.subarray(i * FRAME, (i + 1) * FRAME);
@@ -156,7 +161,7 @@ async function call({ url, signedUrl, authToken }, mulaw) {
     await delay(50);
   }
   if (!closed) {
-    send({ event: 'stop', sequenceNumber: String(++seq), streamSid, stop: { accountSid: 'AC00000000000000000000000000000000' } });
+    send({ event: 'stop', sequenceNumber: String(++seq), streamSid, stop: { accountSid, callSid: twilioCall.callSid } });
     ws.close(1000, 'hang up');
   }
   await Promise.race([closedPromise, delay(5000)]);

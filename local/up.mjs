@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // One command for the whole voice path on loopback: `npm --prefix local start [-- flags]`.
 import { parseArgs } from 'node:util';
+import { voiceWebhookUrl } from './lib/twilio.mjs';
 import { start } from './lib/stack.mjs';
 
 const usage = `usage: npm --prefix local start -- [options]
@@ -77,7 +78,8 @@ voice-edge local path is up (loopback only). Ctrl-C stops everything.
 
   Page (browser path):   ${urls.page}
   Browser WebSocket:     ${urls.browserWs}   (Worker in workerd -> relay -> backend)
-  Twilio stream URL:     ${urls.twilioStream}   (relay, X-Twilio-Signature over this URL)
+  Twilio voice webhook:  ${voiceWebhookUrl(urls.twilioStream)}   (POST, signed; account ${stack.twilioAccountSid})
+  Twilio stream URL:     ${urls.twilioStream}   (relay, X-Twilio-Signature over this URL; start must carry the webhook's call token)
   Relay health/metrics:  ${urls.relay}/health  ${urls.relay}/metrics
   Worker health:         ${urls.workerHealth}
 ${urls.standIns

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startProcess, releaseGuardian, delay } from './processes.mjs';
 import { freePort, portInUse, waitForHttp } from './net.mjs';
 import { randomSecret, signHs256, userClaims, twilioSignature } from './jwt.mjs';
+import { answerCall, randomSid, voiceWebhookUrl } from './twilio.mjs';
 import { startPageServer } from './pageServer.mjs';
 import { buildRelay } from './relayBuild.mjs';
 import { buildStandIn } from './standInBuild.mjs';
@@ -95,6 +96,7 @@ export async function start(options = {}) {
   const queueSeconds = checkWholeNumber('--queue-seconds', options.queueSeconds, 0, 600, undefined);
   const log = options.log ?? (() => {});
   const secrets = { relaySigningKey: randomSecret(), authJwtSecret: randomSecret(), twilioAuthToken: randomSecret(24) };
+  const twilioAccountSid = randomSid('AC');
   const tail = outputTail(Object.values(secrets));
   const onLine = (name) => (stream, line) => { tail.push(name, line); log(`[${name}] ${tail.redact(line)}`); };
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-edge-local-'));
@@ -112,6 +114,11 @@ export async function start(options = {}) {
     mintUserToken(claims = {}) { return signHs256({ ...userClaims(), ...claims }, secrets.authJwtSecret); },
     /** The X-Twilio-Signature Twilio would send when dialling `url` (default: this relay's stream URL). */
     signTwilio(url = stack.urls.twilioStream) { return twilioSignature(secrets.twilioAuthToken, url); },
+    twilioAccountSid,
+    /** Rings the relay's voice webhook as Twilio does; resolves { streamUrl, token, callSid, accountSid } (lib/twilio.mjs). */
+    answerTwilioCall(callSid = randomSid('CA')) {
+      return answerCall({ postUrl: voiceWebhookUrl(stack.urls.twilioStream), authToken: secrets.twilioAuthToken, accountSid: twilioAccountSid, callSid });
+    },
     async backendStats() {
       if (!stack.urls.backendHttp) throw new Error('backend stats exist only for the built-in echo backend');
       return (await fetch(`${stack.urls.backendHttp}/stats`)).json();
@@ -180,6 +187,7 @@ export async function start(options = {}) {
         Relay__TwilioUpstream: stack.urls.twilioUpstream,
         Relay__SigningKey: secrets.relaySigningKey,
         Relay__TwilioAuthToken: secrets.twilioAuthToken,
+        Relay__TwilioAccountSid: twilioAccountSid,
         Relay__PublicBaseUrl: `ws://${HOST}:${ports.relay}`,
       },
       onLine: onLine('relay'),

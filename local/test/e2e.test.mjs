@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { start } from '../lib/stack.mjs';
 import { signHs256, userClaims } from '../lib/jwt.mjs';
 import { openWs, closed, collector, httpGet } from './helpers.mjs';
+import { randomSid, startMessage } from '../lib/twilio.mjs';
 
 // Codes a client may see when the relay goes away mid-call: going away, internal error,
 // service restart, try again later, bad gateway. A relay that drains (SIGTERM) always sends one of these.
@@ -142,19 +143,17 @@ test('Twilio path: a signed upgrade carries connected/start/media/stop to the ba
   const before = await stack.backendStats();
   const ws = await openWs(stack.urls.twilioStream, { headers: { 'X-Twilio-Signature': stack.signTwilio() } });
   const inbox = collector(ws);
-  const streamSid = `MZ${crypto.randomBytes(16).toString('hex')}`;
-  const callSid = `CA${crypto.randomBytes(16).toString('hex')}`;
+  const streamSid = randomSid('MZ');
+  const call = await stack.answerTwilioCall();
+  assert.equal(call.streamUrl, stack.urls.twilioStream, 'the TwiML streams to this relay');
   const payloads = Array.from({ length: 10 }, (_, i) => Buffer.alloc(160, i + 1).toString('base64'));
   ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
-  ws.send(JSON.stringify({
-    event: 'start', sequenceNumber: '1', streamSid,
-    start: { streamSid, accountSid: 'AC00000000000000000000000000000000', callSid, tracks: ['inbound'], customParameters: { caller: 'local-test' }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
-  }));
+  ws.send(JSON.stringify(startMessage(call, { streamSid, customParameters: { caller: 'local-test' } })));
   payloads.forEach((payload, i) => ws.send(JSON.stringify({
     event: 'media', sequenceNumber: String(i + 2), streamSid,
     media: { track: 'inbound', chunk: String(i + 1), timestamp: String(i * 20), payload },
   })));
-  ws.send(JSON.stringify({ event: 'stop', sequenceNumber: String(payloads.length + 2), streamSid, stop: { accountSid: 'AC00000000000000000000000000000000', callSid } }));
+  ws.send(JSON.stringify({ event: 'stop', sequenceNumber: String(payloads.length + 2), streamSid, stop: { accountSid: call.accountSid, callSid: call.callSid } }));
 
   const replies = (await inbox.next(payloads.length + 3)).map((m) => JSON.parse(m.data.toString()));
   assert.deepEqual(replies.filter((r) => r.event === 'mark').map((r) => r.mark.name), ['backend-got-connected', 'backend-got-start', 'backend-got-stop']);
@@ -169,6 +168,28 @@ test('Twilio path: a signed upgrade carries connected/start/media/stop to the ba
     const delta = (after.twilioEvents[event] ?? 0) - (before.twilioEvents[event] ?? 0);
     assert.equal(delta, event === 'media' ? payloads.length : 1, `backend saw ${event}`);
   }
+});
+
+test('Twilio path: a start without the call token from the voice webhook is closed 1008 and reaches no backend', async () => {
+  const before = await stack.backendStats();
+  const call = await stack.answerTwilioCall();
+  const cases = {
+    'no token': { ...call, token: undefined },
+    'another call\'s token': { ...call, callSid: randomSid('CA') },
+    'a forged token': { ...call, token: call.token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) },
+  };
+  for (const [name, forged] of Object.entries(cases)) {
+    const ws = await openWs(stack.urls.twilioStream, { headers: { 'X-Twilio-Signature': stack.signTwilio() } });
+    const streamSid = randomSid('MZ');
+    ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+    const start = startMessage(forged, { streamSid });
+    if (forged.token === undefined) delete start.start.customParameters.voiceEdgeCallToken;
+    ws.send(JSON.stringify(start));
+    const { code } = await closed(ws);
+    assert.equal(code, 1008, name);
+  }
+  const after = await stack.backendStats();
+  for (const event of ['connected', 'start']) assert.equal(after.twilioEvents[event] ?? 0, before.twilioEvents[event] ?? 0, `the backend saw no ${event}`);
 });
 
 test('Twilio path: bad, missing or other-URL signatures are refused before the upgrade', async () => {
