@@ -95,8 +95,10 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
                     if (CloseFrame.TryRead(body, header.Masked ? header.MaskKey : null, out var code, out _))
                     {
                         pos += (int)header.FrameLength;
-                        if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, false, true);
+                        // Recorded before it is forwarded: the other side's answering close can come back (and be
+                        // recorded) before this forward's continuation runs, which would name the wrong closer.
                         events.SourceClosed(this, code);
+                        if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, false, true);
                         return;
                     }
                     verdict = FrameVerdict.InvalidClose;
