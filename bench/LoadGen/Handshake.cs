@@ -33,12 +33,7 @@ public static class Handshake
         head.Split("\r\n").Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && p[0].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
             .Select(p => p[1].Trim()).FirstOrDefault() ?? "";
 
-    /// <summary>A relay token as the Worker mints it: v1.&lt;exp&gt;.&lt;session&gt;.&lt;base64url HMAC-SHA256&gt;.</summary>
-    public static string RelayToken(string key, string session)
-    {
-        var payload = $"v1.{DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 50}.{session}";
-        var sig = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(payload)))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return $"{payload}.{sig}";
-    }
+    /// <summary>A v1 relay token valid for 50 s (the test rig's minter, tests/VoiceEdge.TestSupport).</summary>
+    public static string RelayToken(string key, string session) =>
+        VoiceEdge.TestSupport.RelayTokens.V1(key, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 50, session);
 }

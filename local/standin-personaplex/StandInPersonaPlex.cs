@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using VoiceEdge.Relay.PhoneBridge;
+using VoiceEdge.TestSupport;
 
 namespace VoiceEdge.Local.StandIn;
 
@@ -35,9 +31,9 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
 {
     public const string Greeting = "Hello from the stand-in.";
 
-    private readonly WebApplication _app;
+    private LoopbackHost _host = null!;
 
-    private StandInPersonaPlex(WebApplication app) => _app = app;
+    private StandInPersonaPlex() { }
 
     public TimeSpan HandshakeDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
@@ -59,15 +55,9 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
 
     public static async Task<StandInPersonaPlex> StartAsync(int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        var standIn = new StandInPersonaPlex(app);
-        app.UseWebSockets();
-        app.Map("/api/chat", standIn.ServeAsync);
-        await app.StartAsync();
-        standIn.BaseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var standIn = new StandInPersonaPlex();
+        standIn._host = await LoopbackHost.StartAsync(app => app.Map("/api/chat", standIn.ServeAsync), port: port);
+        standIn.BaseUri = standIn._host.BaseUri;
         return standIn;
     }
 
@@ -85,7 +75,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
             return;
         }
         using var ws = await context.WebSockets.AcceptWebSocketAsync();
-        var stopping = _app.Lifetime.ApplicationStopping;
+        var stopping = _host.App.Lifetime.ApplicationStopping;
         try
         {
             if (Behaviour == StandInBehaviour.NoHandshake)
@@ -168,7 +158,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         var buffer = new byte[65536];
         while (ws.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
-            var r = await ws.ReceiveAsync(buffer, _app.Lifetime.ApplicationStopping);
+            var r = await ws.ReceiveAsync(buffer, _host.App.Lifetime.ApplicationStopping);
             if (r.MessageType == WebSocketMessageType.Close)
             {
                 ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
@@ -178,11 +168,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     /// <summary>Opus decode (at the bridge's decode rate, see OpusCodecs.NativeDecodeRate) and resample to PersonaPlex's 24 kHz.</summary>
     private sealed class ModelToCallerDecoder : IDisposable

@@ -3,14 +3,9 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace VoiceEdge.Relay.Tests.Support;
+namespace VoiceEdge.TestSupport;
 
 /// <summary>
 /// A real WebSocket voice backend on loopback (Kestrel): first sends a hello with the query string and
@@ -19,11 +14,11 @@ namespace VoiceEdge.Relay.Tests.Support;
 /// </summary>
 public sealed class EchoUpstream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackHost _host = null!;
 
     public ConcurrentQueue<(WebSocketCloseStatus? Code, string? Reason)> ClosesSeen { get; } = new();
 
-    private EchoUpstream(WebApplication app) => _app = app;
+    private EchoUpstream() { }
 
     public Uri BaseUri { get; private set; } = null!;
 
@@ -33,16 +28,9 @@ public sealed class EchoUpstream : IAsyncDisposable
 
     public static async Task<EchoUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var upstream = new EchoUpstream(app);
-        app.UseWebSockets();
-        app.Map("/{**path}", upstream.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        upstream.BaseUri = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal));
+        var upstream = new EchoUpstream();
+        upstream._host = await LoopbackHost.StartAsync(app => app.Map("/{**path}", upstream.HandleAsync));
+        upstream.BaseUri = new Uri(upstream._host.WsBase);
         return upstream;
     }
 
@@ -88,9 +76,5 @@ public sealed class EchoUpstream : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
