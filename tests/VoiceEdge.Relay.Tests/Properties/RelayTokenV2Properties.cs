@@ -14,7 +14,12 @@ namespace VoiceEdge.Relay.Tests.Properties;
 [Trait("Category", "Property")]
 public class RelayTokenV2Properties
 {
-    private static readonly RelayToken Tokens = new("key-one-key-one-key-one", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5));
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
+    private static readonly RelayToken Tokens = new("key-one-key-one-key-one", Lifetime, Skew);
+
+    /// <summary>Every exp the check accepts at Now: from the skew behind to the lifetime plus the skew ahead.</summary>
+    private static readonly Gen<long> AcceptedAhead = Gen.Long[-(long)Skew.TotalSeconds, (long)(Lifetime + Skew).TotalSeconds];
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
     private static readonly HashSet<string> DocumentedReasons =
         ["token-missing", "token-badsignature", "token-expired", "token-toofarahead", "token-malformed", "token-retired"];
@@ -31,7 +36,7 @@ public class RelayTokenV2Properties
         (2, Gen.Byte.Array[4].Select(b => (string?)new IPAddress(b).ToString())),
         (2, Gen.Byte.Array[16].Select(b => (string?)new IPAddress(b).ToString())));
 
-    private static readonly Gen<(long Ahead, string Session, string Sub, string? Ip)> Parts = Gen.Select(Gen.Long[-5, 65], Session, Sub, Ip);
+    private static readonly Gen<(long Ahead, string Session, string Sub, string? Ip)> Parts = Gen.Select(AcceptedAhead, Session, Sub, Ip);
 
     private static void AssertDocumentedRefusal(TokenCheck check)
     {
