@@ -121,14 +121,8 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         var packet = new byte[1275];
         while (true)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult r;
-            do
-            {
-                r = await ws.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                length += r.Count;
-            } while (!r.EndOfMessage && r.MessageType != WebSocketMessageType.Close);
-            if (r.MessageType == WebSocketMessageType.Close)
+            var (length, type) = await ws.ReceiveIntoAsync(buffer);
+            if (type == WebSocketMessageType.Close)
             {
                 ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
                 await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);

@@ -46,28 +46,22 @@ public sealed class EchoUpstream : IAsyncDisposable
         {
             while (true)
             {
-                var count = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await ws.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None);
-                    count += result.Count;
-                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-                if (result.MessageType == WebSocketMessageType.Close)
+                var (count, type) = await ws.ReceiveIntoAsync(buffer);
+                if (type == WebSocketMessageType.Close)
                 {
                     ClosesSeen.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
                     if (ws.State == WebSocketState.CloseReceived)
                         await ws.CloseOutputAsync(ws.CloseStatus ?? WebSocketCloseStatus.NormalClosure, ws.CloseStatusDescription, CancellationToken.None);
                     return;
                 }
-                var text = result.MessageType == WebSocketMessageType.Text ? Encoding.UTF8.GetString(buffer, 0, count) : "";
+                var text = type == WebSocketMessageType.Text ? Encoding.UTF8.GetString(buffer, 0, count) : "";
                 if (text.StartsWith("close:", StringComparison.Ordinal))
                 {
                     var parts = text.Split(':', 3);
                     await ws.CloseAsync((WebSocketCloseStatus)int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), parts[2], CancellationToken.None);
                     return;
                 }
-                await ws.SendAsync(buffer.AsMemory(0, count), result.MessageType, true, CancellationToken.None);
+                await ws.SendAsync(buffer.AsMemory(0, count), type, true, CancellationToken.None);
             }
         }
         catch (WebSocketException)

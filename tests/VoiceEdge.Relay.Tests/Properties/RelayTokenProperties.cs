@@ -12,17 +12,13 @@ namespace VoiceEdge.Relay.Tests.Properties;
 [Trait("Category", "Property")]
 public class RelayTokenProperties
 {
-    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
-    private static readonly RelayToken Tokens = new("key-one-key-one-key-one", Lifetime, Skew);
-
-    /// <summary>Every exp the check accepts at Now: from the skew behind to the lifetime plus the skew ahead.</summary>
-    private static readonly Gen<long> AcceptedAhead = Gen.Long[-(long)Skew.TotalSeconds, (long)(Lifetime + Skew).TotalSeconds];
-    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+    private static readonly RelayToken Tokens = TokenFixture.Tokens;
+    private static readonly Gen<long> AcceptedAhead = TokenFixture.AcceptedAhead;
+    private static readonly DateTimeOffset Now = TokenFixture.Now;
     private static readonly HashSet<string> DocumentedReasons =
         ["token-missing", "token-badsignature", "token-expired", "token-toofarahead", "token-malformed"];
 
-    private static readonly Gen<string> Session = Gen.String[Gen.Char["ABCXYZabcxyz0189_-"], 1, 64];
+    private static readonly Gen<string> Session = TokenFixture.Session;
 
     private static readonly Gen<string> ValidToken =
         Gen.Select(AcceptedAhead, Session, (ahead, session) => Tokens.Mint(Now.ToUnixTimeSeconds() + ahead, session));

@@ -14,17 +14,13 @@ namespace VoiceEdge.Relay.Tests.Properties;
 [Trait("Category", "Property")]
 public class RelayTokenV2Properties
 {
-    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
-    private static readonly RelayToken Tokens = new("key-one-key-one-key-one", Lifetime, Skew);
-
-    /// <summary>Every exp the check accepts at Now: from the skew behind to the lifetime plus the skew ahead.</summary>
-    private static readonly Gen<long> AcceptedAhead = Gen.Long[-(long)Skew.TotalSeconds, (long)(Lifetime + Skew).TotalSeconds];
-    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+    private static readonly RelayToken Tokens = TokenFixture.Tokens;
+    private static readonly Gen<long> AcceptedAhead = TokenFixture.AcceptedAhead;
+    private static readonly DateTimeOffset Now = TokenFixture.Now;
     private static readonly HashSet<string> DocumentedReasons =
         ["token-missing", "token-badsignature", "token-expired", "token-toofarahead", "token-malformed", "token-retired"];
 
-    private static readonly Gen<string> Session = Gen.String[Gen.Char["ABCXYZabcxyz0189_-"], 1, 64];
+    private static readonly Gen<string> Session = TokenFixture.Session;
 
     /// <summary>Any sub the Worker can sign: any text (lone surrogates become U+FFFD in UTF-8, as TextEncoder does) of 1-256 bytes.</summary>
     private static readonly Gen<string> Sub = Generators.AnyText

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using CsCheck;
+using VoiceEdge.Relay.Auth;
+using VoiceEdge.Relay.Hosting;
+
+namespace VoiceEdge.Relay.Tests.Support;
+
+/// <summary>
+/// What the relay-token tests share: one key, the window the relay checks with by default (RelayOptions'
+/// TokenMaxLifetimeSeconds and ClockSkewSeconds), a fixed clock, and tests/vectors/relay-token.json.
+/// </summary>
+public static class TokenFixture
+{
+    public const string Key = "key-one-key-one-key-one";
+
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(new RelayOptions().TokenMaxLifetimeSeconds);
+
+    public static readonly TimeSpan Skew = TimeSpan.FromSeconds(new RelayOptions().ClockSkewSeconds);
+
+    public static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+    public static readonly RelayToken Tokens = new(Key, Lifetime, Skew);
+
+    /// <summary>Every exp, as seconds from <see cref="Now"/>, the check accepts: from the skew behind to the lifetime plus the skew ahead.</summary>
+    public static readonly Gen<long> AcceptedAhead = Gen.Long[-(long)Skew.TotalSeconds, (long)(Lifetime + Skew).TotalSeconds];
+
+    public static readonly Gen<string> Session = Gen.String[Gen.Char["ABCXYZabcxyz0189_-"], 1, 64];
+
+    /// <summary>tests/vectors/relay-token.json, found from the test binary's folder up.</summary>
+    public static JsonElement Vector()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "tests", "vectors", "relay-token.json");
+            if (File.Exists(path)) return JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        }
+        throw new FileNotFoundException("tests/vectors/relay-token.json");
+    }
+}
