@@ -2,6 +2,7 @@ using CsCheck;
 using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Relaying;
 using VoiceEdge.Relay.Tests.Support;
+using static VoiceEdge.Relay.Tests.Support.TokenFixture;
 
 namespace VoiceEdge.Relay.Tests.Properties;
 
@@ -12,25 +13,8 @@ namespace VoiceEdge.Relay.Tests.Properties;
 [Trait("Category", "Property")]
 public class RelayTokenProperties
 {
-    private static readonly RelayToken Tokens = TokenFixture.Tokens;
-    private static readonly Gen<long> AcceptedAhead = TokenFixture.AcceptedAhead;
-    private static readonly DateTimeOffset Now = TokenFixture.Now;
-    private static readonly HashSet<string> DocumentedReasons =
-        ["token-missing", "token-badsignature", "token-expired", "token-toofarahead", "token-malformed"];
-
-    private static readonly Gen<string> Session = TokenFixture.Session;
-
     private static readonly Gen<string> ValidToken =
         Gen.Select(AcceptedAhead, Session, (ahead, session) => Tokens.Mint(Now.ToUnixTimeSeconds() + ahead, session));
-
-    private static void AssertDocumentedRefusal(TokenCheck check)
-    {
-        var refusal = RelayEndpoints.TokenRefusal(check.Status);
-        Assert.NotNull(refusal);
-        var (status, reason, _) = refusal.Value;
-        Assert.Equal(check.Status == TokenStatus.Missing ? 401 : 403, status);
-        Assert.Contains(reason, DocumentedReasons);
-    }
 
     [Fact]
     public void Arbitrary_text_is_refused_with_a_documented_status_and_never_throws() =>

@@ -4,6 +4,7 @@ using CsCheck;
 using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Relaying;
 using VoiceEdge.Relay.Tests.Support;
+using static VoiceEdge.Relay.Tests.Support.TokenFixture;
 
 namespace VoiceEdge.Relay.Tests.Properties;
 
@@ -14,14 +15,6 @@ namespace VoiceEdge.Relay.Tests.Properties;
 [Trait("Category", "Property")]
 public class RelayTokenV2Properties
 {
-    private static readonly RelayToken Tokens = TokenFixture.Tokens;
-    private static readonly Gen<long> AcceptedAhead = TokenFixture.AcceptedAhead;
-    private static readonly DateTimeOffset Now = TokenFixture.Now;
-    private static readonly HashSet<string> DocumentedReasons =
-        ["token-missing", "token-badsignature", "token-expired", "token-toofarahead", "token-malformed", "token-retired"];
-
-    private static readonly Gen<string> Session = TokenFixture.Session;
-
     /// <summary>Any sub the Worker can sign: any text (lone surrogates become U+FFFD in UTF-8, as TextEncoder does) of 1-256 bytes.</summary>
     private static readonly Gen<string> Sub = Generators.AnyText
         .Select(s => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(s)))
@@ -33,14 +26,6 @@ public class RelayTokenV2Properties
         (2, Gen.Byte.Array[16].Select(b => (string?)new IPAddress(b).ToString())));
 
     private static readonly Gen<(long Ahead, string Session, string Sub, string? Ip)> Parts = Gen.Select(AcceptedAhead, Session, Sub, Ip);
-
-    private static void AssertDocumentedRefusal(TokenCheck check)
-    {
-        var refusal = RelayEndpoints.TokenRefusal(check.Status);
-        Assert.NotNull(refusal);
-        Assert.Equal(check.Status == TokenStatus.Missing ? 401 : 403, refusal.Value.Status);
-        Assert.Contains(refusal.Value.Reason, DocumentedReasons);
-    }
 
     [Fact]
     public void A_minted_v2_token_passes_with_its_session_sub_and_ip() =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CsCheck;
 using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Hosting;
+using VoiceEdge.Relay.Relaying;
 
 namespace VoiceEdge.Relay.Tests.Support;
 
@@ -25,6 +26,19 @@ public static class TokenFixture
     public static readonly Gen<long> AcceptedAhead = Gen.Long[-(long)Skew.TotalSeconds, (long)(Lifetime + Skew).TotalSeconds];
 
     public static readonly Gen<string> Session = Gen.String[Gen.Char["ABCXYZabcxyz0189_-"], 1, 64];
+
+    /// <summary>The refusal reasons relay/README.md documents for a token (token-retired once v1 is turned off).</summary>
+    public static readonly IReadOnlySet<string> DocumentedReasons = new HashSet<string>
+        { "token-missing", "token-badsignature", "token-expired", "token-toofarahead", "token-malformed", "token-retired" };
+
+    /// <summary>A refusal is 401 when the token is missing, else 403, with a documented reason.</summary>
+    public static void AssertDocumentedRefusal(TokenCheck check)
+    {
+        var refusal = RelayEndpoints.TokenRefusal(check.Status);
+        Assert.NotNull(refusal);
+        Assert.Equal(check.Status == TokenStatus.Missing ? 401 : 403, refusal.Value.Status);
+        Assert.Contains(refusal.Value.Reason, DocumentedReasons);
+    }
 
     /// <summary>tests/vectors/relay-token.json, found from the test binary's folder up.</summary>
     public static JsonElement Vector()
