@@ -37,29 +37,13 @@ public class RelayTokenV2Properties
 
     [Fact]
     public void Any_edit_of_a_valid_v2_token_is_refused() =>
-        PropertyRun.ForAll(
-            Parts.Select(p => Tokens.MintV2(Now.ToUnixTimeSeconds() + p.Ahead, p.Session, p.Sub, p.Ip))
-                .SelectMany(token => Generators.Edit(token).Select(edited => (token, edited))),
-            t =>
-            {
-                var (token, edited) = t;
-                if (edited == token) return;
-                var check = Tokens.Check(edited, Now);
-                Assert.False(check.IsValid, $"edited token accepted: {edited}");
-                AssertDocumentedRefusal(check);
-            }, ciCases: 2000);
+        AssertEveryEditRefused(Parts.Select(p => Tokens.MintV2(Now.ToUnixTimeSeconds() + p.Ahead, p.Session, p.Sub, p.Ip)), ciCases: 2000);
 
     [Fact]
     public void V2_shaped_text_with_arbitrary_parts_never_passes_without_the_key() =>
-        PropertyRun.ForAll(
+        AssertNonePass(
             Gen.Select(Gen.String[Gen.Char["0123456789"], 0, 14], Gen.String[Gen.Char["AQgw_-09azAZ"], 0, 350], Gen.String[Gen.Char["AQgw_-09azAZ="], 0, 64], Generators.AnyText,
-                (exp, sub, ip, sig) => $"v2.{exp}.s.{sub}.{ip}.{sig}"),
-            header =>
-            {
-                var check = Tokens.Check(header, Now);
-                Assert.False(check.IsValid);
-                AssertDocumentedRefusal(check);
-            }, ciCases: 2000);
+                (exp, sub, ip, sig) => $"v2.{exp}.s.{sub}.{ip}.{sig}"), ciCases: 2000);
 
     [Fact]
     public void Canonical_base64url_decoding_accepts_exactly_one_spelling_of_any_bytes() =>

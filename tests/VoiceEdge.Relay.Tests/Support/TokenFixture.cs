@@ -3,6 +3,7 @@ using CsCheck;
 using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Hosting;
 using VoiceEdge.Relay.Relaying;
+using VoiceEdge.Relay.Tests.Properties;
 
 namespace VoiceEdge.Relay.Tests.Support;
 
@@ -39,6 +40,26 @@ public static class TokenFixture
         Assert.Equal(check.Status == TokenStatus.Missing ? 401 : 403, refusal.Value.Status);
         Assert.Contains(refusal.Value.Reason, DocumentedReasons);
     }
+
+    /// <summary>No text from <paramref name="texts"/> passes the check without the key; each is refused as documented.</summary>
+    public static void AssertNonePass(Gen<string> texts, long ciCases) =>
+        PropertyRun.ForAll(texts, header =>
+        {
+            var check = Tokens.Check(header, Now);
+            Assert.False(check.IsValid);
+            AssertDocumentedRefusal(check);
+        }, ciCases);
+
+    /// <summary>Every edit (Generators.Edit) of a token from <paramref name="validTokens"/> is refused as documented.</summary>
+    public static void AssertEveryEditRefused(Gen<string> validTokens, long ciCases) =>
+        PropertyRun.ForAll(validTokens.SelectMany(token => Generators.Edit(token).Select(edited => (token, edited))), t =>
+        {
+            var (token, edited) = t;
+            if (edited == token) return;
+            var check = Tokens.Check(edited, Now);
+            Assert.False(check.IsValid, $"edited token accepted: {edited}");
+            AssertDocumentedRefusal(check);
+        }, ciCases);
 
     /// <summary>tests/vectors/relay-token.json, found from the test binary's folder up.</summary>
     public static JsonElement Vector()
