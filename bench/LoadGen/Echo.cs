@@ -32,7 +32,7 @@ public static class Echo
         try
         {
             var (head, have) = await Handshake.ReadHeadAsync(socket, input, CancellationToken.None);
-            var response = $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {Handshake.Accept(Handshake.Header(head, "Sec-WebSocket-Key"))}\r\n\r\n";
+            var response = VoiceEdge.TestSupport.WebSocketHandshake.SwitchingProtocols(Handshake.Accept(Handshake.Header(head, "Sec-WebSocket-Key")));
             await socket.SendAsync(Encoding.ASCII.GetBytes(response), SocketFlags.None);
             while (true)
             {

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace VoiceEdge.Bench.LoadGen;
@@ -7,9 +6,7 @@ namespace VoiceEdge.Bench.LoadGen;
 /// <summary>The HTTP/1.1 upgrade both ends of the benchmark speak (RFC 6455 section 4), on raw sockets.</summary>
 public static class Handshake
 {
-#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept value
-    public static string Accept(string key) => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
-#pragma warning restore CA5350
+    public static string Accept(string key) => VoiceEdge.TestSupport.WebSocketHandshake.AcceptFor(key);
 
     /// <summary>Reads up to the blank line after the headers; returns the head and how many bytes after it were read.</summary>
     public static async Task<(string Head, int Extra)> ReadHeadAsync(Socket socket, byte[] buffer, CancellationToken ct)
@@ -33,12 +30,7 @@ public static class Handshake
         head.Split("\r\n").Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && p[0].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
             .Select(p => p[1].Trim()).FirstOrDefault() ?? "";
 
-    /// <summary>A relay token as the Worker mints it: v1.&lt;exp&gt;.&lt;session&gt;.&lt;base64url HMAC-SHA256&gt;.</summary>
-    public static string RelayToken(string key, string session)
-    {
-        var payload = $"v1.{DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 50}.{session}";
-        var sig = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(payload)))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return $"{payload}.{sig}";
-    }
+    /// <summary>A v1 relay token valid for 50 s (the test rig's minter, tests/VoiceEdge.TestSupport).</summary>
+    public static string RelayToken(string key, string session) =>
+        VoiceEdge.TestSupport.RelayTokens.V1(key, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 50, session);
 }

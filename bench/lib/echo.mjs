@@ -1,8 +1,9 @@
-// A WebSocket echo server on 127.0.0.1, the same upstream for every target. Run as its own process so its CPU
-// is not counted against the load generator: node lib/echo.mjs <port>
+// The echo upstream, the same for every target: local/'s stand-in voice backend (every path but /twilio echoes
+// frames unchanged), run as its own process so its CPU is not counted against the load generator:
+// node lib/echo.mjs <port>
 import { WebSocketServer } from "ws";
+import { startBackend } from "../../local/lib/backend.mjs";
 
-const port = Number(process.argv[2]);
-const wss = new WebSocketServer({ host: "127.0.0.1", port, maxPayload: 4 * 1024 * 1024, perMessageDeflate: false });
-wss.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary })));
-wss.on("listening", () => process.stdout.write("ready\n"));
+// bench's own `ws` (npm ci --prefix bench): local/'s node_modules need not be installed.
+await startBackend({ port: Number(process.argv[2]), WebSocketServer });
+process.stdout.write("ready\n");

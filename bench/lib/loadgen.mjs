@@ -1,21 +1,13 @@
 // The load generator both benchmarks share: one-connection ping-pong, and many concurrent streams at a fixed
 // message rate (Twilio Media Streams send 50 messages/s of about 300 bytes). Latency is measured per message
 // from send to echo; loss is messages sent and never echoed. Bounded in count and time; loopback only.
-import { spawn } from "node:child_process";
 import net from "node:net";
+import path from "node:path";
 import { readFileSync } from "node:fs";
 import WebSocket from "ws";
+import { startReady } from "../../local/lib/processes.mjs";
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
+export { freePort } from "../../local/lib/net.mjs";
 
 function assertLoopback(url) {
   const host = new URL(url).hostname;
@@ -115,27 +107,9 @@ export function cpuSeconds(pid, name) {
   return total;
 }
 
-/** Starts a process in its own group; waits until `ready()` resolves; kill() stops the group. */
-export async function startProcess(command, args, { env = {}, cwd, ready }) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const kill = () => {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {}
-  };
-  process.on("exit", kill);
-  const deadline = Date.now() + 90_000;
-  while (!(await ready().catch(() => false))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      kill();
-      throw new Error(`${command} did not start: ${output.slice(-2000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { pid: child.pid, kill, output: () => output };
+/** Starts a process in its own group (local/lib/processes.mjs); waits until `ready()` resolves; kill() stops the group. */
+export function startProcess(command, args, { env = {}, cwd, ready }) {
+  return startReady(path.basename(command), command, args, { cwd, env: { ...process.env, ...env }, ready });
 }
 
 export async function httpOk(url) {

@@ -3,7 +3,8 @@
 // one run. Rounds interleave the targets so drift hits all of them; the report shows each cell's median.
 // Needs: dotnet and nginx (installed with apt-get when missing). For the node-generator cross-check: npm ci --prefix bench.
 // Usage: node bench/relay/compare.mjs [--streams 200,1000] [--seconds 15] [--rounds 3] [--no-node-check]
-import { createHmac } from "node:crypto";
+import { nowSeconds } from "../../local/lib/jwt.mjs";
+import { mintRelayTokenV1 } from "../../local/lib/relayToken.mjs";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
@@ -132,10 +133,7 @@ async function measure(scenario, target, run) {
 try {
   if (nodeCheck && existsSync(path.join(repo, "bench/node_modules/ws"))) {
     const { streams } = await import("../lib/loadgen.mjs");
-    const token = () => {
-      const payload = `v1.${Math.floor(Date.now() / 1000) + 50}.bench`;
-      return `${payload}.${createHmac("sha256", key).update(payload).digest("base64url")}`;
-    };
+    const token = () => mintRelayTokenV1(key, nowSeconds() + 50, "bench");
     for (const t of [targets[0], targets[2]]) {
       await measure("node generator, 200 streams", t, async () => {
         const r = await streams(t.url, () => ({ headers: { "X-Voice-Edge-Auth": token() } }), { count: 200, seconds });

@@ -1,7 +1,8 @@
 // The relay against nginx and Caddy as plain WebSocket proxies, and against direct: same echo upstream, same
 // load generator, one run. Prints a Markdown report and writes it to bench/results/relay-<date>.md.
 // Needs: dotnet, nginx and caddy (apt-get install nginx caddy). Usage: node bench/relay/run.mjs [--quick]
-import { createHmac } from "node:crypto";
+import { nowSeconds } from "../../local/lib/jwt.mjs";
+import { mintRelayTokenV1 } from "../../local/lib/relayToken.mjs";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
@@ -14,10 +15,7 @@ const seconds = quick ? 5 : 15;
 const repo = path.resolve(new URL("../..", import.meta.url).pathname);
 const work = mkdtempSync(path.join(tmpdir(), "voice-edge-bench-relay-"));
 const key = "bench-signing-key-0123456789abcdef";
-const relayToken = () => {
-  const payload = `v1.${Math.floor(Date.now() / 1000) + 50}.bench`;
-  return `${payload}.${createHmac("sha256", key).update(payload).digest("base64url")}`;
-};
+const relayToken = () => mintRelayTokenV1(key, nowSeconds() + 50, "bench");
 
 const echoPort = await freePort();
 const echo = await startProcess("node", [path.join(repo, "bench/lib/echo.mjs"), String(echoPort)], { ready: () => tcpOpen(echoPort) });

@@ -7,20 +7,17 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
-import { createHmac } from "node:crypto";
 import { medianRows, writeCharts } from "../lib/charts.mjs";
-import { cpuSeconds, fmt, freePort, httpOk, pingPong, startProcess, streams, tcpOpen } from "../lib/loadgen.mjs";
+import { cpuSeconds, fmt, freePort, pingPong, startProcess, streams, tcpOpen } from "../lib/loadgen.mjs";
+import { nowSeconds, signHs256 } from "../../local/lib/jwt.mjs";
+import { startWranglerDev } from "../../local/lib/wrangler.mjs";
 
 const quick = process.argv.includes("--quick");
 const seconds = quick ? 5 : 15;
 const repo = path.resolve(new URL("../..", import.meta.url).pathname);
 const jwtSecret = "bench-jwt-secret";
 const origin = "http://127.0.0.1:8788";
-const jwt = () => {
-  const enc = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-  const input = `${enc({ alg: "HS256", typ: "JWT" })}.${enc({ sub: "bench", exp: Math.floor(Date.now() / 1000) + 600 })}`;
-  return `${input}.${createHmac("sha256", jwtSecret).update(input).digest("base64url")}`;
-};
+const jwt = () => signHs256({ sub: "bench", exp: nowSeconds() + 600 }, jwtSecret);
 
 const echoPort = await freePort();
 const echo = await startProcess("node", [path.join(repo, "bench/lib/echo.mjs"), String(echoPort)], { ready: () => tcpOpen(echoPort) });
@@ -32,17 +29,7 @@ const vars = {
   AUTH_JWT_SECRET: jwtSecret,
 };
 /** One `wrangler dev` with the given RELAY_PASSTHROUGH value. */
-async function startWorker(passThrough) {
-  const port = await freePort();
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
-  for (const [k, v] of Object.entries({ ...vars, RELAY_PASSTHROUGH: passThrough })) args.push("--var", `${k}:${v}`);
-  const proc = await startProcess(path.join(repo, "worker-src/node_modules/.bin/wrangler"), args, {
-    cwd: path.join(repo, "worker-src"),
-    env: { WRANGLER_SEND_METRICS: "false", CI: "true" },
-    ready: () => httpOk(`http://127.0.0.1:${port}/voice/health`),
-  });
-  return { ...proc, port };
-}
+const startWorker = (passThrough) => startWranglerDev({ vars: { ...vars, RELAY_PASSTHROUGH: passThrough } });
 const pump = await startWorker("off");
 const passThrough = await startWorker("on");
 const workerOptions = () => ({ protocols: ["voice-edge", `bearer.${jwt()}`], origin });

@@ -1,7 +1,7 @@
-// Stand-in voice backend: a WebSocket echo that also speaks the Twilio Media Streams shape.
+// Stand-in voice backend: a WebSocket echo that also speaks the Twilio Media Streams shape. The one echo
+// backend of the local stack and the benchmarks (bench/lib/echo.mjs).
 // Paths starting with /twilio get the Twilio behaviour; every other path echoes frames unchanged.
 import http from 'node:http';
-import { WebSocketServer } from 'ws';
 
 /**
  * Twilio-shaped reply for one inbound message. Marks make each inbound event visible to the caller,
@@ -27,8 +27,13 @@ export function twilioReplies(message, state) {
   }
 }
 
-/** Starts the backend on host:port (port 0 picks a free one). Resolves to { port, close(), stats() }. */
-export function startBackend({ host = '127.0.0.1', port = 0 } = {}) {
+/**
+ * Starts the backend on host:port (port 0 picks a free one). Resolves to { port, close(), stats() }.
+ * `WebSocketServer`: the `ws` server class of the calling package (a bare import resolves from this file's
+ * folder, so a package other than local/ hands in its own `ws`); default: local/'s.
+ */
+export async function startBackend({ host = '127.0.0.1', port = 0, WebSocketServer } = {}) {
+  WebSocketServer ??= (await import('ws')).WebSocketServer;
   const stats = { connectionsTotal: 0, connectionsOpen: 0, framesIn: 0, framesOut: 0, twilioEvents: {}, lastUrls: [] };
   const server = http.createServer((req, res) => {
     if (req.url === '/health') {

@@ -21,6 +21,13 @@ export function portInUse(port, host = '127.0.0.1') {
   });
 }
 
+/** One GET of `url` (2 s bound): whether it answered with a status `accept` takes. */
+export async function httpAnswers(url, accept = () => true) {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await response.arrayBuffer();
+  return accept(response.status);
+}
+
 /**
  * Polls `url` until `accept(status)` or the deadline. Fails early if `proc` exits.
  * `describe()` adds context (recent output) to the error.

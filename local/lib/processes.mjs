@@ -73,7 +73,35 @@ export function startProcess(name, command, args, { cwd, env, onLine } = {}) {
     return exited;
   }
 
-  return { name, pid: pgid, exited, get exitInfo() { return exitInfo; }, stop };
+  /** SIGKILL to the whole group now, without a grace period (benchmarks and test stand-ins). */
+  function kill() {
+    signalGroup(pgid, 'SIGKILL');
+    if (live.delete(pgid)) tellGuardian(`-${pgid}`);
+  }
+
+  return { name, pid: pgid, exited, get exitInfo() { return exitInfo; }, stop, kill };
+}
+
+/**
+ * startProcess, then polls `ready()` every 200 ms until it resolves truthy; kills the group and throws with the
+ * output's tail if the process exits first or `timeoutMs` passes. The handle gains `output()`, all it printed.
+ */
+export async function startReady(name, command, args, { ready, timeoutMs = 90_000, onLine, ...options }) {
+  let output = '';
+  const proc = startProcess(name, command, args, {
+    ...options,
+    onLine: (stream, line) => { output += `${line}\n`; onLine?.(stream, line); },
+  });
+  proc.output = () => output;
+  const deadline = Date.now() + timeoutMs;
+  while (!(await Promise.resolve().then(ready).catch(() => false))) {
+    if (proc.exitInfo || Date.now() > deadline) {
+      proc.kill();
+      throw new Error(`${name} did not start within ${timeoutMs / 1000} s${proc.exitInfo ? ` (exited: ${JSON.stringify(proc.exitInfo)})` : ''}: ${output.slice(-2000)}`);
+    }
+    await delay(200);
+  }
+  return proc;
 }
 
 function signalGroup(pgid, signal) {

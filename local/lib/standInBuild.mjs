@@ -1,6 +1,7 @@
-// Builds the stand-in PersonaPlex (local/standin-personaplex, C#: it reuses the relay's Ogg/Opus code) when
-// its sources or the relay's are newer than its last build, and says which dll to run. Debug, in the
-// project's own bin/: the same build `dotnet test` makes for the relay tests, so CI reuses it.
+// Builds the stand-in PersonaPlex (local/standin-personaplex, C#: it reuses the relay's Ogg/Opus code and the
+// test rig's host, tests/VoiceEdge.TestSupport) when its sources, the relay's or the rig's are newer than its
+// last build, and says which dll to run. Debug, in the project's own bin/: the same build `dotnet test` makes
+// for the relay tests, so CI reuses it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ function newest(dir) {
 }
 
 export function buildStandIn({ build = 'auto', log } = {}) {
-  const sources = Math.max(newest(projectDir), newest(path.join(repoRoot, 'relay')),
+  const sources = Math.max(newest(projectDir), newest(path.join(repoRoot, 'relay')), newest(path.join(repoRoot, 'tests', 'VoiceEdge.TestSupport')),
     ...['Directory.Build.props', 'Directory.Packages.props'].map((f) => fs.statSync(path.join(repoRoot, f)).mtimeMs));
   // A build that changed nothing leaves the dll's time alone: the stamp records that it was checked.
   const stamp = path.join(projectDir, 'bin', '.built-at');

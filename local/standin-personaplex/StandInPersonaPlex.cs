@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using VoiceEdge.Relay.PhoneBridge;
+using VoiceEdge.TestSupport;
 
 namespace VoiceEdge.Local.StandIn;
 
@@ -38,9 +34,9 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
 {
     public const string Greeting = "Hello from the stand-in.";
 
-    private readonly WebApplication _app;
+    private LoopbackHost _host = null!;
 
-    private StandInPersonaPlex(WebApplication app) => _app = app;
+    private StandInPersonaPlex() { }
 
     public TimeSpan HandshakeDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
@@ -78,16 +74,13 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
 
     public static async Task<StandInPersonaPlex> StartAsync(int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        var standIn = new StandInPersonaPlex(app);
-        app.UseWebSockets();
-        app.Map("/api/chat", standIn.ServeAsync);
-        app.MapGet("/stats", () => Results.Json(new { inConversation = standIn.InConversation, waiting = standIn.Waiting, conversations = standIn.Conversations }));
-        await app.StartAsync();
-        standIn.BaseUri = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var standIn = new StandInPersonaPlex();
+        standIn._host = await LoopbackHost.StartAsync(app =>
+        {
+            app.Map("/api/chat", standIn.ServeAsync);
+            app.MapGet("/stats", () => Results.Json(new { inConversation = standIn.InConversation, waiting = standIn.Waiting, conversations = standIn.Conversations }));
+        }, port: port);
+        standIn.BaseUri = standIn._host.BaseUri;
         return standIn;
     }
 
@@ -105,7 +98,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
             return;
         }
         using var ws = await context.WebSockets.AcceptWebSocketAsync();
-        var stopping = _app.Lifetime.ApplicationStopping;
+        var stopping = _host.App.Lifetime.ApplicationStopping;
         Interlocked.Increment(ref _waiting);
         var holding = false;
         try
@@ -184,14 +177,8 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         var packet = new byte[1275];
         while (true)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult r;
-            do
-            {
-                r = await ws.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                length += r.Count;
-            } while (!r.EndOfMessage && r.MessageType != WebSocketMessageType.Close);
-            if (r.MessageType == WebSocketMessageType.Close)
+            var (length, type) = await ws.ReceiveIntoAsync(buffer);
+            if (type == WebSocketMessageType.Close)
             {
                 ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
                 await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
@@ -221,7 +208,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         var buffer = new byte[65536];
         while (ws.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
-            var r = await ws.ReceiveAsync(buffer, _app.Lifetime.ApplicationStopping);
+            var r = await ws.ReceiveAsync(buffer, _host.App.Lifetime.ApplicationStopping);
             if (r.MessageType == WebSocketMessageType.Close)
             {
                 ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
@@ -231,11 +218,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     /// <summary>Opus decode (at the bridge's decode rate, see OpusCodecs.NativeDecodeRate) and resample to PersonaPlex's 24 kHz.</summary>
     private sealed class ModelToCallerDecoder : IDisposable

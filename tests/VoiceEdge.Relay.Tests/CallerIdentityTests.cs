@@ -39,7 +39,7 @@ public class CallerIdentityTests
     {
         await using var backend = await HeaderRecordingUpstream.StartAsync();
         await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null, ("Forwarder", forwarder));
-        var vector = RelayTokenV2Tests.Vector().GetProperty("v2");
+        var vector = TokenFixture.Vector().GetProperty("v2");
         var sub = vector.GetProperty("sub").GetString()!;
         var token = V2(relay, sub, vector.GetProperty("clientIp").GetString());
         var (ws, status) = await relay.ConnectAsync(token, "/api/chat?voice=aria", o =>

@@ -100,24 +100,27 @@ public class HealthTests
         backend.Start(backlog: 100);
         var port = ((IPEndPoint)backend.LocalEndpoint).Port;
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var cache = TimeSpan.FromSeconds(5);
+        var second = TimeSpan.FromSeconds(1);
         await using var relay = await RelayUnderTest.StartWithAsync(b => b.Services.AddSingleton<TimeProvider>(clock),
-            new Uri($"ws://127.0.0.1:{port}/api/chat"), new Uri($"ws://127.0.0.1:{port}/twilio"), ("HealthCacheSeconds", "5"));
+            new Uri($"ws://127.0.0.1:{port}/api/chat"), new Uri($"ws://127.0.0.1:{port}/twilio"),
+            ("HealthCacheSeconds", cache.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         var first = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => relay.Http.GetAsync("/health")));
         Assert.All(first, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, AcceptPending(backend)); // one probe for 30 requests, and one for two backends on one host:port
 
-        clock.Advance(TimeSpan.FromSeconds(4));
+        clock.Advance(cache - second); // still inside the cache
         Assert.Equal(HttpStatusCode.OK, (await relay.Http.GetAsync("/health")).StatusCode);
         Assert.Equal(0, AcceptPending(backend));
 
-        clock.Advance(TimeSpan.FromSeconds(2));
+        clock.Advance(second * 2); // a second past it
         Assert.Equal(HttpStatusCode.OK, (await relay.Http.GetAsync("/health")).StatusCode);
         Assert.Equal(1, AcceptPending(backend));
 
         backend.Stop();
         Assert.Equal(HttpStatusCode.OK, (await relay.Http.GetAsync("/health")).StatusCode); // still the cached probe
-        clock.Advance(TimeSpan.FromSeconds(6));
+        clock.Advance(cache + second);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await relay.Http.GetAsync("/health")).StatusCode);
     }
 

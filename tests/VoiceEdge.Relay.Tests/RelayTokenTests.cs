@@ -1,27 +1,15 @@
 using System.Text.Json;
 using VoiceEdge.Relay.Auth;
+using VoiceEdge.Relay.Tests.Support;
 
 namespace VoiceEdge.Relay.Tests;
 
 public class RelayTokenTests
 {
-    private static readonly TimeSpan Minute = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
-
-    private static JsonElement Vector()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var path = Path.Combine(dir.FullName, "tests", "vectors", "relay-token.json");
-            if (File.Exists(path)) return JsonDocument.Parse(File.ReadAllText(path)).RootElement;
-        }
-        throw new FileNotFoundException("tests/vectors/relay-token.json");
-    }
-
     [Fact]
     public void Mints_and_accepts_the_shared_test_vector_the_worker_uses()
     {
-        var v = Vector();
+        var v = TokenFixture.Vector();
         var tokens = new RelayToken(v.GetProperty("signingKey").GetString()!, Minute, Skew);
         var exp = v.GetProperty("exp").GetInt64();
         var header = v.GetProperty("header").GetString()!;
@@ -31,20 +19,25 @@ public class RelayTokenTests
         Assert.Equal(v.GetProperty("session").GetString(), check.Session);
     }
 
-    private static readonly RelayToken Tokens = new("key-one-key-one-key-one", Minute, Skew);
-    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+    private static readonly RelayToken Tokens = TokenFixture.Tokens;
+    private static readonly DateTimeOffset Now = TokenFixture.Now;
+    private static readonly TimeSpan Minute = TokenFixture.Lifetime;
+    private static readonly TimeSpan Skew = TokenFixture.Skew;
 
     [Fact]
     public void Expired_tokens_are_refused_after_the_skew()
     {
-        Assert.Equal(TokenStatus.Valid, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() - 4, "s"), Now).Status);
-        Assert.Equal(TokenStatus.Expired, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() - 6, "s"), Now).Status);
+        var skew = (long)Skew.TotalSeconds;
+        Assert.Equal(TokenStatus.Valid, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() - skew, "s"), Now).Status);
+        Assert.Equal(TokenStatus.Expired, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() - skew - 1, "s"), Now).Status);
     }
 
     [Fact]
     public void Tokens_more_than_a_minute_ahead_are_refused()
     {
-        Assert.Equal(TokenStatus.Valid, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() + 60, "s"), Now).Status);
+        var latest = Now.ToUnixTimeSeconds() + (long)(Minute + Skew).TotalSeconds;
+        Assert.Equal(TokenStatus.Valid, Tokens.Check(Tokens.Mint(latest, "s"), Now).Status);
+        Assert.Equal(TokenStatus.TooFarAhead, Tokens.Check(Tokens.Mint(latest + 1, "s"), Now).Status);
         Assert.Equal(TokenStatus.TooFarAhead, Tokens.Check(Tokens.Mint(Now.ToUnixTimeSeconds() + 3600, "s"), Now).Status);
     }
 

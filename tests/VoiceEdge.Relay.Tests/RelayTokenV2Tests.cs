@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using System.Text.Json;
 using VoiceEdge.Relay.Auth;
+using VoiceEdge.Relay.Tests.Support;
 using VoiceEdge.Relay.Relaying;
 
 namespace VoiceEdge.Relay.Tests;
@@ -9,28 +10,18 @@ namespace VoiceEdge.Relay.Tests;
 /// <summary>Relay token v2 (docs/architecture.md "Worker to relay"): the shared vector, tampering, strict parsing, the v1 switch.</summary>
 public class RelayTokenV2Tests
 {
-    private static readonly TimeSpan Minute = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
-    private static readonly RelayToken Tokens = new("key-one-key-one-key-one", Minute, Skew);
-    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+    private static readonly RelayToken Tokens = TokenFixture.Tokens;
+    private static readonly DateTimeOffset Now = TokenFixture.Now;
+    private static readonly TimeSpan Minute = TokenFixture.Lifetime;
+    private static readonly TimeSpan Skew = TokenFixture.Skew;
     private static long Soon => Now.ToUnixTimeSeconds() + 30;
-
-    internal static JsonElement Vector()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var path = Path.Combine(dir.FullName, "tests", "vectors", "relay-token.json");
-            if (File.Exists(path)) return JsonDocument.Parse(File.ReadAllText(path)).RootElement;
-        }
-        throw new FileNotFoundException("tests/vectors/relay-token.json");
-    }
 
     private static string B64(string text) => RelayToken.Base64Url(Encoding.UTF8.GetBytes(text));
 
     [Fact]
     public void Mints_and_accepts_the_shared_v2_vector_with_its_user_and_ip()
     {
-        var root = Vector();
+        var root = TokenFixture.Vector();
         var v = root.GetProperty("v2");
         var tokens = new RelayToken(root.GetProperty("signingKey").GetString()!, Minute, Skew);
         var exp = v.GetProperty("exp").GetInt64();
@@ -82,7 +73,7 @@ public class RelayTokenV2Tests
         var v1 = Tokens.Mint(Soon, "s");
         Assert.Equal((TokenStatus.Valid, 1), (Tokens.Check(v1, Now).Status, Tokens.Check(v1, Now).Version));
         Assert.Null(Tokens.Check(v1, Now).User);
-        var v2Only = new RelayToken("key-one-key-one-key-one", Minute, Skew, acceptV1: false);
+        var v2Only = new RelayToken(TokenFixture.Key, Minute, Skew, acceptV1: false);
         Assert.Equal(TokenStatus.Retired, v2Only.Check(v1, Now).Status);
         Assert.Equal((StatusCodes.Status403Forbidden, "token-retired"), RelayEndpoints.TokenRefusal(TokenStatus.Retired) is { } r ? (r.Status, r.Reason) : default);
         Assert.Equal(TokenStatus.BadSignature, v2Only.Check(v1[..^2] + "AA", Now).Status);
@@ -107,7 +98,7 @@ public class RelayTokenV2Tests
         // Signed with the right key, so only the parser can refuse it.
         var payload = shape.Replace("{exp}", Soon.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{sub}", B64("u"), StringComparison.Ordinal).Replace("{ip}", B64("127.0.0.1"), StringComparison.Ordinal);
-        var mac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("key-one-key-one-key-one"), Encoding.UTF8.GetBytes(payload));
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(TokenFixture.Key), Encoding.UTF8.GetBytes(payload));
         Assert.True(TokenStatus.Malformed == Tokens.Check($"{payload}.{RelayToken.Base64Url(mac)}", Now).Status, what);
     }
 }

@@ -1,24 +1,24 @@
-/** The Worker's bindings (wrangler.jsonc locally, the infra program's WorkersScript in Cloudflare). */
-export interface Env {
-  /** Relay base origin, e.g. https://ws.example.com (http://127.0.0.1:8999 locally). */
-  RELAY_URL: string;
-  /** Comma-separated origins allowed to open the voice socket. */
-  ALLOWED_ORIGINS?: string;
-  /** Path prefix of the route, default /voice. */
-  ROUTE_PREFIX?: string;
-  /** Shared with the relay; signs X-Voice-Edge-Auth. Secret. */
-  RELAY_SIGNING_KEY: string;
-  /** HS256 secret for user tokens. Secret. */
-  AUTH_JWT_SECRET?: string;
+/**
+ * Bindings only some deployments set, which `wrangler types` cannot express (every binding it finds in
+ * wrangler.jsonc is a required string): the infra program binds the AUTH_* ones only when the stack sets them,
+ * and the other two only tests and benchmarks set.
+ */
+export interface OptionalBindings {
   /** Optional JWKS for RS256/ES256 user tokens. */
   AUTH_JWKS_URL?: string;
   AUTH_ISSUER?: string;
   AUTH_AUDIENCE?: string;
   /** How long to wait for the relay to accept the upgrade, in ms (default 10000). */
   RELAY_TIMEOUT_MS?: string;
-  /** "on": hand an accepted call to the runtime (native pass-through, no JavaScript per frame). Default off. */
+  /** "off": the JavaScript pump; anything else (or unset): native pass-through, no JavaScript per frame. */
   RELAY_PASSTHROUGH?: string;
 }
+
+/**
+ * The Worker's bindings: `Env` as `wrangler types` generates it (worker-configuration.d.ts: RELAY_URL,
+ * ALLOWED_ORIGINS, ROUTE_PREFIX, and the secrets RELAY_SIGNING_KEY and AUTH_JWT_SECRET), and the optional ones.
+ */
+export type WorkerEnv = Env & OptionalBindings;
 
 export interface Settings {
   relayUrl: URL;
@@ -28,7 +28,7 @@ export interface Settings {
   passThrough: boolean;
 }
 
-export function settings(env: Env): Settings {
+export function settings(env: WorkerEnv): Settings {
   const prefix = (env.ROUTE_PREFIX ?? "/voice").replace(/\/+$/, "") || "/voice";
   return {
     relayUrl: new URL(env.RELAY_URL),

@@ -1,4 +1,4 @@
-import type { Env, Settings } from "./env";
+import type { Settings, WorkerEnv } from "./env";
 import { handshakeProblem } from "./handshake";
 import { verifyJwt } from "./jwt";
 import { usableSub } from "./relayToken";
@@ -33,7 +33,7 @@ export type Authorization = { refusal: Response; user?: undefined } | { refusal:
  * (a token without one is refused: the relay limits calls per user, so every call must name its user). Never
  * throws, whatever the request holds.
  */
-export async function authorize(request: Request, env: Env, s: Settings): Promise<Authorization> {
+export async function authorize(request: Request, env: WorkerEnv, s: Settings): Promise<Authorization> {
   const problem = handshakeProblem(request);
   if (problem) return { refusal: plain(problem.status, problem.reason, problem.headers) };
   if (!originAllowed(request.headers.get("Origin"), s.allowedOrigins)) return { refusal: plain(403, "origin not allowed") };
@@ -58,7 +58,7 @@ export async function authorize(request: Request, env: Env, s: Settings): Promis
 export const NO_SUBJECT = "no-subject";
 
 /** As {@link authorize}: the refusal, or null to proceed. */
-export async function refuse(request: Request, env: Env, s: Settings): Promise<Response | null> {
+export async function refuse(request: Request, env: WorkerEnv, s: Settings): Promise<Response | null> {
   return (await authorize(request, env, s)).refusal;
 }
 

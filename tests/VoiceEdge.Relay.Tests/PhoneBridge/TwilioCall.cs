@@ -111,14 +111,8 @@ public sealed class TwilioCall : IDisposable
         {
             while (true)
             {
-                var length = 0;
-                ValueWebSocketReceiveResult r;
-                do
-                {
-                    r = await _ws.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                    length += r.Count;
-                } while (!r.EndOfMessage && r.MessageType != WebSocketMessageType.Close);
-                if (r.MessageType == WebSocketMessageType.Close)
+                var (length, type) = await _ws.ReceiveIntoAsync(buffer);
+                if (type == WebSocketMessageType.Close)
                 {
                     if (_ws.State == WebSocketState.CloseReceived) await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                     return;

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace VoiceEdge.Relay.Tests.Support;
 
@@ -21,9 +16,9 @@ public sealed class DeployStandIns : IAsyncDisposable
     public const string Token = "stand-in-access-token";
     public const string BlobPath = "/relay-packages/voice-edge-relay-test.tar.gz";
 
-    private readonly WebApplication _app;
+    private LoopbackHost _host = null!;
 
-    private DeployStandIns(WebApplication app) => _app = app;
+    private DeployStandIns() { }
 
     public Uri BaseUri { get; private set; } = null!;
 
@@ -48,19 +43,22 @@ public sealed class DeployStandIns : IAsyncDisposable
 
     public static async Task<DeployStandIns> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var s = new DeployStandIns(app);
-        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, statusCode: s.LiveStatus));
+        var s = new DeployStandIns();
+        s._host = await LoopbackHost.StartAsync(app => s.Map(app));
+        s.BaseUri = s._host.BaseUri;
+        return s;
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, statusCode: LiveStatus));
         app.MapGet("/health", () => Results.Json(
-            new { status = s.ReadyStatus == 200 ? "ok" : "upstream-unreachable", upstreamReachable = s.ReadyStatus == 200 },
-            statusCode: s.ReadyStatus));
+            new { status = ReadyStatus == 200 ? "ok" : "upstream-unreachable", upstreamReachable = ReadyStatus == 200 },
+            statusCode: ReadyStatus));
         app.MapGet("/metadata/identity/oauth2/token", (HttpContext c) =>
         {
             if (c.Request.Headers["Metadata"] != "true") return Results.BadRequest();
-            s.TokenResources.Enqueue(c.Request.Query["resource"].ToString());
+            TokenResources.Enqueue(c.Request.Query["resource"].ToString());
             return Results.Json(new
             {
                 access_token = Token,
@@ -72,22 +70,14 @@ public sealed class DeployStandIns : IAsyncDisposable
         app.MapGet(BlobPath, (HttpContext c) =>
         {
             int status;
-            if (s.ForceBlobStatus is { } forced) status = forced;
+            if (ForceBlobStatus is { } forced) status = forced;
             else if (c.Request.Headers.Authorization != $"Bearer {Token}" || string.IsNullOrEmpty(c.Request.Headers["x-ms-version"])) status = 401;
-            else if (s.RefuseBlobTimes > 0) { s.RefuseBlobTimes--; status = 403; }
+            else if (RefuseBlobTimes > 0) { RefuseBlobTimes--; status = 403; }
             else status = 200;
-            s.BlobResponses.Enqueue(status);
-            return status == 200 ? Results.Bytes(s.Package, "application/gzip") : Results.StatusCode(status);
+            BlobResponses.Enqueue(status);
+            return status == 200 ? Results.Bytes(Package, "application/gzip") : Results.StatusCode(status);
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        s.BaseUri = new Uri(address);
-        return s;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

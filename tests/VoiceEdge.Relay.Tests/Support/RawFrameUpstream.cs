@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace VoiceEdge.Relay.Tests.Support;
 
@@ -27,10 +25,7 @@ public sealed class RawFrameUpstream : IDisposable
         return await RawPeer.AcceptAsync(socket, head =>
         {
             var key = RawPeer.HeaderValue(head, "Sec-WebSocket-Key");
-#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept value
-            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
-#pragma warning restore CA5350
-            return $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{ExtraResponseHeaders}\r\n";
+            return WebSocketHandshake.SwitchingProtocols(WebSocketHandshake.AcceptFor(key), ExtraResponseHeaders);
         });
     }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace VoiceEdge.Relay.Tests.Support;
@@ -55,8 +54,8 @@ public sealed class RawUpstream : IAsyncDisposable
             var key = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("Sec-WebSocket-Key:", StringComparison.OrdinalIgnoreCase))?.Split(':', 2)[1].Trim() ?? "";
             var reply = script.Reply switch
             {
-                Reply.Accept => $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {AcceptFor(key)}\r\n\r\n",
-                Reply.WrongAcceptKey => $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {AcceptFor("other")}\r\n\r\n",
+                Reply.Accept => WebSocketHandshake.SwitchingProtocols(WebSocketHandshake.AcceptFor(key)),
+                Reply.WrongAcceptKey => WebSocketHandshake.SwitchingProtocols(WebSocketHandshake.AcceptFor("other")),
                 Reply.Status500 => "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
                 _ => "",
             };
@@ -72,11 +71,6 @@ public sealed class RawUpstream : IAsyncDisposable
         {
         }
     }
-
-#pragma warning disable CA5350 // RFC 6455 defines the accept key with SHA-1.
-    private static string AcceptFor(string key) =>
-        Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
-#pragma warning restore CA5350
 
     private static async Task<string> ReadHeadAsync(NetworkStream stream, CancellationToken ct)
     {

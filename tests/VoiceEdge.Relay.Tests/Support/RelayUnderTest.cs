@@ -141,22 +141,4 @@ public sealed class RelayUnderTest : IAsyncDisposable
         listener.Stop();
         return new Uri($"ws://127.0.0.1:{port}/api/chat");
     }
-
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink, ConcurrentQueue<string> errors) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(sink, errors, categoryName);
-        public void Dispose() { }
-    }
-
-    private sealed class CapturingLogger(ConcurrentQueue<string> sink, ConcurrentQueue<string> errors, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var line = formatter(state, exception) + (exception is null ? "" : " " + exception);
-            sink.Enqueue(line);
-            if (logLevel >= LogLevel.Error || (exception is not null && logLevel >= LogLevel.Warning)) errors.Enqueue($"{logLevel} {category}: {line}");
-        }
-    }
 }

@@ -1,51 +1,30 @@
 // End-to-end harness: a stand-in relay (a real `ws` server that checks the relay token exactly as the relay
-// does) and the Worker served by `wrangler dev` (workerd), both on 127.0.0.1. Every process started here is
-// killed with its process group when the test file ends, even on failure.
+// does) and the Worker served by `wrangler dev` (workerd), both on 127.0.0.1. The JWT signer, the relay-token
+// check, the port picker and the `wrangler dev` launcher are the shared rig in local/lib (node built-ins only);
+// every process started here is killed with its process group when the test file ends, even on failure.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createHmac, createHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
-import net from "node:net";
 import { WebSocketServer } from "ws";
+import { nowSeconds, signHs256 } from "../../../local/lib/jwt.mjs";
+import { freePort } from "../../../local/lib/net.mjs";
+import { delay } from "../../../local/lib/processes.mjs";
+import { checkRelayTokenV2 } from "../../../local/lib/relayToken.mjs";
+import { startWranglerDev } from "../../../local/lib/wrangler.mjs";
 
 export const SIGNING_KEY = "e2e-signing-key-0123456789";
 export const JWT_SECRET = "e2e-jwt-secret";
 export const ORIGIN = "http://127.0.0.1:8788";
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+export { freePort, nowSeconds };
 
-const b64url = (buf) => Buffer.from(buf).toString("base64url");
-
-export function hs256(claims, secret = JWT_SECRET, header = { alg: "HS256", typ: "JWT" }) {
-  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
-}
-
-export const nowSeconds = () => Math.floor(Date.now() / 1000);
+export const hs256 = (claims, secret = JWT_SECRET, header = undefined) => signHs256(claims, secret, header);
 
 /**
  * Verifies X-Voice-Edge-Auth v2 as docs/architecture.md specifies (the Worker mints v2 only, so a v1 token is
  * refused here): `{ status: "ok", sub, clientIp }` or `{ status: <why not> }`.
  */
-export function checkRelayToken(header, key = SIGNING_KEY) {
-  const m = /^v2\.(0|[1-9]\d{0,11})\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{2,342})\.([A-Za-z0-9_-]{0,60})\.([A-Za-z0-9_-]{43})$/.exec(header ?? "");
-  if (!m) return { status: "malformed" };
-  const expected = createHmac("sha256", Buffer.from(key, "utf8")).update(`v2.${m[1]}.${m[2]}.${m[3]}.${m[4]}`).digest("base64url");
-  if (expected !== m[5]) return { status: "bad-signature" };
-  const exp = Number(m[1]);
-  if (exp < nowSeconds() - 5) return { status: "expired" };
-  if (exp > nowSeconds() + 65) return { status: "too-far-ahead" };
-  return { status: "ok", sub: Buffer.from(m[3], "base64url").toString("utf8"), clientIp: m[4] ? Buffer.from(m[4], "base64url").toString("ascii") : null };
-}
+export const checkRelayToken = (header, key = SIGNING_KEY) => checkRelayTokenV2(header, key);
 
 /**
  * The stand-in relay. Behaviour per call from the query string the Worker passes on: mode=refuse answers 403,
@@ -135,56 +114,26 @@ export async function startStubRelay() {
  * level so that the runtime-log gate (logGate.mjs) sees every exception.
  */
 export async function startWorker(relayPort, { relayTimeoutMs = 1500, passThrough = false } = {}) {
-  const port = await freePort();
-  const vars = {
-    RELAY_URL: `http://127.0.0.1:${relayPort}`,
-    ALLOWED_ORIGINS: ORIGIN,
-    ROUTE_PREFIX: "/voice",
-    RELAY_SIGNING_KEY: SIGNING_KEY,
-    AUTH_JWT_SECRET: JWT_SECRET,
-    RELAY_TIMEOUT_MS: String(relayTimeoutMs),
-    RELAY_PASSTHROUGH: passThrough ? "on" : "off",
-  };
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--log-level", "debug"];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child = spawn("npx", args, {
-    cwd: new URL("../..", import.meta.url).pathname,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+  const worker = await startWranglerDev({
+    vars: {
+      RELAY_URL: `http://127.0.0.1:${relayPort}`,
+      ALLOWED_ORIGINS: ORIGIN,
+      ROUTE_PREFIX: "/voice",
+      RELAY_SIGNING_KEY: SIGNING_KEY,
+      AUTH_JWT_SECRET: JWT_SECRET,
+      RELAY_TIMEOUT_MS: String(relayTimeoutMs),
+      RELAY_PASSTHROUGH: passThrough ? "on" : "off",
+    },
+    logLevel: "debug",
   });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const kill = () => {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {}
-  };
-  process.on("exit", kill);
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/voice/health`, { signal: AbortSignal.timeout(2000) });
-      await r.arrayBuffer();
-      break;
-    } catch {
-      if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${output}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  if (Date.now() >= deadline) {
-    kill();
-    throw new Error(`wrangler dev did not start within 90 s: ${output}`);
-  }
   return {
-    port,
-    base: `http://127.0.0.1:${port}`,
-    ws: `ws://127.0.0.1:${port}/voice/ws`,
-    output: () => output,
+    port: worker.port,
+    base: worker.base,
+    ws: worker.ws,
+    output: worker.output,
     stop: async () => {
-      kill();
-      await new Promise((r) => setTimeout(r, 200));
+      worker.kill();
+      await delay(200);
     },
   };
 }

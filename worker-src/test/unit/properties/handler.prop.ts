@@ -1,13 +1,13 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
-import { settings, type Env } from "../../../src/env";
+import { settings, type WorkerEnv } from "../../../src/env";
 import { originAllowed, refuse, REFUSAL_STATUSES, routeOf } from "../../../src/handler";
 import worker from "../../../src/index";
 import { hs256, now } from "../support";
 import { cookieHeader, headerValue, jwtLike, noiseName, protocolHeader, rawQuery, tokenish } from "./arbitraries";
 
-const testEnv = env as unknown as Env;
+const testEnv = env as unknown as WorkerEnv;
 const validKey = "dGhlIHNhbXBsZSBub25jZQ==";
 
 /** A value for each handshake header: the right one, a near miss, or junk. */

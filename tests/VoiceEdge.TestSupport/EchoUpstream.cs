@@ -3,14 +3,9 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace VoiceEdge.Relay.Tests.Support;
+namespace VoiceEdge.TestSupport;
 
 /// <summary>
 /// A real WebSocket voice backend on loopback (Kestrel): first sends a hello with the query string and
@@ -19,11 +14,11 @@ namespace VoiceEdge.Relay.Tests.Support;
 /// </summary>
 public sealed class EchoUpstream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackHost _host = null!;
 
     public ConcurrentQueue<(WebSocketCloseStatus? Code, string? Reason)> ClosesSeen { get; } = new();
 
-    private EchoUpstream(WebApplication app) => _app = app;
+    private EchoUpstream() { }
 
     public Uri BaseUri { get; private set; } = null!;
 
@@ -33,16 +28,9 @@ public sealed class EchoUpstream : IAsyncDisposable
 
     public static async Task<EchoUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var upstream = new EchoUpstream(app);
-        app.UseWebSockets();
-        app.Map("/{**path}", upstream.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        upstream.BaseUri = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal));
+        var upstream = new EchoUpstream();
+        upstream._host = await LoopbackHost.StartAsync(app => app.Map("/{**path}", upstream.HandleAsync));
+        upstream.BaseUri = new Uri(upstream._host.WsBase);
         return upstream;
     }
 
@@ -58,28 +46,22 @@ public sealed class EchoUpstream : IAsyncDisposable
         {
             while (true)
             {
-                var count = 0;
-                ValueWebSocketReceiveResult result;
-                do
-                {
-                    result = await ws.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None);
-                    count += result.Count;
-                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-                if (result.MessageType == WebSocketMessageType.Close)
+                var (count, type) = await ws.ReceiveIntoAsync(buffer);
+                if (type == WebSocketMessageType.Close)
                 {
                     ClosesSeen.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
                     if (ws.State == WebSocketState.CloseReceived)
                         await ws.CloseOutputAsync(ws.CloseStatus ?? WebSocketCloseStatus.NormalClosure, ws.CloseStatusDescription, CancellationToken.None);
                     return;
                 }
-                var text = result.MessageType == WebSocketMessageType.Text ? Encoding.UTF8.GetString(buffer, 0, count) : "";
+                var text = type == WebSocketMessageType.Text ? Encoding.UTF8.GetString(buffer, 0, count) : "";
                 if (text.StartsWith("close:", StringComparison.Ordinal))
                 {
                     var parts = text.Split(':', 3);
                     await ws.CloseAsync((WebSocketCloseStatus)int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), parts[2], CancellationToken.None);
                     return;
                 }
-                await ws.SendAsync(buffer.AsMemory(0, count), result.MessageType, true, CancellationToken.None);
+                await ws.SendAsync(buffer.AsMemory(0, count), type, true, CancellationToken.None);
             }
         }
         catch (WebSocketException)
@@ -88,9 +70,5 @@ public sealed class EchoUpstream : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace VoiceEdge.Relay.Tests.Support;
+namespace VoiceEdge.TestSupport;
 
 /// <summary>
 /// A real WebSocket backend on loopback (Kestrel) that records the request headers of every upgrade it accepts, keeps
@@ -16,26 +11,18 @@ namespace VoiceEdge.Relay.Tests.Support;
 /// </summary>
 public sealed class HeaderRecordingUpstream : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackHost _host = null!;
 
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> Upgrades { get; } = new();
 
-    private HeaderRecordingUpstream(WebApplication app) => _app = app;
+    private HeaderRecordingUpstream() { }
 
-    public Uri ChatUri { get; private set; } = null!;
+    public Uri ChatUri => _host.Ws("/api/chat");
 
     public static async Task<HeaderRecordingUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var upstream = new HeaderRecordingUpstream(app);
-        app.UseWebSockets();
-        app.Map("/{**path}", upstream.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        upstream.ChatUri = new Uri(address.Replace("http://", "ws://", StringComparison.Ordinal) + "/api/chat");
+        var upstream = new HeaderRecordingUpstream();
+        upstream._host = await LoopbackHost.StartAsync(app => app.Map("/{**path}", upstream.HandleAsync));
         return upstream;
     }
 
@@ -58,9 +45,5 @@ public sealed class HeaderRecordingUpstream : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
