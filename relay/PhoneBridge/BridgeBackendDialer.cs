@@ -6,10 +6,14 @@ using VoiceEdge.Relay.Relaying.Pool;
 
 namespace VoiceEdge.Relay.PhoneBridge;
 
-/// <summary>A bridged call's PersonaPlex connection: the open socket, the pool slot it holds (freed on dispose), and its handshake clock.</summary>
-public sealed class BridgeBackend(ClientWebSocket socket, BackendLease? lease, BackendHandshake? handshake) : IDisposable
+/// <summary>
+/// A bridged call's PersonaPlex connection: the open socket, which backend (its URL without the query), the pool slot
+/// it holds (freed on dispose), and its handshake clock.
+/// </summary>
+public sealed class BridgeBackend(ClientWebSocket socket, string name, BackendLease? lease, BackendHandshake? handshake) : IDisposable
 {
     public ClientWebSocket Socket { get; } = socket;
+    public string Name { get; } = name;
     public BackendHandshake? Handshake { get; } = handshake;
 
     public void Dispose()
@@ -58,7 +62,7 @@ public sealed class BridgeBackendDialer
         if (_pool is null)
         {
             var (socket, failure) = await ConnectAsync(_fixed!, null, options, ct);
-            return socket is null ? (null, failure) : (new BridgeBackend(socket, null, _fixedHandshakeSeconds is null ? null : new BackendHandshake(_fixedHandshakeSeconds)), null);
+            return socket is null ? (null, failure) : (new BridgeBackend(socket, _fixed!.GetLeftPart(UriPartial.Path), null, _fixedHandshakeSeconds is null ? null : new BackendHandshake(_fixedHandshakeSeconds)), null);
         }
         var deadline = Stopwatch.GetTimestamp() + (long)(_pool.QueueTimeout.TotalSeconds * Stopwatch.Frequency);
         CallEnd? last = null;
@@ -77,7 +81,7 @@ public sealed class BridgeBackendDialer
             if (socket is not null)
             {
                 lease.Succeeded();
-                return (new BridgeBackend(socket, lease, BackendHandshake.For(_pool, slot)), null);
+                return (new BridgeBackend(socket, slot.Name, lease, BackendHandshake.For(_pool, slot)), null);
             }
             if (ct.IsCancellationRequested)
             {

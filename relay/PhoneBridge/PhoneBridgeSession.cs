@@ -85,6 +85,7 @@ public sealed class PhoneBridgeSession
             return end;
         }
         using var connection = dialed;
+        PhoneBridgeLog.BackendConnected(_logger, _session, connection.Name, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         var backend = connection.Socket;
         _backendHandshake = connection.Handshake;
 

@@ -157,6 +157,7 @@ public class BridgePoolTests
         using var call = await StartPhoneCallAsync(relay);
         await WaitForLogAsync(relay, "bridge handshake");
         Assert.Equal(["?voice_prompt=NATF2.pt"], model.Queries.ToArray());
+        Assert.Contains(relay.Logs, l => l.Contains("bridge backend session=", StringComparison.Ordinal) && l.Contains($"backend={Chat(model)} ", StringComparison.Ordinal));
         Assert.Equal(0, await relay.MetricAsync("voice_edge_backend_up", Label(dead)));
         Assert.Equal(1, await relay.MetricAsync("voice_edge_backend_connect_failures_total", Label(dead)));
         Assert.Equal(1, await relay.MetricAsync("voice_edge_backend_busy", Label(Chat(model))));
