@@ -27,6 +27,12 @@ public sealed record CallEnd(string Reason, string Detail, WebSocketCloseStatus 
 
     public static CallEnd BackendLost(string detail) => new("backend-lost", detail, Normal, Normal);
 
+    public static CallEnd BackendUnavailable(string why) =>
+        new("backend-unavailable", $"voice backend unavailable: {why}", WebSocketCloseStatus.InternalServerError, Normal);
+
+    /// <summary>No pool slot free within QueueSeconds (or the queue full): 1013 Try Again Later, as /api/chat.</summary>
+    public static CallEnd BackendsBusy() => new("backends-busy", "all voice backends busy", (WebSocketCloseStatus)1013, Normal);
+
     public static CallEnd NoHandshake(TimeSpan after) =>
         new("backend-no-handshake", $"voice backend sent no handshake within {after.TotalSeconds:0} s", Normal, Normal);
 

@@ -7,11 +7,12 @@ namespace VoiceEdge.Relay.PhoneBridge;
 /// <summary>
 /// /twilio/stream in <see cref="TwilioMode.PersonaPlex"/> mode, called once the request has passed the
 /// relay's checks (draining, WebSocket, Twilio signature): takes a connection slot, accepts the WebSocket and
-/// runs the bridge (after the start gate, when given one) until the call ends or the relay drains.
+/// runs the bridge (after the start gate, when given one) until the call ends or the relay drains. PersonaPlex is
+/// reached through <see cref="BridgeBackendDialer"/>: a slot of the backend pool, or <c>Relay:TwilioUpstream</c>.
 /// </summary>
 public static class PhoneBridgeEndpoint
 {
-    public static async Task RunAsync(HttpContext context, ConnectionLimiter limiter, Uri upstream, string session, Relaying.StartGate.TwilioStartGate? gate = null)
+    public static async Task RunAsync(HttpContext context, ConnectionLimiter limiter, string session, Relaying.StartGate.TwilioStartGate? gate = null)
     {
         using var lease = limiter.TryAcquire();
         if (lease is null)
@@ -31,6 +32,6 @@ public static class PhoneBridgeEndpoint
             KeepAlive = TimeSpan.FromSeconds(o.KeepAliveSeconds),
             MaxBackendMessageBytes = o.MaxMessageBytes,
         };
-        await services.GetRequiredService<PhoneBridgeService>().RunAsync(twilio, upstream, session, options, registration.DrainToken, gate);
+        await services.GetRequiredService<PhoneBridgeService>().RunAsync(twilio, services.GetRequiredService<BridgeBackendDialer>(), session, options, registration.DrainToken, gate);
     }
 }

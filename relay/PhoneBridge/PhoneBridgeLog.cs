@@ -15,6 +15,9 @@ public static partial class PhoneBridgeLog
     [LoggerMessage(103, LogLevel.Information, "bridge transcript session={Session} text={Text}")]
     public static partial void Transcript(ILogger logger, string session, string text);
 
+    [LoggerMessage(105, LogLevel.Information, "bridge backend session={Session} backend={Backend} afterMs={AfterMs}")]
+    public static partial void BackendConnected(ILogger logger, string session, string backend, long afterMs);
+
     [LoggerMessage(104, LogLevel.Information, "bridge call ended session={Session} reason={Reason} detail={Detail} durationMs={DurationMs} framesUp={FramesUp} framesDown={FramesDown} droppedBeforeHandshake={DroppedBeforeHandshake} droppedJitter={DroppedJitter} trimmedSilence={TrimmedSilence} underruns={Underruns}")]
     public static partial void CallEnded(ILogger logger, string session, string reason, string detail, long durationMs, long framesUp, long framesDown,
         long droppedBeforeHandshake, long droppedJitter, long trimmedSilence, long underruns);

@@ -8,5 +8,6 @@ public static class PhoneBridgeServices
     public static IServiceCollection AddPhoneBridge(this IServiceCollection services, Func<IServiceProvider, CollectorRegistry> registry) =>
         services
             .AddSingleton(sp => new PhoneBridgeMetrics(registry(sp)))
-            .AddSingleton<PhoneBridgeService>();
+            .AddSingleton<PhoneBridgeService>()
+            .AddSingleton<BridgeBackendDialer>();
 }

@@ -26,7 +26,7 @@ public sealed class PhoneBridgeSession
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
     private readonly WebSocket _twilio;
-    private readonly Uri _upstream;
+    private readonly BridgeBackendDialer _dialer;
     private readonly string _session;
     private readonly PhoneBridgeOptions _options;
     private readonly PhoneBridgeMetrics _metrics;
@@ -36,16 +36,17 @@ public sealed class PhoneBridgeSession
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _streamSid = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StringBuilder _transcript = new();
+    private Relaying.Pool.BackendHandshake? _backendHandshake;
     private long _droppedBeforeHandshake;
     private long _framesUp;
     private long _framesDown;
 
-    public PhoneBridgeSession(WebSocket twilio, Uri upstream, string session, PhoneBridgeOptions options, PhoneBridgeMetrics metrics, ILogger logger,
+    public PhoneBridgeSession(WebSocket twilio, BridgeBackendDialer dialer, string session, PhoneBridgeOptions options, PhoneBridgeMetrics metrics, ILogger logger,
         Relaying.StartGate.TwilioStartGate? gate = null)
     {
         _gate = gate;
         _twilio = twilio;
-        _upstream = upstream;
+        _dialer = dialer;
         _session = session;
         _options = options;
         _metrics = metrics;
@@ -74,15 +75,19 @@ public sealed class PhoneBridgeSession
             Finish(unsupported, started);
             return unsupported;
         }
-        using var backend = new ClientWebSocket();
-        backend.Options.KeepAliveInterval = _options.KeepAlive;
-        var end = await ConnectAsync(backend, ct);
-        if (end is not null)
+        // Disposed at every exit below: frees the backend's pool slot (if it holds one) once the call is over.
+        var (dialed, end) = await _dialer.DialAsync(_options, ct);
+        if (dialed is null)
         {
+            end ??= CallEnd.BackendUnavailable("not connected");
             await CloseAsync(_twilio, end.ToTwilio, end.Detail, waitForReply: true);
             Finish(end, started);
             return end;
         }
+        using var connection = dialed;
+        PhoneBridgeLog.BackendConnected(_logger, _session, connection.Name, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var backend = connection.Socket;
+        _backendHandshake = connection.Handshake;
 
         using var caller = new CallerToModel(OpusCodecs.CreateEncoder(_options.PreferNativeOpus), (uint)Random.Shared.Next());
         using var model = new ModelToCaller(OpusCodecs.CreateDecoder(_options.PreferNativeOpus));
@@ -116,26 +121,6 @@ public sealed class PhoneBridgeSession
         }
         Finish(end, started);
         return end;
-    }
-
-    private async Task<CallEnd?> ConnectAsync(ClientWebSocket backend, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.ConnectTimeout);
-        try
-        {
-            await backend.ConnectAsync(_upstream, timeout.Token);
-            return null;
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return CallEnd.Cancelled();
-        }
-        catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
-        {
-            var why = timeout.IsCancellationRequested ? $"did not answer within {_options.ConnectTimeout.TotalSeconds:0} s" : e.Message;
-            return new CallEnd("backend-unavailable", $"voice backend unavailable: {why}", WebSocketCloseStatus.InternalServerError, CallEnd.Normal);
-        }
     }
 
     /// <summary>
@@ -257,6 +242,7 @@ public sealed class PhoneBridgeSession
                         {
                             var after = Stopwatch.GetElapsedTime(connectedAt);
                             _metrics.HandshakeSeconds.Observe(after.TotalSeconds);
+                            _backendHandshake?.Seen();
                             PhoneBridgeLog.Handshake(_logger, _session, (long)after.TotalMilliseconds, _droppedBeforeHandshake);
                         }
                         break;

@@ -70,7 +70,7 @@ public static class RelayEndpoints
             return Refuse(context, metrics, route, StatusCodes.Status403Forbidden, "not-configured", "Twilio account not configured on this relay");
         // The signature only proves Twilio once dialled this URL; the per-call token in the start message proves which call.
         route = route with { Gate = new TwilioStartGate(callTokens, o.TwilioAccountSid!, clock, metrics, gateLogger, sessionId) };
-        if (o.TwilioMode == PhoneBridge.TwilioMode.PersonaPlex) return PhoneBridge.PhoneBridgeEndpoint.RunAsync(context, limiter, route.Upstream, sessionId, route.Gate);
+        if (o.TwilioMode == PhoneBridge.TwilioMode.PersonaPlex) return PhoneBridge.PhoneBridgeEndpoint.RunAsync(context, limiter, sessionId, route.Gate);
         return RelayWithinLimitAsync(context, limiter, Runner(o, session, forwarder), metrics, route, sessionId);
     }
 

@@ -47,6 +47,8 @@ public sealed class RelaySession(
         var (failureCode, failureReason) = refused is not null ? (null, null)
             : lease is { Slot: null } ? (CloseCodes.TryAgainLater, "all voice backends busy")
             : await ConnectAsync(upstream, route, url, aborted);
+        // Pooled calls time their backend's PersonaPlex handshake (0x00) from the upgrade just done.
+        var handshake = failureCode is null && slot is not null ? Pool.BackendHandshake.For(pool, slot) : null;
         if (lease?.Slot is not null)
         {
             if (failureCode is null) lease.Succeeded();
@@ -83,7 +85,7 @@ public sealed class RelaySession(
                 stats.Close("upstream", (WebSocketCloseStatus)1006);
                 return;
             }
-            await RelayAsync(client, server, route, stats, registration.DrainToken);
+            await RelayAsync(client, server, route, stats, handshake, registration.DrainToken);
         }
         finally
         {
@@ -153,12 +155,12 @@ public sealed class RelaySession(
         }
     }
 
-    private async Task RelayAsync(SerializedWebSocket client, SerializedWebSocket server, RelayRoute route, CallStats stats, CancellationToken drainToken)
+    private async Task RelayAsync(SerializedWebSocket client, SerializedWebSocket server, RelayRoute route, CallStats stats, Pool.BackendHandshake? handshake, CancellationToken drainToken)
     {
         var activity = new ActivityClock();
         using var stop = new CancellationTokenSource();
         var up = PumpAsync(client, server, route, "up", stats, activity);
-        var down = PumpAsync(server, client, route, "down", stats, activity);
+        var down = PumpAsync(server, client, route, "down", stats, activity, handshake);
         var watchdog = WatchdogAsync(client, server, stats, activity, drainToken, stop.Token);
 
         var first = await Task.WhenAny(up, down);
@@ -175,7 +177,8 @@ public sealed class RelaySession(
     }
 
     /// <summary>Relays one direction until its source closes or fails; then tells the other side.</summary>
-    private async Task PumpAsync(SerializedWebSocket source, SerializedWebSocket destination, RelayRoute route, string direction, CallStats stats, ActivityClock activity)
+    private async Task PumpAsync(SerializedWebSocket source, SerializedWebSocket destination, RelayRoute route, string direction, CallStats stats, ActivityClock activity,
+        Pool.BackendHandshake? handshake = null)
     {
         var sourceSide = direction == "up" ? "client" : "upstream";
         var buffer = ArrayPool<byte>.Shared.Rent(_o.BufferBytes);
@@ -216,6 +219,12 @@ public sealed class RelaySession(
                         source.TryCloseOutputAsync(WebSocketCloseStatus.MessageTooBig, reason, CloseHandshakeTimeout),
                         destination.TryCloseOutputAsync(WebSocketCloseStatus.MessageTooBig, reason, CloseHandshakeTimeout));
                     return;
+                }
+                // The first message's first byte (a first piece may be empty): PersonaPlex's kind, 0x00 the handshake.
+                if (handshake is not null && (result.Count > 0 || result.EndOfMessage))
+                {
+                    if (result.MessageType == WebSocketMessageType.Binary && result.Count > 0) handshake.FirstByte(buffer[0]);
+                    handshake = null;
                 }
                 try
                 {

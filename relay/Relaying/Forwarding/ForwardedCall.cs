@@ -28,7 +28,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     public CallRecord Record { get; } = new();
 
     public ForwardedCall(RelayOptions options, RelayMetrics metrics, RelayRoute route, Stream client, UpstreamConnection? upstream,
-        byte[] upBuffer, byte[] downBuffer, Action abort)
+        byte[] upBuffer, byte[] downBuffer, Action abort, Pool.BackendHandshake? handshake = null)
     {
         _o = options;
         _abort = abort;
@@ -40,7 +40,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
         if (upstream is not null)
         {
             _down = new FrameForwarder(upstream.Stream, _toClient, downBuffer, fromClient: false, options.MaxMessageBytes, this,
-                metrics.Bytes.WithLabels(route.Name, "down"), metrics.Frames.WithLabels(route.Name, "down"));
+                metrics.Bytes.WithLabels(route.Name, "down"), metrics.Frames.WithLabels(route.Name, "down"), handshake);
             _downPrefilled = upstream.Prefilled;
         }
     }

@@ -45,6 +45,8 @@ public sealed partial class ForwardingSession(
                 : await ConnectAsync(route, route.UpstreamFor(context.Request.QueryString), null, context, downBuffer);
             upstream = connected;
             lease = held;
+            // Pooled calls time their backend's PersonaPlex handshake (0x00) from the upgrade just done.
+            var handshake = lease?.Slot is { } slot ? Pool.BackendHandshake.For(pool, slot) : null;
             if (failureCode == QueueFull)
             {
                 // Refused before the upgrade: the queue is full, so waiting could not help.
@@ -70,7 +72,7 @@ public sealed partial class ForwardingSession(
                 {
                     context.Abort();
                     upstream?.Stream.Dispose();
-                });
+                }, handshake);
                 if (upstream is null) await call.RefuseAsync(failureCode, failureReason!);
                 else await call.RunAsync(registration.DrainToken);
                 if (call.ClientBrokeTheProtocol) await call.LingerAsync(upBuffer);

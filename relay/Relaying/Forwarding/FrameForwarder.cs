@@ -29,10 +29,14 @@ public interface IForwardingEvents
 /// next read. Nothing is allocated per frame.
 /// </summary>
 public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] buffer, bool fromClient, long maxMessageBytes,
-    IForwardingEvents events, Counter.Child bytesMetric, Counter.Child framesMetric)
+    IForwardingEvents events, Counter.Child bytesMetric, Counter.Child framesMetric, Pool.BackendHandshake? handshake = null)
 {
     private const int MetricsBatch = 64;
     private long _unflushedBytes, _unflushedFrames;
+
+    // Only until the first data frame's first payload byte is known; null (one check per data frame) after.
+    private Pool.BackendHandshake? _handshake = handshake;
+    private bool _handshakeByteNext;
 
     public bool FromClient => fromClient;
 
@@ -119,6 +123,7 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
                         if (++_unflushedFrames >= MetricsBatch) FlushMetrics();
                     }
                     sawData = true;
+                    if (_handshake is not null) WatchHandshake(header, pos + used, end);
                 }
                 pos += used;
                 remaining = header.PayloadLength;
@@ -142,7 +147,26 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
                 return;
             }
             end += read;
+            if (_handshakeByteNext) HandshakeByte(buffer[0]);
         }
+    }
+
+    /// <summary>
+    /// The first data frame: its first payload byte is PersonaPlex's kind byte (0x00 = handshake). When the header ended
+    /// the buffer, that byte is the first of the next read (nothing is left over to move before it).
+    /// </summary>
+    private void WatchHandshake(in WebSocketFrameHeader header, int payloadAt, int end)
+    {
+        if (header.Opcode != WebSocketFrameHeader.Binary || header.PayloadLength == 0) _handshake = null;
+        else if (payloadAt < end) HandshakeByte(buffer[payloadAt]);
+        else _handshakeByteNext = true;
+    }
+
+    private void HandshakeByte(byte kind)
+    {
+        _handshake!.FirstByte(kind);
+        _handshake = null;
+        _handshakeByteNext = false;
     }
 
     // Counters are shared by every call; adding per frame would make all calls contend on them.

@@ -15,6 +15,9 @@ public sealed class BackendMetrics
         QueueLength = f.CreateGauge("voice_edge_backend_queue_length", "Calls waiting for a free backend slot (one queue for the pool)");
         WaitSeconds = f.CreateHistogram("voice_edge_backend_wait_seconds", "Time a call waited for a slot, by the backend it got (none: it gave up)",
             new HistogramConfiguration { LabelNames = ["backend"], Buckets = Histogram.ExponentialBuckets(0.001, 4, 10) });
+        HandshakeSeconds = f.CreateHistogram("voice_edge_backend_handshake_seconds",
+            "Time from the backend's WebSocket upgrade to its first message when that is a 0x00 (PersonaPlex handshake)",
+            new HistogramConfiguration { LabelNames = ["backend"], Buckets = Histogram.ExponentialBuckets(0.05, 2, 10) });
     }
 
     public Gauge Busy { get; }
@@ -23,4 +26,5 @@ public sealed class BackendMetrics
     public Counter Failures { get; }
     public Gauge QueueLength { get; }
     public Histogram WaitSeconds { get; }
+    public Histogram HandshakeSeconds { get; }
 }

@@ -56,6 +56,9 @@ public sealed class BackendPool : IDisposable
     public IReadOnlySet<string> AllowedQueryKeys { get; }
     public TimeSpan QueueTimeout { get; }
 
+    /// <summary>The pool's per-backend metrics (callers observe the time to a backend's 0x00 handshake here).</summary>
+    public BackendMetrics Metrics => _metrics;
+
     /// <summary>Waits (until <paramref name="deadline"/>) for a slot; the lease is null unless Granted.</summary>
     public async Task<(SlotWait Outcome, BackendLease? Lease)> AcquireAsync(long deadline, CancellationToken aborted)
     {

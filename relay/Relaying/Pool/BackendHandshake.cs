@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using Prometheus;
+
+namespace VoiceEdge.Relay.Relaying.Pool;
+
+/// <summary>
+/// Times one call's wait for its backend's PersonaPlex handshake: from the WebSocket upgrade (when this is made) to
+/// the first 0x00-kind binary message, into <c>voice_edge_backend_handshake_seconds{backend}</c>. At most one
+/// observation per call; a backend that does not speak PersonaPlex (first message not 0x00) adds none.
+/// </summary>
+public sealed class BackendHandshake(Histogram.Child seconds)
+{
+    private readonly long _upgradedAt = Stopwatch.GetTimestamp();
+    private int _seen;
+
+    public static BackendHandshake For(BackendPool pool, BackendSlot slot) => new(pool.Metrics.HandshakeSeconds.WithLabels(slot.Name));
+
+    /// <summary>The backend's 0x00 handshake arrived now.</summary>
+    public void Seen()
+    {
+        if (Interlocked.Exchange(ref _seen, 1) == 0) seconds.Observe(Stopwatch.GetElapsedTime(_upgradedAt).TotalSeconds);
+    }
+
+    /// <summary>The first payload byte of the backend's first binary message: a handshake when it is 0x00.</summary>
+    public void FirstByte(byte kind)
+    {
+        if (kind == 0x00) Seen();
+    }
+}
