@@ -88,6 +88,9 @@ async function startRelay(forwarder, env = {}, buildDir = path.join(work, "relay
       Relay__Forwarder: forwarder,
       Logging__LogLevel__Default: "Warning",
     },
+    // Its own folder as working directory (the content root), as on the VM: the configuration file watcher then
+    // watches a few files, not the whole repository.
+    cwd: buildDir,
     ready: () => httpOk(`http://127.0.0.1:${port}/health`),
   });
   return { port, ...p };
