@@ -38,6 +38,10 @@ const withFiles = (prefix, command, args) => ["sh", ["-c", 'ulimit -n "$(ulimit 
 const repo = path.resolve(new URL("../..", import.meta.url).pathname);
 const work = mkdtempSync(path.join(tmpdir(), "voice-edge-bench-compare-"));
 const key = "bench-signing-key-0123456789abcdef";
+// The relay runs with the runtime settings of its systemd unit (the DOTNET_* Environment= lines), as on the VM; the
+// echo and the generator with inline completions.
+const unitEnv = Object.fromEntries([...readFileSync(path.join(repo, "relay/deploy/voice-edge-relay.service"), "utf8")
+  .matchAll(/^Environment=(DOTNET_\w+)=(.*)$/gm)].map((m) => [m[1], m[2].trim()]));
 const inline = { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1", DOTNET_gcServer: "0" };
 
 const { medianRows, writeCharts } = await import("../lib/charts.mjs");
@@ -78,7 +82,7 @@ async function startRelay(forwarder, env = {}, buildDir = path.join(work, "relay
   const port = await freePort();
   const p = await startProcess(...withFiles(proxyCores, "dotnet", [path.join(buildDir, "voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${port}`]), {
     env: {
-      ...inline,
+      ...unitEnv,
       ...env,
       Relay__Upstream: `ws://127.0.0.1:${echoPort}/api/chat`,
       Relay__TwilioUpstream: `ws://127.0.0.1:${echoPort}/twilio`,
