@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebSockets;
 
@@ -15,18 +14,13 @@ public static class ClientUpgrade
     /// <summary>HTTP/1.1 upgrades only; an HTTP/2 WebSocket (extended CONNECT) goes through the WebSocket pump.</summary>
     public static bool CanUpgrade(HttpContext context) => context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true };
 
-    /// <summary>
-    /// Sends the 101 and returns the connection: Kestrel's transport pipes when the connection exposes them (its socket
-    /// transport does, <see cref="TransportPipeStream"/>), else the upgrade stream.
-    /// </summary>
-    public static async Task<Stream> AcceptAsync(HttpContext context, string? subProtocol)
+    public static Task<Stream> AcceptAsync(HttpContext context, string? subProtocol)
     {
         var headers = context.Response.Headers;
         headers.Connection = "Upgrade";
         headers.Upgrade = "websocket";
         headers.SecWebSocketAccept = UpstreamHandshake.AcceptFor(context.Request.Headers.SecWebSocketKey.ToString());
         if (subProtocol is not null) headers.SecWebSocketProtocol = subProtocol;
-        var upgraded = await context.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync();
-        return context.Features.Get<IConnectionTransportFeature>()?.Transport is { } transport ? new TransportPipeStream(transport) : upgraded;
+        return context.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync();
     }
 }
