@@ -95,8 +95,10 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
                     if (CloseFrame.TryRead(body, header.Masked ? header.MaskKey : null, out var code, out _))
                     {
                         pos += (int)header.FrameLength;
-                        if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, false, true);
+                        // Recorded before the close goes on: the other side's reply can be read (on another thread)
+                        // before this continues, and the first close recorded names who closed.
                         events.SourceClosed(this, code);
+                        if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, false, true);
                         return;
                     }
                     verdict = FrameVerdict.InvalidClose;
