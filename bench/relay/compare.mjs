@@ -1,8 +1,12 @@
 // The frame forwarder against the older WebSocket pump, nginx and direct, driven by the C# load generator
 // (bench/LoadGen: raw sockets, frames built once, timestamps in the payload) against the same raw-socket echo, in
 // one run. Rounds interleave the targets so drift hits all of them; the report shows each cell's median.
-// Needs: dotnet and nginx (installed with apt-get when missing). For the node-generator cross-check: npm ci --prefix bench.
+// Needs: dotnet, nginx and caddy (each installed with apt-get when missing). For the node-generator cross-check: npm ci --prefix bench.
 // Usage: node bench/relay/compare.mjs [--streams 200,1000] [--seconds 15] [--rounds 3] [--no-node-check]
+//   [--targets direct,pump,forwarder,nginx,caddy] [--pin] [--variant 'label:KEY=value,KEY=value' ...] [--name relay-forwarder]
+// --pin: each proxy on core 1 (taskset), the echo and the generator on core 0.
+// --variant: one more frame-forwarder relay with these environment settings (A/B in the same run); the key `build`
+// names another relay build folder (e.g. a baseline commit built with `dotnet build -c Release -o <dir>`).
 import { nowSeconds } from "../../local/lib/jwt.mjs";
 import { mintRelayTokenV1 } from "../../local/lib/relayToken.mjs";
 import { execFileSync, spawn } from "node:child_process";
@@ -19,15 +23,33 @@ const streamCounts = arg("--streams", "200,1000").split(",").map(Number);
 const seconds = Number(arg("--seconds", "15"));
 const rounds = Number(arg("--rounds", "3"));
 const nodeCheck = !process.argv.includes("--no-node-check");
+const pin = process.argv.includes("--pin");
+const selected = arg("--targets", "direct,pump,forwarder,nginx,caddy").split(",");
+const variants = process.argv.flatMap((a, i) => (a === "--variant" ? [process.argv[i + 1]] : [])).map((spec) => {
+  const [label, settings = ""] = spec.split(/:(.*)/s);
+  const env = Object.fromEntries(settings.split(",").filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
+  const { build: buildDir, ...rest } = env;
+  return { name: `relay, frame forwarder (${label})`, env: rest, buildDir };
+});
+// Cores: the proxy under test on core 1, the echo and the generator on core 0 (--pin); nothing pinned otherwise.
+const proxyCores = pin ? ["taskset", "-c", "1"] : [];
+const loadCores = pin ? ["taskset", "-c", "0"] : [];
+// Many sockets per process at 2,000 streams: the soft open-files limit raised to the hard one for every child.
+const withFiles = (prefix, command, args) => ["sh", ["-c", 'ulimit -n "$(ulimit -Hn)"; exec "$@"', "sh", ...prefix, command, ...args]];
 const repo = path.resolve(new URL("../..", import.meta.url).pathname);
 const work = mkdtempSync(path.join(tmpdir(), "voice-edge-bench-compare-"));
 const key = "bench-signing-key-0123456789abcdef";
+// The relay runs with the runtime settings of its systemd unit (the DOTNET_* Environment= lines), as on the VM; the
+// echo and the generator with inline completions.
+const unitEnv = Object.fromEntries([...readFileSync(path.join(repo, "relay/deploy/voice-edge-relay.service"), "utf8")
+  .matchAll(/^Environment=(DOTNET_\w+)=(.*)$/gm)].map((m) => [m[1], m[2].trim()]));
 const inline = { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1", DOTNET_gcServer: "0" };
 
 const { medianRows, writeCharts } = await import("../lib/charts.mjs");
 const { cpuSeconds, freePort, httpOk, startProcess, tcpOpen } = await import("../lib/loadgen.mjs");
 const { startNginx } = await import("../lib/nginx.mjs");
-const targetNames = ["direct", "relay, WebSocket pump", "relay, frame forwarder", "nginx"];
+const { startCaddy } = await import("../lib/caddy.mjs");
+const targetNames = ["direct", "relay, WebSocket pump", "relay, frame forwarder", ...variants.map((v) => v.name), "nginx", "Caddy"];
 const cells = [];
 let startupRssMiB = {};
 if (renderOnly) {
@@ -40,12 +62,14 @@ if (renderOnly) {
 
 const build = (project, out) =>
   execFileSync("dotnet", ["build", path.join(repo, project), "-c", "Release", "-o", path.join(work, out), "--nologo", "-v", "q"], { stdio: ["ignore", "ignore", "inherit"] });
-// nginx comes from apt, installed here (and only here) when missing.
-try {
-  execFileSync("sh", ["-c", "command -v nginx"], { stdio: "ignore" });
-} catch {
-  console.error("installing nginx-core (apt)...");
-  execFileSync("sh", ["-c", "apt-get install -y -qq --no-install-recommends nginx-core || (apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx-core)"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+// nginx and Caddy come from apt, installed here (and only here) when missing.
+for (const [command, pkg] of [["nginx", "nginx-core"], ["caddy", "caddy"]]) {
+  try {
+    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
+  } catch {
+    console.error(`installing ${pkg} (apt)...`);
+    execFileSync("sh", ["-c", `apt-get install -y -qq --no-install-recommends ${pkg} || (apt-get update -qq && apt-get install -y -qq --no-install-recommends ${pkg})`], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  }
 }
 console.error("building the relay and the load generator (Release)...");
 build("relay/VoiceEdge.Relay.csproj", "relay");
@@ -53,13 +77,14 @@ build("bench/LoadGen/LoadGen.csproj", "loadgen");
 const loadgen = path.join(work, "loadgen/LoadGen.dll");
 
 const echoPort = await freePort();
-const echo = await startProcess("dotnet", [loadgen, "echo", String(echoPort)], { env: inline, ready: () => tcpOpen(echoPort) });
+const echo = await startProcess(...withFiles(loadCores, "dotnet", [loadgen, "echo", String(echoPort)]), { env: inline, ready: () => tcpOpen(echoPort) });
 
-async function startRelay(forwarder) {
+async function startRelay(forwarder, env = {}, buildDir = path.join(work, "relay")) {
   const port = await freePort();
-  const p = await startProcess("dotnet", [path.join(work, "relay/voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${port}`], {
+  const p = await startProcess(...withFiles(proxyCores, "dotnet", [path.join(buildDir, "voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${port}`]), {
     env: {
-      ...inline,
+      ...unitEnv,
+      ...env,
       Relay__Upstream: `ws://127.0.0.1:${echoPort}/api/chat`,
       Relay__TwilioUpstream: `ws://127.0.0.1:${echoPort}/twilio`,
       Relay__SigningKey: key,
@@ -68,21 +93,42 @@ async function startRelay(forwarder) {
       Relay__Forwarder: forwarder,
       Logging__LogLevel__Default: "Warning",
     },
+    // Its own folder as working directory (the content root), as on the VM: the configuration file watcher then
+    // watches a few files, not the whole repository.
+    cwd: buildDir,
     ready: () => httpOk(`http://127.0.0.1:${port}/health`),
   });
   return { port, ...p };
 }
-const pump = await startRelay("WebSocket");
-const frames = await startRelay("Frames");
-
-const { port: nginxPort, process: nginx } = await startNginx(work, echoPort);
-
-const targets = [
-  { name: "direct", url: `ws://127.0.0.1:${echoPort}/api/chat`, pid: null },
-  { name: "relay, WebSocket pump", url: `ws://127.0.0.1:${pump.port}/api/chat`, pid: pump.pid },
-  { name: "relay, frame forwarder", url: `ws://127.0.0.1:${frames.port}/api/chat`, pid: frames.pid },
-  { name: "nginx", url: `ws://127.0.0.1:${nginxPort}/api/chat`, pid: nginx.pid },
-];
+const processes = [echo];
+const targets = [];
+const add = (name, port, proc) => {
+  if (proc) processes.push(proc);
+  targets.push({ name, url: `ws://127.0.0.1:${port}/api/chat`, pid: proc?.pid ?? null });
+};
+if (selected.includes("direct")) add("direct", echoPort, null);
+if (selected.includes("pump")) {
+  const pump = await startRelay("WebSocket");
+  add("relay, WebSocket pump", pump.port, pump);
+}
+if (selected.includes("forwarder")) {
+  const frames = await startRelay("Frames");
+  add("relay, frame forwarder", frames.port, frames);
+}
+for (const v of variants) {
+  const relay = await startRelay("Frames", v.env, v.buildDir);
+  add(v.name, relay.port, relay);
+}
+if (selected.includes("nginx")) {
+  const { port, process: nginx } = await startNginx(work, echoPort);
+  // nginx forks its workers itself: all its threads are moved onto the proxy core after start.
+  if (pin) execFileSync("sh", ["-c", `for p in ${nginx.pid} $(cat /proc/${nginx.pid}/task/*/children); do taskset -a -cp 1 $p; done`], { stdio: "ignore" });
+  add("nginx", port, nginx);
+}
+if (selected.includes("caddy")) {
+  const { port, process: caddy } = await startCaddy(work, echoPort, proxyCores);
+  add("Caddy", port, caddy);
+}
 
 /** Resident memory (KiB) of a process and its children (nginx workers). */
 function rssKiB(pid) {
@@ -100,7 +146,7 @@ function rssKiB(pid) {
 
 function runGenerator(url, count) {
   return new Promise((resolve, reject) => {
-    const child = spawn("dotnet", [loadgen, "streams", url, String(count), "--seconds", String(seconds), "--relay-key", key], {
+    const child = spawn(...withFiles(loadCores, "dotnet", [loadgen, "streams", url, String(count), "--seconds", String(seconds), "--relay-key", key]), {
       env: { ...process.env, ...inline },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -124,7 +170,7 @@ async function measure(scenario, target, run) {
   const r = await run();
   clearInterval(sampler);
   const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
-  const cell = { scenario, target: target.name, ...r, cpu, rssIdleMiB: rssIdle / 1024, rssPeakMiB: rssPeak / 1024 };
+  const cell = { scenario, target: target.name, ...r, cpu, rssIdleMiB: rssIdle / 1024, rssPeakMiB: rssPeak / 1024, pinned: pin };
   cells.push(cell);
   console.error(`${scenario} | ${target.name}: p50 ${(r.p50 / 1000).toFixed(2)} ms p99 ${(r.p99 / 1000).toFixed(2)} ms lost ${r.lost}/${r.sent} ooo ${r.outOfOrder ?? "-"} cpu ${Number.isFinite(cpu) ? cpu.toFixed(2) : "-"} s rss ${cell.rssPeakMiB.toFixed(0)} MiB gen cpu ${r.generatorCpuSeconds ?? "-"}`);
   await new Promise((res) => setTimeout(res, 2000));
@@ -134,7 +180,7 @@ try {
   if (nodeCheck && existsSync(path.join(repo, "bench/node_modules/ws"))) {
     const { streams } = await import("../lib/loadgen.mjs");
     const token = () => mintRelayTokenV1(key, nowSeconds() + 50, "bench");
-    for (const t of [targets[0], targets[2]]) {
+    for (const t of targets.filter((x) => x.name === "direct" || x.name === "relay, frame forwarder")) {
       await measure("node generator, 200 streams", t, async () => {
         const r = await streams(t.url, () => ({ headers: { "X-Voice-Edge-Auth": token() } }), { count: 200, seconds });
         return { ...r, outOfOrder: undefined };
@@ -148,10 +194,10 @@ try {
     }
   }
 } finally {
-  for (const p of [nginx, frames, pump, echo]) p.kill();
+  for (const p of processes.reverse()) p.kill();
 }
 
-render(path.join(repo, "bench/results", `relay-forwarder-${new Date().toISOString().slice(0, 10)}.md`));
+render(path.join(repo, "bench/results", `${arg("--name", "relay-forwarder")}-${new Date().toISOString().slice(0, 10)}.md`));
 
 function render(file) {
   const median = (xs) => {
@@ -168,6 +214,7 @@ function render(file) {
     `~300-byte text frames; a message is one echoed round trip (two frames through the proxy). Medians of up to ${roundsRun} interleaved rounds.`,
     `CPU = the proxy process's user+system seconds (nginx: master and workers). RSS per call = (peak during the cell - RSS ${Object.keys(startupRssMiB).length ? "at start-up" : "at the cell's start"}) / streams;`,
     "the marginal RSS per call is the slope of the peak RSS between the smallest and largest stream counts.",
+    cells[0]?.pinned ? "Pinned with taskset: each proxy on core 1, the echo and the generator on core 0 (the relay's .NET runtime then sees 1 processor)." : "Nothing pinned.",
     "",
   ];
   const rowsFor = (scenario) => targetNames.map((name) => {

@@ -16,7 +16,13 @@ public static class RelayApp
         var builder = WebApplication.CreateSlimBuilder(args);
         // The relay never blocks, so with inline socket completions on (the systemd unit sets them) Kestrel may run
         // its connections' continuations on the socket threads too instead of hopping to the thread pool per frame.
-        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1");
+        // Kestrel's socket transport can be tuned from configuration too (section SocketTransport, e.g. environment
+        // SocketTransport__IOQueueCount=1); bench/relay/compare.mjs measures such settings side by side.
+        builder.WebHost.UseSockets(o =>
+        {
+            o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+            builder.Configuration.GetSection("SocketTransport").Bind(o);
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.Section))

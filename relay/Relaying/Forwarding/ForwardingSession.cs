@@ -80,11 +80,12 @@ public sealed partial class ForwardingSession(
             finally
             {
                 call?.Dispose();
-                metrics.ConnectionsOpen.WithLabels(route.Name).Dec();
                 var record = call?.Record;
                 var code = record?.CloseCode ?? 1006;
                 var closedBy = record?.ClosedBy ?? "relay";
+                // The close is counted before the open gauge drops, so whoever sees a call gone also sees how it ended.
                 metrics.Closes.WithLabels(route.Name, closedBy, code.ToString(CultureInfo.InvariantCulture)).Inc();
+                metrics.ConnectionsOpen.WithLabels(route.Name).Dec();
                 RelayLog.CallEnded(logger, route.Name, session, CallerIdentity.Of(context).LogUser, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                     call?.BytesUp ?? 0, call?.BytesDown ?? 0, call?.FramesUp ?? 0, call?.FramesDown ?? 0, code, closedBy);
             }
