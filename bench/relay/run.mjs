@@ -9,6 +9,7 @@ import { tmpdir, cpus } from "node:os";
 import path from "node:path";
 import { cpuSeconds, fmt, freePort, httpOk, pingPong, startProcess, streams, tcpOpen } from "../lib/loadgen.mjs";
 import { startNginx } from "../lib/nginx.mjs";
+import { startCaddy } from "../lib/caddy.mjs";
 
 const quick = process.argv.includes("--quick");
 const seconds = quick ? 5 : 15;
@@ -54,18 +55,7 @@ const yarp = await startProcess("dotnet", [path.join(work, "yarp/YarpProxy.dll")
 
 const { port: nginxPort, process: nginx } = await startNginx(work, echoPort);
 
-const caddyPort = await freePort();
-writeFileSync(path.join(work, "Caddyfile"), `{
-\tadmin off
-\tauto_https off
-}
-http://127.0.0.1:${caddyPort} {
-\treverse_proxy 127.0.0.1:${echoPort} {
-\t\tflush_interval -1
-\t}
-}
-`);
-const caddy = await startProcess("caddy", ["run", "--config", path.join(work, "Caddyfile"), "--adapter", "caddyfile"], { env: { HOME: work, XDG_DATA_HOME: work, XDG_CONFIG_HOME: work }, ready: () => tcpOpen(caddyPort) });
+const { port: caddyPort, process: caddy } = await startCaddy(work, echoPort);
 
 const targets = [
   { name: "direct", url: `ws://127.0.0.1:${echoPort}/api/chat`, pid: null },

@@ -17,43 +17,6 @@ namespace VoiceEdge.Relay.Tests;
 /// </summary>
 public class BackendTlsTests
 {
-    private static X509Certificate2 SelfSigned(string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
-    }
-
-    /// <summary>A wss backend on loopback Kestrel with the given certificate: accepts, sends "hello", holds the call.</summary>
-    private static async Task<(WebApplication App, Uri Url)> StartTlsBackendAsync(X509Certificate2 cert)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(cert)));
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.Map("/api/chat", async (HttpContext context) =>
-        {
-            using var ws = await context.WebSockets.AcceptWebSocketAsync();
-            await ws.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
-            var buffer = new byte[1024];
-            try
-            {
-                while ((await ws.ReceiveAsync(buffer, CancellationToken.None)).MessageType != WebSocketMessageType.Close) { }
-                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-            }
-            catch (WebSocketException) { }
-        });
-        await app.StartAsync();
-        var port = new Uri(app.Urls.First()).Port;
-        return (app, new Uri($"wss://127.0.0.1:{port}/api/chat"));
-    }
-
     private static async Task<(WebSocketCloseStatus? Code, string? Reason, string? Hello)> CallAsync(Uri backend, string? pin, string forwarder)
     {
         var settings = new List<(string, string)> { ("Backends:0:Url", backend.ToString()), ("Forwarder", forwarder) };
@@ -71,9 +34,9 @@ public class BackendTlsTests
     [InlineData("WebSocket")]
     public async Task A_self_signed_backend_is_refused_without_a_pin_accepted_with_its_pin_and_refused_with_another(string forwarder)
     {
-        using var cert = SelfSigned("personaplex.test");
-        using var other = SelfSigned("personaplex.test");
-        var (app, url) = await StartTlsBackendAsync(cert);
+        using var cert = TlsBackend.SelfSigned("personaplex.test");
+        using var other = TlsBackend.SelfSigned("personaplex.test");
+        var (app, url) = await TlsBackend.StartAsync(cert, "hello"u8.ToArray(), WebSocketMessageType.Text);
         await using (app)
         {
             var refused = (WebSocketCloseStatus.InternalServerError, "voice backend unavailable", (string?)null);
@@ -102,8 +65,8 @@ public class BackendTlsTests
     [Fact]
     public void A_pin_parses_as_hex_with_colons_or_base64_and_matches_only_its_certificate()
     {
-        using var cert = SelfSigned("a");
-        using var other = SelfSigned("a");
+        using var cert = TlsBackend.SelfSigned("a");
+        using var other = TlsBackend.SelfSigned("a");
         var hash = SHA256.HashData(cert.RawData);
         foreach (var text in new[] { Convert.ToHexString(hash), string.Join(':', hash.Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture))), Convert.ToBase64String(hash) })
         {

@@ -34,18 +34,6 @@ public class PoolTests
         Assert.Equal((WebSocketMessageType.Binary, (byte)0x00), (type, data[0]));
     }
 
-    /// <summary>Waits (bounded) until the pool's queue gauge shows a waiting call.</summary>
-    private static async Task WaitForQueuedCallAsync(RelayUnderTest relay)
-    {
-        for (var i = 0; i < 500; i++)
-        {
-            var text = await relay.Http.GetStringAsync("/metrics");
-            if (text.Split('\n').Any(l => l == "voice_edge_backend_queue_length 1")) return;
-            await Task.Delay(20);
-        }
-        Assert.Fail("no call joined the queue");
-    }
-
     [Theory]
     [InlineData("Frames")]
     [InlineData("WebSocket")]
@@ -86,7 +74,7 @@ public class PoolTests
         var first = (await relay.ConnectAsync(relay.ValidToken("s1"))).Socket!;
         await AssertHandshakeAsync(first);
         var queued = relay.ConnectAsync(relay.ValidToken("s2"));
-        await WaitForQueuedCallAsync(relay);
+        await relay.WaitForQueuedCallAsync();
         Assert.False(queued.IsCompleted);
         await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         first.Dispose();
@@ -130,7 +118,7 @@ public class PoolTests
 
         // The second backend is busy and the first down: the next call waits, and gets the first once a probe finds it back.
         var queued = relay.ConnectAsync(relay.ValidToken("s2"));
-        await WaitForQueuedCallAsync(relay);
+        await relay.WaitForQueuedCallAsync();
         await using var back = await StandInPersonaPlex.StartAsync(port);
         using var second = (await queued).Socket!;
         await AssertHandshakeAsync(second);

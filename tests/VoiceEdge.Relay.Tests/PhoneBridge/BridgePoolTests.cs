@@ -68,17 +68,6 @@ public class BridgePoolTests
         Assert.Fail($"no log line with \"{text}\"");
     }
 
-    private static async Task WaitForQueuedCallAsync(RelayUnderTest relay)
-    {
-        for (var i = 0; i < 1500; i++)
-        {
-            var text = await relay.Http.GetStringAsync("/metrics");
-            if (text.Split('\n').Any(l => l == "voice_edge_backend_queue_length 1")) return;
-            await Task.Delay(20);
-        }
-        Assert.Fail("no call joined the queue");
-    }
-
     [Theory]
     [InlineData("Frames")]
     [InlineData("WebSocket")]
@@ -93,7 +82,7 @@ public class BridgePoolTests
 
         // A query on the stream URL (signed, so accepted) is no caller query for the backend: only its DefaultQuery.
         using var call = await StartPhoneCallAsync(relay, "?text_prompt=from-the-stream-url");
-        await WaitForQueuedCallAsync(relay);
+        await relay.WaitForQueuedCallAsync();
         Assert.Single(model.Queries); // the phone call did not dial the busy PersonaPlex
 
         await browser.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
@@ -136,7 +125,7 @@ public class BridgePoolTests
         Assert.Equal(1, await relay.MetricAsync(HandshakeCount, Label(Chat(model))));
 
         var queued = relay.ConnectAsync(relay.ValidToken("b1"));
-        await WaitForQueuedCallAsync(relay);
+        await relay.WaitForQueuedCallAsync();
         Assert.False(queued.IsCompleted);
         Assert.Single(model.Queries);
 
@@ -172,9 +161,9 @@ public class BridgePoolTests
     [InlineData("other", false)]
     public async Task A_self_signed_backend_is_reached_by_a_phone_call_only_with_its_pin(string? pin, bool reached)
     {
-        using var cert = SelfSigned();
-        using var other = SelfSigned();
-        var (app, url) = await StartTlsPersonaPlexAsync(cert);
+        using var cert = TlsBackend.SelfSigned("personaplex.test");
+        using var other = TlsBackend.SelfSigned("personaplex.test");
+        var (app, url) = await TlsBackend.StartAsync(cert, [0x00], WebSocketMessageType.Binary);
         await using (app)
         {
             var settings = new List<(string, string)> { ("QueueSeconds", "60") };
@@ -196,41 +185,5 @@ public class BridgePoolTests
                 Assert.Equal(1, await relay.MetricAsync("voice_edge_backend_connect_failures_total", Label(url)));
             }
         }
-    }
-
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=personaplex.test", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
-    }
-
-    /// <summary>A wss:// PersonaPlex stand-in as <c>--ssl</c> runs it (self-signed): sends the 0x00 handshake, then holds the call until closed.</summary>
-    private static async Task<(WebApplication App, Uri Url)> StartTlsPersonaPlexAsync(X509Certificate2 cert)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(cert)));
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.Map("/api/chat", async (HttpContext context) =>
-        {
-            using var ws = await context.WebSockets.AcceptWebSocketAsync();
-            var buffer = new byte[65536];
-            try
-            {
-                await ws.SendAsync(new byte[] { 0x00 }, WebSocketMessageType.Binary, true, CancellationToken.None);
-                while ((await ws.ReceiveAsync(buffer, CancellationToken.None)).MessageType != WebSocketMessageType.Close) { }
-                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-            }
-            catch (WebSocketException) { }
-        });
-        await app.StartAsync();
-        return (app, new Uri($"wss://127.0.0.1:{new Uri(app.Urls.First()).Port}/api/chat"));
     }
 }

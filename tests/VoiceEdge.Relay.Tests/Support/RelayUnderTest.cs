@@ -117,6 +117,18 @@ public sealed class RelayUnderTest : IAsyncDisposable
         return _app.StopAsync();
     }
 
+    /// <summary>Waits (bounded, 30 s) until the backend pool's queue gauge shows one waiting call.</summary>
+    public async Task WaitForQueuedCallAsync()
+    {
+        for (var i = 0; i < 1500; i++)
+        {
+            var text = await Http.GetStringAsync("/metrics");
+            if (text.Split('\n').Any(l => l == "voice_edge_backend_queue_length 1")) return;
+            await Task.Delay(20);
+        }
+        Assert.Fail("no call joined the queue");
+    }
+
     public async Task<double> MetricAsync(string name, string labels)
     {
         var text = await Http.GetStringAsync("/metrics");
