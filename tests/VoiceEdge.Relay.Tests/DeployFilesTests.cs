@@ -226,14 +226,20 @@ public class DeployFilesTests
         Assert.DoesNotContain(Secret, stdout + stderr);
     }
 
+    /// <summary>A first, successful install of <paramref name="relayBuild"/>; the calls it made are forgotten, so a test sees only the redeploy's.</summary>
+    private static void InstallFirst(VmRoot vm, DeployStandIns relay, string relayBuild = "build-1")
+    {
+        VmRoot.WritePackage(vm.Incoming, relayBuild);
+        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
+        vm.ClearCalls();
+    }
+
     [Fact]
     public async Task Redeploying_the_same_relay_touches_neither_caddy_nor_the_relay()
     {
         using var vm = new VmRoot();
         await using var relay = await DeployStandIns.StartAsync();
-        VmRoot.WritePackage(vm.Incoming);
-        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
-        vm.ClearCalls();
+        InstallFirst(vm, relay);
 
         VmRoot.WritePackage(vm.Incoming);
         var (exit, _, stderr) = Install(vm, relay, RelayEnv());
@@ -251,9 +257,7 @@ public class DeployFilesTests
     {
         using var vm = new VmRoot();
         await using var relay = await DeployStandIns.StartAsync();
-        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-1");
-        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
-        vm.ClearCalls();
+        InstallFirst(vm, relay, "build-1");
 
         VmRoot.WritePackage(vm.Incoming, relayBuild: "build-2");
         var (exit, _, stderr) = Install(vm, relay, RelayEnv());
@@ -270,9 +274,7 @@ public class DeployFilesTests
     {
         using var vm = new VmRoot();
         await using var relay = await DeployStandIns.StartAsync();
-        VmRoot.WritePackage(vm.Incoming);
-        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
-        vm.ClearCalls();
+        InstallFirst(vm, relay);
 
         VmRoot.WritePackage(vm.Incoming);
         var (exit, _, stderr) = Install(vm, relay, RelayEnv(signingKey: "SENTINEL-rotated-key"));
@@ -288,9 +290,7 @@ public class DeployFilesTests
     {
         using var vm = new VmRoot();
         await using var relay = await DeployStandIns.StartAsync();
-        VmRoot.WritePackage(vm.Incoming);
-        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
-        vm.ClearCalls();
+        InstallFirst(vm, relay);
 
         VmRoot.WritePackage(vm.Incoming, caddyExtra: "# changed\n");
         var (exit, _, stderr) = Install(vm, relay, RelayEnv());
