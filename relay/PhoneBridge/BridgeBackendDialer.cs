@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
 using VoiceEdge.Relay.Hosting;
@@ -64,35 +63,15 @@ public sealed class BridgeBackendDialer
             var (socket, failure) = await ConnectAsync(_fixed!, null, options, ct);
             return socket is null ? (null, failure) : (new BridgeBackend(socket, _fixed!.GetLeftPart(UriPartial.Path), null, _fixedHandshakeSeconds is null ? null : new BackendHandshake(_fixedHandshakeSeconds)), null);
         }
-        var deadline = Stopwatch.GetTimestamp() + (long)(_pool.QueueTimeout.TotalSeconds * Stopwatch.Frequency);
-        CallEnd? last = null;
-        for (var attempt = 0; attempt < _pool.Slots.Count; attempt++)
-        {
-            var (outcome, lease) = await _pool.AcquireAsync(deadline, ct);
-            if (ct.IsCancellationRequested)
-            {
-                lease?.Dispose();
-                return (null, CallEnd.Cancelled());
-            }
-            // Full queue or no slot within QueueSeconds: the Twilio stream is already accepted, so it is closed 1013 either way.
-            if (lease is null) return (null, CallEnd.BackendsBusy());
-            var slot = lease.Slot!;
-            var (socket, failure) = await ConnectAsync(slot.UrlFor(QueryString.Empty, _pool.AllowedQueryKeys), slot.Pin, options, ct);
-            if (socket is not null)
-            {
-                lease.Succeeded();
-                return (new BridgeBackend(socket, slot.Name, lease, BackendHandshake.For(_pool, slot)), null);
-            }
-            if (ct.IsCancellationRequested)
-            {
-                lease.Dispose();
-                return (null, failure);
-            }
-            lease.Fail();
-            last = failure;
-            if (!_pool.AnyUp) break;
-        }
-        return (null, last ?? CallEnd.BackendUnavailable("no voice backend configured"));
+        var pool = _pool;
+        var (outcome, pooled, lease, lastFailure) = await pool.ConnectAsync(
+            slot => ConnectAsync(slot.UrlFor(QueryString.Empty, pool.AllowedQueryKeys), slot.Pin, options, ct),
+            (CallEnd?)CallEnd.BackendUnavailable("no voice backend configured"), ct);
+        if (pooled is not null) return (new BridgeBackend(pooled, lease!.Slot!.Name, lease, BackendHandshake.For(pool, lease.Slot)), null);
+        // No slot: the relay is stopping, or (queue full or no slot within QueueSeconds) the Twilio stream, already
+        // accepted, is closed 1013.
+        if (outcome != SlotWait.Granted) return (null, ct.IsCancellationRequested ? CallEnd.Cancelled() : CallEnd.BackendsBusy());
+        return (null, lastFailure);
     }
 
     private static async Task<(ClientWebSocket? Socket, CallEnd? Failure)> ConnectAsync(Uri url, CertificatePin? pin, PhoneBridgeOptions options, CancellationToken ct)

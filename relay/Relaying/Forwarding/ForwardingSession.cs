@@ -101,36 +101,20 @@ public sealed partial class ForwardingSession(
 
     private const int QueueFull = -1;
 
-    /// <summary>
-    /// Takes a backend slot (waiting in the pool's queue up to QueueSeconds) and connects; a backend that fails is
-    /// marked down and, while another is up, the next one is tried within the same deadline.
-    /// </summary>
+    /// <summary>A backend slot of the pool and its upstream (<see cref="Pool.BackendPool.ConnectAsync"/>); a full queue is <see cref="QueueFull"/>.</summary>
     private async Task<(UpstreamConnection? Upstream, Pool.BackendLease? Lease, int Code, string? Reason)> ConnectPooledAsync(RelayRoute route, HttpContext context, byte[] buffer)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(pool.QueueTimeout.TotalSeconds * Stopwatch.Frequency);
-        (int Code, string? Reason) last = (1011, "voice backend unavailable");
-        for (var attempt = 0; attempt < pool.Slots.Count; attempt++)
+        var (outcome, upstream, lease, failure) = await pool.ConnectAsync<UpstreamConnection, (int Code, string? Reason)>(async slot =>
         {
-            var (outcome, lease) = await pool.AcquireAsync(deadline, context.RequestAborted);
-            if (outcome == Pool.SlotWait.QueueFull) return (null, null, QueueFull, null);
-            if (lease is null) return (null, null, 1013, "all voice backends busy");
-            var slot = lease.Slot!;
-            var (upstream, _, code, reason) = await ConnectAsync(route, slot.UrlFor(context.Request.QueryString, pool.AllowedQueryKeys), slot.Pin, context, buffer);
-            if (upstream is not null)
-            {
-                lease.Succeeded();
-                return (upstream, lease, 0, null);
-            }
-            if (context.RequestAborted.IsCancellationRequested)
-            {
-                lease.Dispose();
-                return (null, null, code, reason);
-            }
-            lease.Fail();
-            last = (code, reason);
-            if (!pool.AnyUp) break;
-        }
-        return (null, null, last.Code, last.Reason);
+            var (connected, _, code, reason) = await ConnectAsync(route, slot.UrlFor(context.Request.QueryString, pool.AllowedQueryKeys), slot.Pin, context, buffer);
+            return (connected, (code, reason));
+        }, (1011, "voice backend unavailable"), context.RequestAborted);
+        return outcome switch
+        {
+            Pool.SlotWait.QueueFull => (null, null, QueueFull, null),
+            Pool.SlotWait.TimedOut => (null, null, 1013, "all voice backends busy"),
+            _ => (upstream, lease, failure.Code, failure.Reason),
+        };
     }
 
     private async Task<(UpstreamConnection? Upstream, Pool.BackendLease? Lease, int Code, string? Reason)> ConnectAsync(RelayRoute route, Uri url, Pool.CertificatePin? pin, HttpContext context, byte[] buffer)

@@ -99,6 +99,41 @@ public sealed class BackendPool : IDisposable
         return Granted(waiter.Task.Result, started);
     }
 
+    /// <summary>
+    /// Takes a slot (waiting up to <c>QueueSeconds</c> from now) and connects to its backend with
+    /// <paramref name="connect"/>; a backend whose connect fails is marked down and, while another is up, the next
+    /// slot is tried within the same deadline. Connected: the lease is held for the call (already marked up).
+    /// No slot (queue full or timed out): the outcome says which. Otherwise the last failure, or
+    /// <paramref name="noneTried"/>; no slot is held then.
+    /// </summary>
+    public async Task<(SlotWait Outcome, T? Connection, BackendLease? Lease, TFailure Failure)> ConnectAsync<T, TFailure>(
+        Func<BackendSlot, Task<(T? Connection, TFailure Failure)>> connect, TFailure noneTried, CancellationToken aborted)
+        where T : class
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(QueueTimeout.TotalSeconds * Stopwatch.Frequency);
+        var last = noneTried;
+        for (var attempt = 0; attempt < Slots.Count; attempt++)
+        {
+            var (outcome, lease) = await AcquireAsync(deadline, aborted);
+            if (lease is null) return (outcome, null, null, last);
+            var (connection, failure) = await connect(lease.Slot!);
+            if (connection is not null)
+            {
+                lease.Succeeded();
+                return (SlotWait.Granted, connection, lease, noneTried);
+            }
+            if (aborted.IsCancellationRequested)
+            {
+                lease.Dispose();
+                return (SlotWait.Granted, null, null, failure);
+            }
+            lease.Fail();
+            last = failure;
+            if (!AnyUp) break;
+        }
+        return (SlotWait.Granted, null, null, last);
+    }
+
     private (SlotWait, BackendLease) Granted(BackendSlot slot, long started)
     {
         _metrics.WaitSeconds.WithLabels(slot.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
