@@ -10,8 +10,7 @@ import { startProcess, releaseGuardian, delay } from './lib/processes.mjs';
 import { freePort, waitForHttp } from './lib/net.mjs';
 import { buildRelay } from './lib/relayBuild.mjs';
 import { buildStandIn } from './lib/standInBuild.mjs';
-import { twilioSignature } from './lib/jwt.mjs';
-import { answerCall, randomSid, startMessage, voiceWebhookUrl } from './lib/twilio.mjs';
+import { answerCall, randomSid, startMessage, twilioWebhookSignature, voiceWebhookUrl } from './lib/twilio.mjs';
 
 const usage = `usage: npm --prefix local run call -- --in <in.wav> --out <out.wav> [options]
 
@@ -125,7 +124,7 @@ async function call({ url, signedUrl, authToken, accountSid }, mulaw) {
   const streamSid = randomSid('MZ');
   const voiceUrl = voiceWebhookUrl(url);
   const twilioCall = await answerCall({ postUrl: voiceUrl, signedUrl: voiceWebhookUrl(signedUrl), authToken, accountSid });
-  const ws = new WebSocket(url, { headers: { 'X-Twilio-Signature': twilioSignature(authToken, signedUrl) } });
+  const ws = new WebSocket(url, { headers: { 'X-Twilio-Signature': twilioWebhookSignature(authToken, signedUrl) } });
   const frames = [];
   let t0 = 0;
   let closed = null;

@@ -23,8 +23,3 @@ export function userClaims({ sub = 'local-user', ttlSeconds = 3600, issuer, audi
 export function randomSecret(bytes = 32) {
   return crypto.randomBytes(bytes).toString('base64url');
 }
-
-/** Twilio's X-Twilio-Signature for a WebSocket upgrade: base64 HMAC-SHA1(auth token, URL), no params. */
-export function twilioSignature(authToken, url) {
-  return crypto.createHmac('sha1', authToken).update(url).digest('base64');
-}

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProcess, releaseGuardian, delay } from './processes.mjs';
 import { freePort, portInUse, waitForHttp } from './net.mjs';
-import { randomSecret, signHs256, userClaims, twilioSignature } from './jwt.mjs';
-import { answerCall, randomSid, voiceWebhookUrl } from './twilio.mjs';
+import { randomSecret, signHs256, userClaims } from './jwt.mjs';
+import { answerCall, randomSid, twilioWebhookSignature, voiceWebhookUrl } from './twilio.mjs';
 import { startPageServer } from './pageServer.mjs';
 import { buildRelay } from './relayBuild.mjs';
 import { buildStandIn } from './standInBuild.mjs';
@@ -113,7 +113,7 @@ export async function start(options = {}) {
     /** A user token signed with this run's secret; `claims` overrides the defaults. */
     mintUserToken(claims = {}) { return signHs256({ ...userClaims(), ...claims }, secrets.authJwtSecret); },
     /** The X-Twilio-Signature Twilio would send when dialling `url` (default: this relay's stream URL). */
-    signTwilio(url = stack.urls.twilioStream) { return twilioSignature(secrets.twilioAuthToken, url); },
+    signTwilio(url = stack.urls.twilioStream) { return twilioWebhookSignature(secrets.twilioAuthToken, url); },
     twilioAccountSid,
     /** Rings the relay's voice webhook as Twilio does; resolves { streamUrl, token, callSid, accountSid } (lib/twilio.mjs). */
     answerTwilioCall(callSid = randomSid('CA')) {

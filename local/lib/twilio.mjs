@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 /** The <Parameter> name the relay puts its per-call token under (relay/Auth/TwilioCallToken.cs). */
 export const CALL_TOKEN_PARAMETER = 'voiceEdgeCallToken';
 
-/** X-Twilio-Signature for a POST of `params` to `url` (a GET or a WebSocket upgrade: no params). */
+/** X-Twilio-Signature for a POST of `params` to `url`; a WebSocket upgrade (the stream) is signed over its URL alone (no params). */
 export function twilioWebhookSignature(authToken, url, params = {}) {
   const data = Object.keys(params).sort().reduce((text, name) => text + name + params[name], url);
   return crypto.createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
