@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using VoiceEdge.Relay.Auth;
@@ -23,6 +24,7 @@ public static class RelayApp
             o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
             builder.Configuration.GetSection("SocketTransport").Bind(o);
         });
+        UseEpollTransportWhenChosen(builder);
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.Section))
@@ -63,5 +65,20 @@ public static class RelayApp
         app.MapRelay();
         app.MapTwilioWebhooks();
         return app;
+    }
+
+    /// <summary>
+    /// Replaces Kestrel's socket transport with the epoll one (<see cref="Transport.EpollTransportFactory"/>) unless
+    /// <c>Relay:Transport</c> says <c>Sockets</c> or this is not Linux.
+    /// </summary>
+    private static void UseEpollTransportWhenChosen(WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(RelayOptions.Section);
+        var transport = section.GetValue<string>(nameof(RelayOptions.Transport)) ?? "Epoll";
+        if (!OperatingSystem.IsLinux() || !transport.Equals("Epoll", StringComparison.OrdinalIgnoreCase)) return;
+        var threads = Math.Clamp(section.GetValue(nameof(RelayOptions.EpollThreads), 1), 1, 64);
+        builder.Services.AddSingleton(_ => new Transport.EpollLoops(threads));
+        builder.Services.RemoveAll<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory, Transport.EpollTransportFactory>();
     }
 }

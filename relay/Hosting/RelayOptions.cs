@@ -97,6 +97,17 @@ public sealed class RelayOptions : IValidatableObject
     [RegularExpression("(?i)^(Frames|WebSocket)$", ErrorMessage = "Relay:Forwarder must be Frames or WebSocket")]
     public string Forwarder { get; set; } = "Frames";
 
+    /// <summary>
+    /// Kestrel's transport: <c>Epoll</c> (Linux: the relay's own edge-triggered event loop, whose sockets the frame
+    /// forwarder takes over after the 101 so each frame is one recv and one send on the loop's thread) or <c>Sockets</c>
+    /// (Kestrel's default, .NET's socket engine). Elsewhere than Linux it is always <c>Sockets</c>. Read at start-up.
+    /// </summary>
+    [RegularExpression("(?i)^(Epoll|Sockets)$", ErrorMessage = "Relay:Transport must be Epoll or Sockets")]
+    public string Transport { get; set; } = "Epoll";
+
+    /// <summary>Event-loop threads of the epoll transport. One carries a 2-vCPU VM's calls with the least CPU per frame (bench/README.md).</summary>
+    [Range(1, 64)] public int EpollThreads { get; set; } = 1;
+
     /// <summary>True when <c>Relay__Forwarder=WebSocket</c> selects the older System.Net.WebSockets pump.</summary>
     public bool UsesWebSocketPump => string.Equals(Forwarder, "WebSocket", StringComparison.OrdinalIgnoreCase);
 

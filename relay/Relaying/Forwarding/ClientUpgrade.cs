@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebSockets;
 
@@ -23,4 +24,14 @@ public static class ClientUpgrade
         if (subProtocol is not null) headers.SecWebSocketProtocol = subProtocol;
         return context.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync();
     }
+
+    /// <summary>
+    /// After <see cref="AcceptAsync"/>, on the epoll transport over plain HTTP: the connection's socket itself, so the
+    /// forwarder reads and writes it on the event loop instead of through Kestrel's pipes. Null otherwise (TLS in
+    /// Kestrel, the socket transport): keep Kestrel's upgraded stream.
+    /// </summary>
+    public static async Task<Stream?> TakeOverAsync(HttpContext context) =>
+        context.Features.Get<ITlsHandshakeFeature>() is null && context.Features.Get<Transport.ISocketTakeoverFeature>() is { } takeover
+            ? await takeover.TakeOverAsync()
+            : null;
 }

@@ -21,7 +21,8 @@ public sealed partial class ForwardingSession(
     DrainCoordinator drain,
     RelaySession pump,
     Pool.BackendPool pool,
-    ILogger<ForwardingSession> logger)
+    ILogger<ForwardingSession> logger,
+    Transport.EpollLoops? loops = null)
 {
     private readonly RelayOptions _o = options.Value;
 
@@ -63,6 +64,7 @@ public sealed partial class ForwardingSession(
             try
             {
                 var client = await ClientUpgrade.AcceptAsync(context, upstream?.SubProtocol);
+                if (await ClientUpgrade.TakeOverAsync(context) is { } taken) client = taken;
                 if (route.Gate is { } gate)
                 {
                     (upstream, failureCode, failureReason) = await PassGateThenConnectAsync(gate, client, route, context, downBuffer);
@@ -125,7 +127,7 @@ public sealed partial class ForwardingSession(
         try
         {
             var upstream = await UpstreamHandshake.ConnectAsync(url,
-                route.Gate is null ? [.. context.WebSockets.WebSocketRequestedProtocols] : [], buffer, timeout.Token, CallerIdentity.Of(context).BackendHeaders, pin);
+                route.Gate is null ? [.. context.WebSockets.WebSocketRequestedProtocols] : [], buffer, timeout.Token, CallerIdentity.Of(context).BackendHeaders, pin, loops);
             metrics.UpstreamConnectSeconds.WithLabels(route.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return (upstream, null, 0, null);
         }

@@ -25,24 +25,15 @@ public static class UpstreamHandshake
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+    /// <param name="loops">The epoll transport's loops, when the relay runs on it: the upstream socket joins them too.</param>
     public static async Task<UpstreamConnection> ConnectAsync(Uri uri, IReadOnlyList<string> subProtocols, byte[] buffer, CancellationToken ct,
-        IReadOnlyList<(string Name, string Value)>? headers = null, Pool.CertificatePin? pin = null)
+        IReadOnlyList<(string Name, string Value)>? headers = null, Pool.CertificatePin? pin = null, Transport.EpollLoops? loops = null)
     {
         var secure = uri.Scheme is "wss" or "https";
         if (!secure && uri.Scheme is not ("ws" or "http")) throw new UpstreamRefusedException($"unsupported upstream scheme {uri.Scheme}");
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        Stream? stream = null;
+        var stream = await OpenAsync(uri, loops, ct);
         try
         {
-            try
-            {
-                await socket.ConnectAsync(uri.IdnHost, uri.Port, ct);
-            }
-            catch (SocketException e)
-            {
-                throw new UpstreamRefusedException($"connect to {uri.IdnHost}:{uri.Port} failed: {e.SocketErrorCode}");
-            }
-            stream = new NetworkStream(socket, ownsSocket: true);
             if (secure)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -63,9 +54,49 @@ public static class UpstreamHandshake
         }
         catch
         {
-            if (stream is not null) await stream.DisposeAsync();
-            else socket.Dispose();
+            await stream.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>A TCP connection to the URL's host and port (Nagle off), on the epoll loops when given.</summary>
+    private static async Task<Stream> OpenAsync(Uri uri, Transport.EpollLoops? loops, CancellationToken ct)
+    {
+        try
+        {
+            if (loops is null)
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(uri.IdnHost, uri.Port, ct);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            var addresses = System.Net.IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var literal) ? [literal] : await System.Net.Dns.GetHostAddressesAsync(uri.IdnHost, ct);
+            Exception? last = null;
+            foreach (var address in addresses)
+            {
+                try
+                {
+                    var socket = await Transport.EpollSocket.ConnectAsync(loops.Next(), new System.Net.IPEndPoint(address, uri.Port), ct);
+                    return new Transport.EpollSocketStream(socket, ownsSocket: true);
+                }
+                catch (IOException e)
+                {
+                    last = e;
+                }
+            }
+            throw last ?? new IOException("no address");
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            throw new UpstreamRefusedException($"connect to {uri.IdnHost}:{uri.Port} failed: {(e is SocketException s ? s.SocketErrorCode.ToString() : e.Message)}");
         }
     }
 

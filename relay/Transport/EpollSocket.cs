@@ -1,0 +1,319 @@
+using System.Net;
+using System.Threading.Tasks.Sources;
+
+namespace VoiceEdge.Relay.Transport;
+
+/// <summary>
+/// A non-blocking TCP socket watched by an <see cref="EpollLoop"/>: at most one read (or accept) and one write (or
+/// connect) at a time, each completed at once when the socket is ready and otherwise parked until its event, without
+/// allocating. Readiness is remembered from the edge-triggered events: a read that fills less than its buffer has
+/// drained the socket, so the next read waits for the next event instead of trying a recv that would say EAGAIN.
+/// Safe to use from any thread; waiting operations complete on the loop's thread with their continuation inline.
+/// </summary>
+public sealed class EpollSocket : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly EpollLoop _loop;
+    private readonly ulong _id;
+    private readonly Operation _read = new();
+    private readonly Operation _write = new();
+    private bool _readable = true, _writable = true, _accepting, _connecting, _closed, _aborted;
+    private Memory<byte> _readBuffer;
+    private ReadOnlyMemory<byte> _writeRemaining;
+
+    internal int Fd { get; }
+
+    private EpollSocket(EpollLoop loop, int fd)
+    {
+        Fd = fd;
+        _loop = loop;
+        _id = loop.Register(this);
+    }
+
+    /// <summary>Takes ownership of a connected or listening descriptor (non-blocking).</summary>
+    internal static EpollSocket Adopt(EpollLoop loop, int fd) => new(loop, fd);
+
+    public IPEndPoint? LocalEndPoint => LinuxSockets.LocalEndPoint(Fd);
+
+    public IPEndPoint? RemoteEndPoint => LinuxSockets.RemoteEndPoint(Fd);
+
+    /// <summary>A TCP connection to <paramref name="endPoint"/> (Nagle off).</summary>
+    public static async ValueTask<EpollSocket> ConnectAsync(EpollLoop loop, IPEndPoint endPoint, CancellationToken ct)
+    {
+        var fd = LinuxSockets.Socket(endPoint.AddressFamily);
+        LinuxSockets.NoDelay(fd);
+        var socket = new EpollSocket(loop, fd);
+        try
+        {
+            ValueTask<int> wait;
+            lock (socket._lock)
+            {
+                if (LinuxSockets.Connect(fd, endPoint)) return socket;
+                socket._writable = false;
+                socket._connecting = true;
+                wait = socket.Park(socket._write, ct);
+            }
+            await wait;
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads what is there (up to the buffer), waiting for data when there is none; 0 = the peer ended its side.
+    /// An empty buffer waits until the socket is readable and returns 0.</summary>
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        lock (_lock)
+        {
+            if (Gone() is { } gone) return ValueTask.FromException<int>(gone);
+            if (_read.Pending) throw new InvalidOperationException("a read is already waiting on this socket");
+            _readBuffer = buffer;
+            try
+            {
+                if (_readable && TryReadLocked() is var n and >= 0) return new ValueTask<int>(n);
+            }
+            catch (IOException e)
+            {
+                return ValueTask.FromException<int>(e);
+            }
+            return Park(_read, ct);
+        }
+    }
+
+    /// <summary>The next connection on a listening socket, as a descriptor.</summary>
+    internal ValueTask<int> AcceptAsync(CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (Gone() is { } gone) return ValueTask.FromException<int>(gone);
+            _accepting = true;
+            if (_readable && TryReadLocked() is var fd and >= 0) return new ValueTask<int>(fd);
+            return Park(_read, ct);
+        }
+    }
+
+    /// <summary>Sends all of <paramref name="data"/>, waiting for room in the socket's buffer when it is full.</summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data)
+    {
+        lock (_lock)
+        {
+            if (Gone() is { } gone) return ValueTask.FromException(gone);
+            if (_write.Pending) throw new InvalidOperationException("a write is already waiting on this socket");
+            _writeRemaining = data;
+            try
+            {
+                if (_writable && TryWriteLocked()) return ValueTask.CompletedTask;
+            }
+            catch (IOException e)
+            {
+                return ValueTask.FromException(e);
+            }
+            return new ValueTask(Park(_write, CancellationToken.None).AsTask());
+        }
+    }
+
+    /// <summary>Ends both directions now: waiting operations fail, later ones too; the descriptor stays until <see cref="Dispose"/>.</summary>
+    public void Abort()
+    {
+        Operation? read, write;
+        lock (_lock)
+        {
+            if (_closed || _aborted) return;
+            _aborted = true;
+            LinuxSockets.Shutdown(Fd, LinuxSockets.SHUT_RDWR);
+            (read, write) = TakePending();
+        }
+        FailOutside(read, write);
+    }
+
+    public void Dispose()
+    {
+        Operation? read, write;
+        lock (_lock)
+        {
+            if (_closed) return;
+            _closed = true;
+            _loop.Unregister(_id, Fd);
+            LinuxSockets.Close(Fd);
+            (read, write) = TakePending();
+        }
+        FailOutside(read, write);
+    }
+
+    internal void OnEvents(uint events)
+    {
+        Operation? read = null, write = null;
+        int readResult = 0;
+        Exception? readError = null, writeError = null;
+        lock (_lock)
+        {
+            if (_closed || _aborted) return;
+            if ((events & (LinuxSockets.EPOLLIN | LinuxSockets.EPOLLHUP | LinuxSockets.EPOLLERR | LinuxSockets.EPOLLRDHUP)) != 0)
+            {
+                _readable = true;
+                if (_read.Pending)
+                {
+                    try
+                    {
+                        readResult = TryReadLocked();
+                    }
+                    catch (IOException e)
+                    {
+                        readError = e;
+                    }
+                    if (readResult >= 0 || readError is not null) read = _read.Finish();
+                }
+            }
+            if ((events & (LinuxSockets.EPOLLOUT | LinuxSockets.EPOLLHUP | LinuxSockets.EPOLLERR)) != 0)
+            {
+                _writable = true;
+                if (_write.Pending)
+                {
+                    var done = false;
+                    try
+                    {
+                        done = _connecting ? ConnectFinishedLocked() : TryWriteLocked();
+                    }
+                    catch (IOException e)
+                    {
+                        writeError = e;
+                    }
+                    if (done || writeError is not null) write = _write.Finish();
+                }
+            }
+        }
+        if (read is not null) read.Complete(readResult, readError);
+        if (write is not null) write.Complete(0, writeError);
+    }
+
+    /// <summary>Bytes read (or the accepted descriptor); -1 when the socket had nothing (now remembered as not readable).</summary>
+    private int TryReadLocked()
+    {
+        if (_accepting)
+        {
+            while (true)
+            {
+                var fd = LinuxSockets.Accept(Fd);
+                if (fd == -2) continue;
+                if (fd < 0) _readable = false;
+                return fd;
+            }
+        }
+        if (_readBuffer.Length == 0) return 0;
+        var n = LinuxSockets.Receive(Fd, _readBuffer.Span);
+        if (n < 0 || (n > 0 && n < _readBuffer.Length)) _readable = false;
+        return n;
+    }
+
+    private bool TryWriteLocked()
+    {
+        while (_writeRemaining.Length > 0)
+        {
+            var n = LinuxSockets.Send(Fd, _writeRemaining.Span);
+            if (n < 0)
+            {
+                _writable = false;
+                return false;
+            }
+            _writeRemaining = _writeRemaining[n..];
+        }
+        return true;
+    }
+
+    private bool ConnectFinishedLocked()
+    {
+        var error = LinuxSockets.PendingError(Fd);
+        if (error != 0) throw LinuxSockets.Failure("connect", error);
+        if (LinuxSockets.RemoteEndPoint(Fd) is null) return false; // not connected yet: wait for the next event
+        _connecting = false;
+        return true;
+    }
+
+    private ValueTask<int> Park(Operation operation, CancellationToken ct)
+    {
+        if (ct.IsCancellationRequested) return ValueTask.FromCanceled<int>(ct);
+        var task = operation.Start();
+        if (ct.CanBeCanceled)
+        {
+            var version = operation.Version;
+            operation.Registration = ct.UnsafeRegister(_ => Cancel(operation, version, ct), null);
+        }
+        return task;
+    }
+
+    private void Cancel(Operation operation, short version, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (!operation.Pending || operation.Version != version) return;
+            operation.Finish();
+            if (operation == _write) _connecting = false;
+        }
+        operation.Complete(0, new OperationCanceledException(ct));
+    }
+
+    private IOException? Gone() =>
+        _closed ? new IOException("the socket is closed") : _aborted ? new IOException("the connection was aborted") : null;
+
+    private (Operation?, Operation?) TakePending() =>
+        (_read.Pending ? _read.Finish() : null, _write.Pending ? _write.Finish() : null);
+
+    private void FailOutside(Operation? read, Operation? write)
+    {
+        var gone = Gone()!;
+        read?.Complete(0, gone);
+        write?.Complete(0, gone);
+    }
+
+    /// <summary>One waiting read or write: a reusable value-task source whose continuation runs where it completes.</summary>
+    private sealed class Operation : IValueTaskSource<int>
+    {
+        private ManualResetValueTaskSourceCore<int> _core;
+
+        public bool Pending { get; private set; }
+        public short Version => _core.Version;
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public ValueTask<int> Start()
+        {
+            Pending = true;
+            return new ValueTask<int>(this, _core.Version);
+        }
+
+        /// <summary>Under the socket's lock: this operation is done; complete it once the lock is released.</summary>
+        public Operation Finish()
+        {
+            Pending = false;
+            return this;
+        }
+
+        public void Complete(int result, Exception? error)
+        {
+            if (error is null) _core.SetResult(result);
+            else _core.SetException(error);
+        }
+
+        public int GetResult(short token)
+        {
+            Registration.Unregister();
+            Registration = default;
+            try
+            {
+                return _core.GetResult(token);
+            }
+            finally
+            {
+                _core.Reset();
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+    }
+}

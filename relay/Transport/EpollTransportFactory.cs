@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+
+namespace VoiceEdge.Relay.Transport;
+
+/// <summary>
+/// Kestrel's transport on <see cref="EpollLoops"/> instead of .NET's socket engine (Linux, TCP only). Kestrel sees an
+/// ordinary connection; a WebSocket call may take its socket over after the 101 (<see cref="ISocketTakeoverFeature"/>).
+/// </summary>
+public sealed class EpollTransportFactory(EpollLoops loops) : IConnectionListenerFactory
+{
+    private const int Backlog = 512;
+
+    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        if (endpoint is not IPEndPoint ip) throw new NotSupportedException($"the epoll transport listens on TCP only, not {endpoint}");
+        var fd = LinuxSockets.Listen(ip, Backlog);
+        var listener = EpollSocket.Adopt(loops.Next(), fd);
+        return ValueTask.FromResult<IConnectionListener>(new EpollConnectionListener(loops, listener));
+    }
+}
+
+internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket listener) : IConnectionListener
+{
+    private readonly CancellationTokenSource _unbound = new();
+
+    public EndPoint EndPoint { get; } = listener.LocalEndPoint!;
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _unbound.Token);
+        try
+        {
+            var fd = await listener.AcceptAsync(both.Token);
+            LinuxSockets.NoDelay(fd);
+            return EpollConnection.Start(EpollSocket.Adopt(loops.Next(), fd));
+        }
+        catch (OperationCanceledException) when (_unbound.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (IOException) when (_unbound.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        _unbound.Cancel();
+        listener.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _unbound.Cancel();
+        listener.Dispose();
+        _unbound.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
