@@ -28,7 +28,7 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
     private readonly CancellationTokenSource _closed = new();
     private readonly CancellationTokenSource _stopReceiving = new();
     private Task _receiving = Task.CompletedTask, _sending = Task.CompletedTask;
-    private volatile bool _takenOver;
+    private volatile bool _takenOver, _stopping;
     private int _disposed;
 
     private EpollConnection(EpollSocket socket)
@@ -65,6 +65,7 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
 
     public override void Abort(ConnectionAbortedException abortReason)
     {
+        _stopping = true;
         _socket.Abort();
         _input.Writer.CancelPendingFlush();
         _output.Reader.CancelPendingRead();
@@ -131,7 +132,7 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
                 var result = await reader.ReadAsync();
                 await SendAllAsync(result.Buffer);
                 reader.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted) break;
+                if (result.IsCompleted || (result.IsCanceled && _stopping)) break;
                 if (!_takenOver) continue;
                 // Taken over: what Kestrel wrote before (the 101) goes out first, then the pump stops.
                 while (reader.TryRead(out var rest))
@@ -170,6 +171,7 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
             await base.DisposeAsync();
             return;
         }
+        _stopping = true;
         _socket.Abort();
         _input.Writer.CancelPendingFlush();
         _output.Reader.CancelPendingRead();

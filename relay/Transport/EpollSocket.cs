@@ -18,6 +18,8 @@ public sealed class EpollSocket : IDisposable
     private readonly Operation _read = new();
     private readonly Operation _write = new();
     private bool _readable = true, _writable = true, _accepting, _connecting, _closed, _aborted;
+    // The peer ended its side or the connection failed: no further edge will come, so reads never wait again.
+    private bool _peerDone;
     private Memory<byte> _readBuffer;
     private ReadOnlyMemory<byte> _writeRemaining;
 
@@ -155,6 +157,7 @@ public sealed class EpollSocket : IDisposable
             if ((events & (LinuxSockets.EPOLLIN | LinuxSockets.EPOLLHUP | LinuxSockets.EPOLLERR | LinuxSockets.EPOLLRDHUP)) != 0)
             {
                 _readable = true;
+                if ((events & (LinuxSockets.EPOLLHUP | LinuxSockets.EPOLLERR | LinuxSockets.EPOLLRDHUP)) != 0) _peerDone = true;
                 if (_read.Pending)
                 {
                     try
@@ -190,7 +193,10 @@ public sealed class EpollSocket : IDisposable
         if (write is not null) write.Complete(0, writeError);
     }
 
-    /// <summary>Bytes read (or the accepted descriptor); -1 when the socket had nothing (now remembered as not readable).</summary>
+    /// <summary>
+    /// Bytes read (or the accepted descriptor); -1 when the socket had nothing (now remembered as not readable). A short
+    /// read drained the socket, unless the peer's end or an error came with the same edge: the next recv must see it.
+    /// </summary>
     private int TryReadLocked()
     {
         if (_accepting)
@@ -205,7 +211,7 @@ public sealed class EpollSocket : IDisposable
         }
         if (_readBuffer.Length == 0) return 0;
         var n = LinuxSockets.Receive(Fd, _readBuffer.Span);
-        if (n < 0 || (n > 0 && n < _readBuffer.Length)) _readable = false;
+        if (n < 0 || (n > 0 && n < _readBuffer.Length && !_peerDone)) _readable = false;
         return n;
     }
 

@@ -28,7 +28,8 @@ public sealed class RawPeer : IAsyncDisposable
     public string Head { get; private set; } = "";
 
     /// <summary>Opens a WebSocket to the relay; returns the peer once the 101 arrived, or the status line it got instead.</summary>
-    public static async Task<RawPeer> ConnectAsync(Uri httpBase, string pathAndQuery, IEnumerable<(string Name, string Value)> headers)
+    /// <param name="behindRequest">Bytes sent in the same write as the request, before the 101 (frames of an eager client).</param>
+    public static async Task<RawPeer> ConnectAsync(Uri httpBase, string pathAndQuery, IEnumerable<(string Name, string Value)> headers, byte[]? behindRequest = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, httpBase.Port);
@@ -36,7 +37,7 @@ public sealed class RawPeer : IAsyncDisposable
         var request = new StringBuilder($"GET {pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:{httpBase.Port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
             .Append("Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ").Append(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))).Append("\r\n");
         foreach (var (name, value) in headers) request.Append(name).Append(": ").Append(value).Append("\r\n");
-        await peer.SendAsync(Encoding.ASCII.GetBytes(request.Append("\r\n").ToString()));
+        await peer.SendAsync([.. Encoding.ASCII.GetBytes(request.Append("\r\n").ToString()), .. behindRequest ?? []]);
         peer.Head = await peer.ReadHeadAsync();
         return peer;
     }
