@@ -96,11 +96,13 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
         {
             while (!_takenOver)
             {
-                var memory = writer.GetMemory(MinReceive);
                 int n;
                 try
                 {
-                    n = await _socket.ReadAsync(memory, _stopReceiving.Token);
+                    // Wait for data before taking a buffer, so an idle or taken-over connection holds none (as Kestrel does).
+                    await _socket.ReadAsync(Memory<byte>.Empty, _stopReceiving.Token);
+                    if (_takenOver) return;
+                    n = await _socket.ReadAsync(writer.GetMemory(MinReceive), _stopReceiving.Token);
                 }
                 catch (OperationCanceledException) when (_takenOver)
                 {

@@ -22,6 +22,7 @@ public sealed class EpollTransportFactory(EpollLoops loops) : IConnectionListene
 
 internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket listener) : IConnectionListener
 {
+    private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _unbound = new();
 
     public EndPoint EndPoint { get; } = listener.LocalEndPoint!;
@@ -29,19 +30,30 @@ internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket list
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _unbound.Token);
-        try
+        while (true)
         {
-            var fd = await listener.AcceptAsync(both.Token);
-            LinuxSockets.NoDelay(fd);
-            return EpollConnection.Start(EpollSocket.Adopt(loops.Next(), fd));
-        }
-        catch (OperationCanceledException) when (_unbound.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (IOException) when (_unbound.IsCancellationRequested)
-        {
-            return null;
+            try
+            {
+                var fd = await listener.AcceptAsync(both.Token);
+                LinuxSockets.NoDelay(fd);
+                return EpollConnection.Start(EpollSocket.Adopt(loops.Next(), fd));
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException && _unbound.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (IOException)
+            {
+                // Out of descriptors or memory: the waiting connection stays queued; try again shortly.
+                try
+                {
+                    await Task.Delay(AcceptRetry, both.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+            }
         }
     }
 

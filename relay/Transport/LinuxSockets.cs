@@ -120,8 +120,9 @@ internal static unsafe class LinuxSockets
             var errno = Errno;
             if (errno == EINTR) continue;
             if (errno == EAGAIN) return -1;
-            // ECONNABORTED and the like: that connection is gone, the listener is fine.
-            if (errno is 103 or 71 or 24 or 23 or 105 or 12) return -2;
+            // ECONNABORTED, EPROTO: that connection is gone, the next one may be fine. Out of descriptors or memory
+            // (EMFILE, ENFILE, ENOBUFS, ENOMEM) throws: the listener retries after a pause instead of spinning.
+            if (errno is 103 or 71) return -2;
             throw Failure("accept4", errno);
         }
     }
