@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using VoiceEdge.Relay.Auth;
 using VoiceEdge.Relay.Observability;
 using VoiceEdge.Relay.PhoneBridge;
 using VoiceEdge.Relay.Relaying;
+using VoiceEdge.Relay.Transport;
 using VoiceEdge.Relay.Webhooks;
 
 namespace VoiceEdge.Relay.Hosting;
@@ -77,8 +77,6 @@ public static class RelayApp
         var transport = section.GetValue<string>(nameof(RelayOptions.Transport)) ?? "Epoll";
         if (!OperatingSystem.IsLinux() || !transport.Equals("Epoll", StringComparison.OrdinalIgnoreCase)) return;
         var threads = Math.Clamp(section.GetValue(nameof(RelayOptions.EpollThreads), 1), 1, 64);
-        builder.Services.AddSingleton(_ => new Transport.EpollLoops(threads));
-        builder.Services.RemoveAll<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>();
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory, Transport.EpollTransportFactory>();
+        builder.Services.AddEpollTransport(threads);
     }
 }

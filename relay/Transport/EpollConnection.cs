@@ -20,6 +20,7 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
     private static readonly PipeOptions OutputOptions = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024,
         readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.ThreadPool, useSynchronizationContext: false);
     private const int MinReceive = 2048;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
     private static long s_ids;
 
     private readonly EpollSocket _socket;
@@ -173,15 +174,24 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
             await base.DisposeAsync();
             return;
         }
+        // What Kestrel wrote last (a response still in the pipe, or waiting for room in the socket) goes out before the
+        // socket is shut, as Kestrel's socket transport does; a peer that stops reading gets DrainTimeout.
+        await _output.Writer.CompleteAsync();
+        try
+        {
+            await _sending.WaitAsync(DrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            Abort(new ConnectionAbortedException("the peer stopped reading"));
+            await _sending;
+        }
         _stopping = true;
         _socket.Abort();
         _input.Writer.CancelPendingFlush();
-        _output.Reader.CancelPendingRead();
         await _receiving;
-        await _sending;
         _socket.Dispose();
         await _input.Reader.CompleteAsync();
-        await _output.Writer.CompleteAsync();
         if (!_closed.IsCancellationRequested) await _closed.CancelAsync();
         _closed.Dispose();
         _stopReceiving.Dispose();

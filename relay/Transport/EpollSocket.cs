@@ -25,6 +25,15 @@ public sealed class EpollSocket : IDisposable
 
     internal int Fd { get; }
 
+    /// <summary>A write is parked waiting for room in the socket's buffer (for tests).</summary>
+    internal bool WriteWaiting
+    {
+        get
+        {
+            lock (_lock) return _write.Pending;
+        }
+    }
+
     private EpollSocket(EpollLoop loop, int fd)
     {
         Fd = fd;

@@ -130,6 +130,37 @@ public class EpollTransportTests
     }
 
     [Fact]
+    public async Task What_Kestrel_wrote_before_closing_goes_out_before_the_socket_shuts()
+    {
+        // The peer reads nothing until the socket is full and the transport holds a write back; then Kestrel ends the
+        // connection (completes its output, disposes). The held-back bytes must still go out once the peer reads.
+        var (loops, socket, peer, listener) = await PairAsync();
+        using var _ = loops;
+        using var __ = peer;
+        var connection = EpollConnection.Start(socket);
+        using var written = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        for (var i = 0; !socket.WriteWaiting; i++)
+        {
+            Assert.True(i < 100_000, "the socket never filled");
+            RandomNumberGenerator.Fill(chunk);
+            written.Write(chunk);
+            await connection.Transport.Output.WriteAsync(chunk);
+        }
+        await connection.Transport.Output.CompleteAsync();
+        var disposing = connection.DisposeAsync().AsTask();
+        using var received = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        int n;
+        while ((n = await peer.ReceiveAsync(buffer, timeout.Token)) > 0) received.Write(buffer, 0, n);
+        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(written.Length, received.Length);
+        Assert.Equal(SHA256.HashData(written.ToArray()), SHA256.HashData(received.ToArray()));
+        listener.Stop();
+    }
+
+    [Fact]
     public async Task An_unknown_transport_is_refused_at_start_naming_the_setting()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
