@@ -2,7 +2,7 @@
 // (bench/LoadGen: raw sockets, frames built once, timestamps in the payload) against the same raw-socket echo, in
 // one run. Rounds interleave the targets so drift hits all of them; the report shows each cell's median.
 // Needs: dotnet, nginx and caddy (each installed with apt-get when missing). For the node-generator cross-check: npm ci --prefix bench.
-// Usage: node bench/relay/compare.mjs [--streams 200,1000] [--seconds 15] [--rounds 3] [--no-node-check]
+// Usage: node bench/relay/compare.mjs [--streams 200,1000] [--seconds 15] [--rounds 3] [--warmup 10] [--no-node-check]
 //   [--targets direct,pump,forwarder,nginx,caddy] [--pin] [--variant 'label:KEY=value,KEY=value' ...] [--name relay-forwarder]
 // --pin: each proxy on core 1 (taskset), the echo and the generator on core 0.
 // --variant: one more frame-forwarder relay with these environment settings (A/B in the same run); the key `build`
@@ -23,6 +23,7 @@ const streamCounts = arg("--streams", "200,1000").split(",").map(Number);
 const seconds = Number(arg("--seconds", "15"));
 const rounds = Number(arg("--rounds", "3"));
 const nodeCheck = !process.argv.includes("--no-node-check");
+const warmup = Number(arg("--warmup", "10"));
 const pin = process.argv.includes("--pin");
 const selected = arg("--targets", "direct,pump,forwarder,nginx,caddy").split(",");
 const variants = process.argv.flatMap((a, i) => (a === "--variant" ? [process.argv[i + 1]] : [])).map((spec) => {
@@ -144,15 +145,15 @@ function rssKiB(pid) {
   return total;
 }
 
-function runGenerator(url, count) {
+function runGenerator(url, count, forSeconds = seconds) {
   return new Promise((resolve, reject) => {
-    const child = spawn(...withFiles(loadCores, "dotnet", [loadgen, "streams", url, String(count), "--seconds", String(seconds), "--relay-key", key]), {
+    const child = spawn(...withFiles(loadCores, "dotnet", [loadgen, "streams", url, String(count), "--seconds", String(forSeconds), "--relay-key", key]), {
       env: { ...process.env, ...inline },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), (seconds + 120) * 1000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), (forSeconds + 120) * 1000);
     child.on("exit", (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(JSON.parse(out.trim().split("\n").pop()));
@@ -188,6 +189,9 @@ try {
       await measure("C# generator, 200 streams", t, () => runGenerator(t.url, 200));
     }
   }
+  // Warm-up, not measured: a relay's first calls run its code through the JIT's tiers (seconds of CPU), which a
+  // relay serving for days does not pay per call; nginx and Caddy are native code.
+  if (warmup > 0) for (const t of targets.filter((x) => x.pid)) await runGenerator(t.url, Math.min(...streamCounts), warmup);
   for (let round = 1; round <= rounds; round++) {
     for (const count of streamCounts) {
       for (const t of targets) await measure(`${count} streams`, t, () => runGenerator(t.url, count));
@@ -213,8 +217,9 @@ function render(file) {
     `Loopback, ${cpus().length} cores shared by the load generator, the echo, the proxy under test and (this session) other work. Streams x 50 msg/s x ${secondsRun} s,`,
     `~300-byte text frames; a message is one echoed round trip (two frames through the proxy). Medians of up to ${roundsRun} interleaved rounds.`,
     `CPU = the proxy process's user+system seconds (nginx: master and workers). RSS per call = (peak during the cell - RSS ${Object.keys(startupRssMiB).length ? "at start-up" : "at the cell's start"}) / streams;`,
-    "the marginal RSS per call is the slope of the peak RSS between the smallest and largest stream counts.",
+    "the marginal RSS per call is the slope of the peak RSS between the smallest and largest stream counts (RSS figures from round 1, where the loads grow in order).",
     cells[0]?.pinned ? "Pinned with taskset: each proxy on core 1, the echo and the generator on core 0 (the relay's .NET runtime then sees 1 processor)." : "Nothing pinned.",
+    ...(renderOnly ? [] : [warmup > 0 ? `Warm-up before round 1 (not measured): each relay ${warmup} s at ${Math.min(...streamCounts)} streams, so its code is past the JIT's tiers.` : "No warm-up: the relays' first cells include JIT time."]),
     "",
   ];
   const rowsFor = (scenario) => targetNames.map((name) => {
@@ -229,8 +234,10 @@ function render(file) {
       lost: cs.reduce((a, c) => a + c.lost, 0),
       sent: cs.reduce((a, c) => a + c.sent, 0),
       ooo: cs.reduce((a, c) => a + (c.outOfOrder ?? 0), 0),
-      rssPeak: median(cs.map((c) => c.rssPeakMiB)),
-      rssPerCallKiB: median(cs.map((c) => ((c.rssPeakMiB - (startupRssMiB[name] ?? c.rssIdleMiB)) * 1024) / count)),
+      // Memory from round 1 only: a .NET heap keeps what it grew to, so later rounds of a smaller load show the peak
+      // of a larger one.
+      rssPeak: cs[0].rssPeakMiB,
+      rssPerCallKiB: ((cs[0].rssPeakMiB - (startupRssMiB[name] ?? cs[0].rssIdleMiB)) * 1024) / count,
     };
   }).filter(Boolean);
   const scenarios = [...new Set(cells.map((c) => c.scenario))];

@@ -30,7 +30,54 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
     /// Sends forwarded bytes. <paramref name="frameEnd"/> is where the frame in progress at the chunk's start ends (0: the
     /// chunk starts at a frame boundary; -1: not within this chunk); a pending close goes in there.
     /// </summary>
-    public async ValueTask ForwardAsync(ReadOnlyMemory<byte> chunk, int frameEnd, bool endsMidFrame, bool endsWithClose)
+    public ValueTask ForwardAsync(ReadOnlyMemory<byte> chunk, int frameEnd, bool endsMidFrame, bool endsWithClose)
+    {
+        // The common case, once per forwarded read: nobody else writing, no close waiting, and the socket takes the bytes
+        // at once; it completes here without an async state machine.
+        if (!_gate.Wait(0)) return ForwardQueuedAsync(chunk, frameEnd, endsMidFrame, endsWithClose);
+        if (_closed || _pendingClose is not null)
+        {
+            _gate.Release();
+            return ForwardQueuedAsync(chunk, frameEnd, endsMidFrame, endsWithClose);
+        }
+        ValueTask write;
+        try
+        {
+            write = stream.WriteAsync(chunk);
+        }
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            _closed = true;
+            _gate.Release();
+            return ValueTask.CompletedTask;
+        }
+        if (!write.IsCompletedSuccessfully) return FinishWriteAsync(write, endsMidFrame, endsWithClose);
+        _midFrame = endsMidFrame;
+        if (endsWithClose) _closed = true;
+        _gate.Release();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The fast path's write that had to wait (or failed): finish it, then let the next writer in.</summary>
+    private async ValueTask FinishWriteAsync(ValueTask write, bool endsMidFrame, bool endsWithClose)
+    {
+        try
+        {
+            await write;
+            _midFrame = endsMidFrame;
+            if (endsWithClose) _closed = true;
+        }
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            _closed = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask ForwardQueuedAsync(ReadOnlyMemory<byte> chunk, int frameEnd, bool endsMidFrame, bool endsWithClose)
     {
         await _gate.WaitAsync();
         try
