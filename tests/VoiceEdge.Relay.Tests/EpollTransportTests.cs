@@ -112,12 +112,13 @@ public class EpollTransportTests
     }
 
     [Theory]
-    [InlineData("Epoll")]
-    [InlineData("Sockets")]
-    public async Task Frames_a_client_sends_behind_its_upgrade_request_reach_the_upstream_intact(string transport)
+    [InlineData("Epoll", 1)]
+    [InlineData("Epoll", 2)]
+    [InlineData("Sockets", 1)]
+    public async Task Frames_a_client_sends_behind_its_upgrade_request_reach_the_upstream_intact(string transport, int threads)
     {
         using var listener = new RawFrameUpstream();
-        await using var relay = await RelayUnderTest.StartAsync(listener.ChatUri, null, ("Transport", transport));
+        await using var relay = await RelayUnderTest.StartAsync(listener.ChatUri, null, ("Transport", transport), ("EpollThreads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var eager = RawFrames.Concat(RawFrames.Build(RawFrames.Text, "sent before the 101"u8), RawFrames.Build(RawFrames.Binary, new byte[3000]));
         var accepting = listener.AcceptAsync();
         await using var client = await RawPeer.ConnectAsync(relay.BaseUri, "/api/chat", [("X-Voice-Edge-Auth", relay.ValidToken())], eager);
