@@ -32,14 +32,44 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
     /// </summary>
     public ValueTask ForwardAsync(ReadOnlyMemory<byte> chunk, int frameEnd, bool endsMidFrame, bool endsWithClose)
     {
-        // The common case, once per forwarded read: nobody else writing, no close waiting, and the socket takes the bytes
-        // at once; it completes here without an async state machine.
+        // The common case, once per forwarded read: nobody else writing and no close waiting.
         if (!_gate.Wait(0)) return ForwardQueuedAsync(chunk, frameEnd, endsMidFrame, endsWithClose);
-        if (_closed || _pendingClose is not null)
+        if (!_closed && _pendingClose is null) return ForwardHoldingGate(chunk, endsMidFrame, endsWithClose);
+        _gate.Release();
+        return ForwardQueuedAsync(chunk, frameEnd, endsMidFrame, endsWithClose);
+    }
+
+    private async ValueTask ForwardQueuedAsync(ReadOnlyMemory<byte> chunk, int frameEnd, bool endsMidFrame, bool endsWithClose)
+    {
+        await _gate.WaitAsync();
+        if (_closed)
         {
             _gate.Release();
-            return ForwardQueuedAsync(chunk, frameEnd, endsMidFrame, endsWithClose);
+            return;
         }
+        if (_pendingClose is not { } pending || frameEnd < 0)
+        {
+            await ForwardHoldingGate(chunk, endsMidFrame, endsWithClose);
+            return;
+        }
+        try
+        {
+            if (frameEnd > 0) await stream.WriteAsync(chunk[..frameEnd]);
+            await WriteCloseAsync(pending.Code, pending.Reason);
+        }
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            _closed = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>With the gate held: writes, then releases the gate; no state machine when the socket takes the bytes at once.</summary>
+    private ValueTask ForwardHoldingGate(ReadOnlyMemory<byte> chunk, bool endsMidFrame, bool endsWithClose)
+    {
         ValueTask write;
         try
         {
@@ -47,25 +77,20 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            _closed = true;
-            _gate.Release();
-            return ValueTask.CompletedTask;
+            write = ValueTask.FromException(e);
         }
         if (!write.IsCompletedSuccessfully) return FinishWriteAsync(write, endsMidFrame, endsWithClose);
-        _midFrame = endsMidFrame;
-        if (endsWithClose) _closed = true;
+        Wrote(endsMidFrame, endsWithClose);
         _gate.Release();
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The fast path's write that had to wait (or failed): finish it, then let the next writer in.</summary>
     private async ValueTask FinishWriteAsync(ValueTask write, bool endsMidFrame, bool endsWithClose)
     {
         try
         {
             await write;
-            _midFrame = endsMidFrame;
-            if (endsWithClose) _closed = true;
+            Wrote(endsMidFrame, endsWithClose);
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
@@ -77,30 +102,10 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
         }
     }
 
-    private async ValueTask ForwardQueuedAsync(ReadOnlyMemory<byte> chunk, int frameEnd, bool endsMidFrame, bool endsWithClose)
+    private void Wrote(bool endsMidFrame, bool endsWithClose)
     {
-        await _gate.WaitAsync();
-        try
-        {
-            if (_closed) return;
-            if (_pendingClose is { } pending && frameEnd >= 0)
-            {
-                if (frameEnd > 0) await stream.WriteAsync(chunk[..frameEnd]);
-                await WriteCloseAsync(pending.Code, pending.Reason);
-                return;
-            }
-            await stream.WriteAsync(chunk);
-            _midFrame = endsMidFrame;
-            if (endsWithClose) _closed = true;
-        }
-        catch (Exception e) when (IsTransportFailure(e))
-        {
-            _closed = true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        _midFrame = endsMidFrame;
+        if (endsWithClose) _closed = true;
     }
 
     /// <summary>Sends the relay's own close frame, now or at the end of the frame in progress; once per leg, never throws.</summary>
