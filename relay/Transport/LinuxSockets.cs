@@ -10,6 +10,7 @@ namespace VoiceEdge.Relay.Transport;
 /// </summary>
 internal static unsafe class LinuxSockets
 {
+    // .NET resolves "libc" to the C library's real file (LIBC_SO, libc.so.6 with glibc), so this needs no libc6-dev.
     private const string Libc = "libc";
 
     public const int EAGAIN = 11, EINTR = 4, EINPROGRESS = 115;
