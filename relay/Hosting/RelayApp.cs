@@ -73,10 +73,12 @@ public static class RelayApp
     /// </summary>
     private static void UseEpollTransportWhenChosen(WebApplicationBuilder builder)
     {
+        // Read before the options are bound and validated (the transport is chosen while the host is built); the
+        // defaults are RelayOptions' own, and a bad value is still refused by the options' validation at start.
         var section = builder.Configuration.GetSection(RelayOptions.Section);
-        var transport = section.GetValue<string>(nameof(RelayOptions.Transport)) ?? "Epoll";
-        if (!OperatingSystem.IsLinux() || !transport.Equals("Epoll", StringComparison.OrdinalIgnoreCase)) return;
-        var threads = Math.Clamp(section.GetValue(nameof(RelayOptions.EpollThreads), 1), 1, 64);
-        builder.Services.AddEpollTransport(threads);
+        var o = new RelayOptions();
+        o.Transport = section.GetValue(nameof(RelayOptions.Transport), o.Transport) ?? o.Transport;
+        o.EpollThreads = section.GetValue(nameof(RelayOptions.EpollThreads), o.EpollThreads);
+        if (o.UsesEpollTransport) builder.Services.AddEpollTransport(Math.Clamp(o.EpollThreads, 1, 64));
     }
 }

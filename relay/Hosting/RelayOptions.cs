@@ -108,6 +108,9 @@ public sealed class RelayOptions : IValidatableObject
     /// <summary>Event-loop threads of the epoll transport. One carries a 2-vCPU VM's calls with the least CPU per frame (bench/README.md).</summary>
     [Range(1, 64)] public int EpollThreads { get; set; } = 1;
 
+    /// <summary>True when Kestrel runs on the relay's epoll transport: Linux and <c>Transport=Epoll</c>.</summary>
+    public bool UsesEpollTransport => OperatingSystem.IsLinux() && string.Equals(Transport, "Epoll", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when <c>Relay__Forwarder=WebSocket</c> selects the older System.Net.WebSockets pump.</summary>
     public bool UsesWebSocketPump => string.Equals(Forwarder, "WebSocket", StringComparison.OrdinalIgnoreCase);
 

@@ -123,7 +123,8 @@ public sealed class EpollSocket : IDisposable
             {
                 return ValueTask.FromException(e);
             }
-            return new ValueTask(Park(_write, CancellationToken.None).AsTask());
+            _write.Start();
+            return new ValueTask(_write, _write.Version);
         }
     }
 
@@ -251,7 +252,8 @@ public sealed class EpollSocket : IDisposable
     private ValueTask<int> Park(Operation operation, CancellationToken ct)
     {
         if (ct.IsCancellationRequested) return ValueTask.FromCanceled<int>(ct);
-        var task = operation.Start();
+        operation.Start();
+        var task = new ValueTask<int>(operation, operation.Version);
         if (ct.CanBeCanceled)
         {
             var version = operation.Version;
@@ -285,7 +287,7 @@ public sealed class EpollSocket : IDisposable
     }
 
     /// <summary>One waiting read or write: a reusable value-task source whose continuation runs where it completes.</summary>
-    private sealed class Operation : IValueTaskSource<int>
+    private sealed class Operation : IValueTaskSource<int>, IValueTaskSource
     {
         private ManualResetValueTaskSourceCore<int> _core;
 
@@ -293,11 +295,8 @@ public sealed class EpollSocket : IDisposable
         public short Version => _core.Version;
         public CancellationTokenRegistration Registration { get; set; }
 
-        public ValueTask<int> Start()
-        {
-            Pending = true;
-            return new ValueTask<int>(this, _core.Version);
-        }
+        /// <summary>Under the socket's lock: this operation now waits for the socket.</summary>
+        public void Start() => Pending = true;
 
         /// <summary>Under the socket's lock: this operation is done; complete it once the lock is released.</summary>
         public Operation Finish()
@@ -325,6 +324,8 @@ public sealed class EpollSocket : IDisposable
                 _core.Reset();
             }
         }
+
+        void IValueTaskSource.GetResult(short token) => GetResult(token);
 
         public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
