@@ -17,7 +17,7 @@ internal static unsafe class LinuxSockets
     public const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 1u << 31;
     public const int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
     private const int CLOEXEC = 0x80000, NONBLOCK = 0x800;
-    private const int SOCK_STREAM = 1, SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4;
+    private const int SOCK_STREAM = 1, SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7;
     private const int IPPROTO_TCP = 6, TCP_NODELAY = 1, IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
     private const int MSG_NOSIGNAL = 0x4000;
     public const int SHUT_WR = 1, SHUT_RDWR = 2;
@@ -88,6 +88,10 @@ internal static unsafe class LinuxSockets
         var one = 1;
         _ = setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(int));
     }
+
+    /// <summary>The socket's send buffer (the kernel doubles it); tests use a small one to force back-pressure.</summary>
+    public static void SetSendBuffer(int fd, int bytes) =>
+        Check(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(int)), "setsockopt(SO_SNDBUF)");
 
     /// <summary>A listening socket like Kestrel's: address reuse on, IPv6 "any" dual-mode.</summary>
     public static int Listen(IPEndPoint endPoint, int backlog)
