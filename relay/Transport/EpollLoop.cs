@@ -8,6 +8,10 @@ namespace VoiceEdge.Relay.Transport;
 /// and writes that were waiting complete on this thread, and their continuations (the frame forwarder) run inline, so a
 /// frame goes from one socket to the other with a recv, a send and no thread hop; only a socket that would block
 /// parks until its next event. See bench/README.md for why (fewer syscalls and wake-ups than .NET's socket engine).
+/// Only socket readiness and the frame forwarder's continuations run here (<see cref="EpollSocket.ContinueOnLoop"/>);
+/// anything slow would stall every socket of the loop. An exception that reaches the loop, or an epoll_wait that fails,
+/// leaves its sockets without a thread: the loop reports it to its fatal handler (the relay logs it and exits non-zero,
+/// so systemd restarts it) and stops.
 /// </summary>
 public sealed unsafe class EpollLoop : IDisposable
 {
@@ -17,11 +21,15 @@ public sealed unsafe class EpollLoop : IDisposable
     private readonly int _wakeFd;
     private readonly Thread _thread;
     private readonly ConcurrentDictionary<ulong, EpollSocket> _sockets = new();
+    private readonly Action<Exception> _onFatal;
     private static long s_nextId;
+    [ThreadStatic] private static bool t_onLoop;
     private volatile bool _stopping;
 
-    public EpollLoop(string name)
+    /// <param name="onFatal">Called once, on the loop's thread, when the loop cannot go on; by default <see cref="EpollLoopFailure.Exit"/>.</param>
+    public EpollLoop(string name, Action<Exception>? onFatal = null)
     {
+        _onFatal = onFatal ?? (e => EpollLoopFailure.Exit(name, e, null));
         _epfd = LinuxSockets.EpollCreate();
         _wakeFd = LinuxSockets.EventFd();
         LinuxSockets.EpollAdd(_epfd, _wakeFd, LinuxSockets.EPOLLIN, WakeId);
@@ -32,11 +40,29 @@ public sealed unsafe class EpollLoop : IDisposable
     /// <summary>Sockets this loop watches now.</summary>
     public int Count => _sockets.Count;
 
+    /// <summary>True on the thread of any event loop.</summary>
+    public static bool OnLoopThread => t_onLoop;
+
+    /// <summary>Continues on the thread pool when called on a loop's thread; at once otherwise.</summary>
+    public static LeaveLoopAwaitable LeaveLoopThread() => new(t_onLoop);
+
+    /// <summary>Epoll file descriptor (for tests that break the loop).</summary>
+    internal int EpollFd => _epfd;
+
     internal ulong Register(EpollSocket socket)
     {
         var id = (ulong)Interlocked.Increment(ref s_nextId);
         _sockets[id] = socket;
-        LinuxSockets.EpollAdd(_epfd, socket.Fd, LinuxSockets.EPOLLIN | LinuxSockets.EPOLLOUT | LinuxSockets.EPOLLRDHUP | LinuxSockets.EPOLLET, id);
+        try
+        {
+            LinuxSockets.EpollAdd(_epfd, socket.Fd,
+                LinuxSockets.EPOLLIN | LinuxSockets.EPOLLPRI | LinuxSockets.EPOLLOUT | LinuxSockets.EPOLLRDHUP | LinuxSockets.EPOLLET, id);
+        }
+        catch
+        {
+            _sockets.TryRemove(id, out _);
+            throw;
+        }
         return id;
     }
 
@@ -49,6 +75,7 @@ public sealed unsafe class EpollLoop : IDisposable
 
     private void Run()
     {
+        t_onLoop = true;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxSockets.EpollEventSize));
         try
         {
@@ -57,8 +84,10 @@ public sealed unsafe class EpollLoop : IDisposable
                 var n = LinuxSockets.epoll_wait(_epfd, events, MaxEvents, -1);
                 if (n < 0)
                 {
-                    if (LinuxSockets.Errno == LinuxSockets.EINTR) continue;
-                    break;
+                    var errno = LinuxSockets.Errno;
+                    if (errno == LinuxSockets.EINTR) continue;
+                    if (_stopping) break;
+                    throw LinuxSockets.Failure("epoll_wait", errno);
                 }
                 for (var i = 0; i < n; i++)
                 {
@@ -67,6 +96,10 @@ public sealed unsafe class EpollLoop : IDisposable
                     if (id != WakeId && _sockets.TryGetValue(id, out var socket)) socket.OnEvents(*(uint*)ev);
                 }
             }
+        }
+        catch (Exception e)
+        {
+            _onFatal(e);
         }
         finally
         {
@@ -90,10 +123,11 @@ public sealed class EpollLoops : IDisposable
     private readonly EpollLoop[] _loops;
     private int _next;
 
-    public EpollLoops(int count)
+    /// <param name="onFatal">What a loop that cannot go on does (<see cref="EpollLoop"/>): by default log to stderr and exit.</param>
+    public EpollLoops(int count, Action<Exception>? onFatal = null)
     {
         _loops = new EpollLoop[Math.Max(1, count)];
-        for (var i = 0; i < _loops.Length; i++) _loops[i] = new EpollLoop($"voice-edge epoll {i}");
+        for (var i = 0; i < _loops.Length; i++) _loops[i] = new EpollLoop($"voice-edge epoll {i}", onFatal);
     }
 
     public EpollLoop Next() => _loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length)];
@@ -104,4 +138,18 @@ public sealed class EpollLoops : IDisposable
     {
         foreach (var loop in _loops) loop.Dispose();
     }
+}
+
+/// <summary>Awaiting it moves the rest of the method off an event loop's thread (<see cref="EpollLoop.LeaveLoopThread"/>).</summary>
+public readonly struct LeaveLoopAwaitable(bool onLoop) : System.Runtime.CompilerServices.ICriticalNotifyCompletion
+{
+    public LeaveLoopAwaitable GetAwaiter() => this;
+
+    public bool IsCompleted => !onLoop;
+
+    public void GetResult() { }
+
+    public void OnCompleted(Action continuation) => ThreadPool.QueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+
+    public void UnsafeOnCompleted(Action continuation) => ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
 }

@@ -8,7 +8,10 @@ namespace VoiceEdge.Relay.Transport;
 /// connect) at a time, each completed at once when the socket is ready and otherwise parked until its event, without
 /// allocating. Readiness is remembered from the edge-triggered events: a read that fills less than its buffer has
 /// drained the socket, so the next read waits for the next event instead of trying a recv that would say EAGAIN.
-/// Safe to use from any thread; waiting operations complete on the loop's thread with their continuation inline.
+/// Safe to use from any thread. A waiting operation's continuation runs on the thread pool, except while
+/// <see cref="ContinueOnLoop"/> is on (the frame forwarder): then inline on the loop's thread, so a frame goes from one
+/// socket to the other with no thread hop. Each operation's result must be collected exactly once (awaited, or
+/// <c>GetResult</c>) before the next of its kind starts; otherwise <see cref="SocketMisuseException"/>.
 /// </summary>
 public sealed class EpollSocket : IDisposable
 {
@@ -20,6 +23,10 @@ public sealed class EpollSocket : IDisposable
     private bool _readable = true, _writable = true, _accepting, _connecting, _closed, _aborted;
     // The peer ended its side or the connection failed: no further edge will come, so reads never wait again.
     private bool _peerDone;
+    // TCP urgent data arrived (EPOLLPRI): a recv stops short at its mark with more data behind it, so a short read does
+    // not prove the socket drained until a recv says EAGAIN.
+    private bool _urgent;
+    private volatile bool _continueOnLoop;
     private Memory<byte> _readBuffer;
     private ReadOnlyMemory<byte> _writeRemaining;
 
@@ -34,34 +41,79 @@ public sealed class EpollSocket : IDisposable
         }
     }
 
-    private EpollSocket(EpollLoop loop, int fd)
+    /// <summary>The peer ended its side or the connection failed, as far as the loop has seen (for tests).</summary>
+    internal bool PeerDone
+    {
+        get
+        {
+            lock (_lock) return _peerDone;
+        }
+    }
+
+    /// <summary>
+    /// Whether a waiting read's or write's continuation runs inline on the loop's thread (the frame forwarder, one recv
+    /// and one send per frame) instead of on the thread pool (everything else: HTTP, call set-up, TLS handshakes,
+    /// logging, which must never stall the other sockets of the loop). Takes effect from the next operation.
+    /// </summary>
+    public bool ContinueOnLoop
+    {
+        get => _continueOnLoop;
+        set => _continueOnLoop = value;
+    }
+
+    /// <summary>Registers <paramref name="fd"/> with the loop; on failure the descriptor is closed, never leaked.</summary>
+    private EpollSocket(EpollLoop loop, int fd, bool connecting = false)
     {
         Fd = fd;
         _loop = loop;
-        _id = loop.Register(this);
+        _connecting = connecting;
+        _writable = !connecting;
+        try
+        {
+            _id = loop.Register(this);
+        }
+        catch (IOException e)
+        {
+            LinuxSockets.Close(fd);
+            throw new EpollRegistrationException(e.Message, e);
+        }
     }
 
-    /// <summary>Takes ownership of a connected or listening descriptor (non-blocking).</summary>
+    /// <summary>Takes ownership of a connected or listening descriptor (non-blocking); closes it if the loop cannot watch it.</summary>
     internal static EpollSocket Adopt(EpollLoop loop, int fd) => new(loop, fd);
 
     public IPEndPoint? LocalEndPoint => LinuxSockets.LocalEndPoint(Fd);
 
     public IPEndPoint? RemoteEndPoint => LinuxSockets.RemoteEndPoint(Fd);
 
-    /// <summary>A TCP connection to <paramref name="endPoint"/> (Nagle off).</summary>
+    /// <summary>
+    /// A TCP connection to <paramref name="endPoint"/> (Nagle off). The connect starts before the socket joins the loop:
+    /// an unconnected socket reports HUP, which would mark a healthy connection as ended by its peer.
+    /// </summary>
     public static async ValueTask<EpollSocket> ConnectAsync(EpollLoop loop, IPEndPoint endPoint, CancellationToken ct)
     {
         var fd = LinuxSockets.Socket(endPoint.AddressFamily);
-        LinuxSockets.NoDelay(fd);
-        var socket = new EpollSocket(loop, fd);
+        bool connected;
+        try
+        {
+            LinuxSockets.NoDelay(fd);
+            connected = LinuxSockets.Connect(fd, endPoint);
+        }
+        catch
+        {
+            LinuxSockets.Close(fd);
+            throw;
+        }
+        var socket = new EpollSocket(loop, fd, connecting: !connected);
         try
         {
             ValueTask<int> wait;
             lock (socket._lock)
             {
-                if (LinuxSockets.Connect(fd, endPoint)) return socket;
+                if (!socket._connecting) return socket;
+                // The loop may have seen the connect finish between the registration and now.
+                if (socket._writable && socket.ConnectFinishedLocked()) return socket;
                 socket._writable = false;
-                socket._connecting = true;
                 wait = socket.Park(socket._write, ct);
             }
             await wait;
@@ -81,7 +133,7 @@ public sealed class EpollSocket : IDisposable
         lock (_lock)
         {
             if (Gone() is { } gone) return ValueTask.FromException<int>(gone);
-            if (_read.Pending) throw new InvalidOperationException("a read is already waiting on this socket");
+            _read.EnsureIdle("read");
             _readBuffer = buffer;
             try
             {
@@ -101,19 +153,24 @@ public sealed class EpollSocket : IDisposable
         lock (_lock)
         {
             if (Gone() is { } gone) return ValueTask.FromException<int>(gone);
+            _read.EnsureIdle("accept");
             _accepting = true;
             if (_readable && TryReadLocked() is var fd and >= 0) return new ValueTask<int>(fd);
             return Park(_read, ct);
         }
     }
 
-    /// <summary>Sends all of <paramref name="data"/>, waiting for room in the socket's buffer when it is full.</summary>
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> data)
+    /// <summary>
+    /// Sends all of <paramref name="data"/>, waiting for room in the socket's buffer when it is full. The caller must not
+    /// touch <paramref name="data"/> until the returned task is collected. A write cancelled while waiting may have
+    /// sent part of the data, so it aborts the connection: nothing sent after it could be framed correctly.
+    /// </summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
         lock (_lock)
         {
             if (Gone() is { } gone) return ValueTask.FromException(gone);
-            if (_write.Pending) throw new InvalidOperationException("a write is already waiting on this socket");
+            _write.EnsureIdle("write");
             _writeRemaining = data;
             try
             {
@@ -123,8 +180,7 @@ public sealed class EpollSocket : IDisposable
             {
                 return ValueTask.FromException(e);
             }
-            _write.Start();
-            return new ValueTask(_write, _write.Version);
+            return TryPark(_write, ct) ? new ValueTask(_write, _write.Version) : ValueTask.FromCanceled(ct);
         }
     }
 
@@ -164,7 +220,8 @@ public sealed class EpollSocket : IDisposable
         lock (_lock)
         {
             if (_closed || _aborted) return;
-            if ((events & (LinuxSockets.EPOLLIN | LinuxSockets.EPOLLHUP | LinuxSockets.EPOLLERR | LinuxSockets.EPOLLRDHUP)) != 0)
+            if ((events & LinuxSockets.EPOLLPRI) != 0) _urgent = true;
+            if ((events & (LinuxSockets.EPOLLIN | LinuxSockets.EPOLLPRI | LinuxSockets.EPOLLHUP | LinuxSockets.EPOLLERR | LinuxSockets.EPOLLRDHUP)) != 0)
             {
                 _readable = true;
                 if ((events & (LinuxSockets.EPOLLHUP | LinuxSockets.EPOLLERR | LinuxSockets.EPOLLRDHUP)) != 0) _peerDone = true;
@@ -205,7 +262,9 @@ public sealed class EpollSocket : IDisposable
 
     /// <summary>
     /// Bytes read (or the accepted descriptor); -1 when the socket had nothing (now remembered as not readable). A short
-    /// read drained the socket, unless the peer's end or an error came with the same edge: the next recv must see it.
+    /// read drained the socket, unless the peer's end or an error came with the same edge (the next recv must see it),
+    /// or urgent data is about: recv stops at its mark and skips the urgent byte on the next call (SO_OOBINLINE is off,
+    /// so it never reaches the other leg), as Kestrel's transport does.
     /// </summary>
     private int TryReadLocked()
     {
@@ -221,7 +280,12 @@ public sealed class EpollSocket : IDisposable
         }
         if (_readBuffer.Length == 0) return 0;
         var n = LinuxSockets.Receive(Fd, _readBuffer.Span);
-        if (n < 0 || (n > 0 && n < _readBuffer.Length && !_peerDone)) _readable = false;
+        if (n < 0)
+        {
+            _readable = false;
+            _urgent = false;
+        }
+        else if (n > 0 && n < _readBuffer.Length && !_peerDone && !_urgent) _readable = false;
         return n;
     }
 
@@ -249,28 +313,50 @@ public sealed class EpollSocket : IDisposable
         return true;
     }
 
-    private ValueTask<int> Park(Operation operation, CancellationToken ct)
+    private ValueTask<int> Park(Operation operation, CancellationToken ct) =>
+        TryPark(operation, ct) ? new ValueTask<int>(operation, operation.Version) : ValueTask.FromCanceled<int>(ct);
+
+    /// <summary>Under the lock: the operation waits for its event; false when <paramref name="ct"/> is already cancelled.</summary>
+    private bool TryPark(Operation operation, CancellationToken ct)
     {
-        if (ct.IsCancellationRequested) return ValueTask.FromCanceled<int>(ct);
-        operation.Start();
-        var task = new ValueTask<int>(operation, operation.Version);
+        if (ct.IsCancellationRequested)
+        {
+            if (operation == _write && !_connecting) AbortLocked();
+            return false;
+        }
+        operation.Start(inlineContinuation: _continueOnLoop);
         if (ct.CanBeCanceled)
         {
             var version = operation.Version;
             operation.Registration = ct.UnsafeRegister(_ => Cancel(operation, version, ct), null);
         }
-        return task;
+        return true;
     }
 
     private void Cancel(Operation operation, short version, CancellationToken ct)
     {
+        Operation? read = null;
         lock (_lock)
         {
             if (!operation.Pending || operation.Version != version) return;
             operation.Finish();
-            if (operation == _write) _connecting = false;
+            if (operation == _write)
+            {
+                if (_connecting) _connecting = false;
+                else read = AbortLocked();
+            }
         }
         operation.Complete(0, new OperationCanceledException(ct));
+        read?.Complete(0, Gone());
+    }
+
+    /// <summary>A write given up half-way: the connection ends in both directions; returns a waiting read to fail.</summary>
+    private Operation? AbortLocked()
+    {
+        _writeRemaining = default;
+        _aborted = true;
+        LinuxSockets.Shutdown(Fd, LinuxSockets.SHUT_RDWR);
+        return _read.Pending ? _read.Finish() : null;
     }
 
     private IOException? Gone() =>
@@ -295,8 +381,26 @@ public sealed class EpollSocket : IDisposable
         public short Version => _core.Version;
         public CancellationTokenRegistration Registration { get; set; }
 
+        /// <summary>
+        /// Under the socket's lock, before any new operation of this kind (even one that will not wait): the previous one
+        /// is neither waiting nor finished with its result uncollected. An uncollected result means the caller took a
+        /// completed task for done without <c>GetResult</c>: its next wait would report the old result at once while
+        /// the socket still used its buffer, and the old completion would later fire a second time.
+        /// </summary>
+        public void EnsureIdle(string kind)
+        {
+            if (Pending) throw new SocketMisuseException($"a {kind} is already waiting on this socket");
+            if (_core.GetStatus(_core.Version) != ValueTaskSourceStatus.Pending)
+                throw new SocketMisuseException($"the previous {kind}'s result was never collected (a ValueTask must be awaited or read with GetResult exactly once)");
+        }
+
         /// <summary>Under the socket's lock: this operation now waits for the socket.</summary>
-        public void Start() => Pending = true;
+        public void Start(bool inlineContinuation)
+        {
+            EnsureIdle("operation");
+            _core.RunContinuationsAsynchronously = !inlineContinuation;
+            Pending = true;
+        }
 
         /// <summary>Under the socket's lock: this operation is done; complete it once the lock is released.</summary>
         public Operation Finish()
@@ -333,3 +437,10 @@ public sealed class EpollSocket : IDisposable
             _core.OnCompleted(continuation, state, token, flags);
     }
 }
+
+/// <summary>A bug in the caller of <see cref="EpollSocket"/> (an operation started while the previous one is waiting or
+/// uncollected): never a peer leaving, so nothing that handles transport failures may swallow it.</summary>
+public sealed class SocketMisuseException(string message) : Exception(message);
+
+/// <summary>The loop could not watch a descriptor (epoll_ctl ADD failed); the descriptor was closed.</summary>
+public sealed class EpollRegistrationException(string message, Exception inner) : IOException(message, inner);

@@ -7,7 +7,7 @@ namespace VoiceEdge.Relay.Transport;
 /// Kestrel's transport on <see cref="EpollLoops"/> instead of .NET's socket engine (Linux, TCP only). Kestrel sees an
 /// ordinary connection; a WebSocket call may take its socket over after the 101 (<see cref="ISocketTakeoverFeature"/>).
 /// </summary>
-public sealed class EpollTransportFactory(EpollLoops loops) : IConnectionListenerFactory
+public sealed class EpollTransportFactory(EpollLoops loops, ILogger<EpollTransportFactory> logger) : IConnectionListenerFactory
 {
     private const int Backlog = 512;
 
@@ -16,14 +16,15 @@ public sealed class EpollTransportFactory(EpollLoops loops) : IConnectionListene
         if (endpoint is not IPEndPoint ip) throw new NotSupportedException($"the epoll transport listens on TCP only, not {endpoint}");
         var fd = LinuxSockets.Listen(ip, Backlog);
         var listener = EpollSocket.Adopt(loops.Next(), fd);
-        return ValueTask.FromResult<IConnectionListener>(new EpollConnectionListener(loops, listener));
+        return ValueTask.FromResult<IConnectionListener>(new EpollConnectionListener(loops, listener, logger));
     }
 }
 
-internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket listener) : IConnectionListener
+internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket listener, ILogger logger) : IConnectionListener
 {
     private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _unbound = new();
+    private readonly RateLimitedLog _registrationFailures = new(TimeSpan.FromSeconds(10));
 
     public EndPoint EndPoint { get; } = listener.LocalEndPoint!;
 
@@ -41,6 +42,13 @@ internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket list
             catch (Exception e) when (e is OperationCanceledException or IOException && _unbound.IsCancellationRequested)
             {
                 return null;
+            }
+            catch (EpollRegistrationException e)
+            {
+                // The loop could not watch this connection (its descriptor is closed, the client sees a reset); the
+                // next one may be fine, so no pause. Logged at most once per period, with how many were dropped since.
+                if (_registrationFailures.ShouldLog(out var suppressed))
+                    TransportLog.RegistrationFailed(logger, e.Message, suppressed);
             }
             catch (IOException)
             {

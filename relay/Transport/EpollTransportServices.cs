@@ -8,7 +8,11 @@ public static class EpollTransportServices
     /// <summary>Kestrel on <see cref="EpollTransportFactory"/> instead of its socket transport (Linux only).</summary>
     public static IServiceCollection AddEpollTransport(this IServiceCollection services, int threads)
     {
-        services.AddSingleton(_ => new EpollLoops(threads));
+        services.AddSingleton(provider =>
+        {
+            var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("VoiceEdge.Relay.Transport.EpollLoop");
+            return new EpollLoops(threads, e => EpollLoopFailure.Exit(Thread.CurrentThread.Name ?? "epoll", e, logger));
+        });
         services.RemoveAll<IConnectionListenerFactory>();
         services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
         return services;

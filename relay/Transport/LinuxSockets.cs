@@ -14,7 +14,7 @@ internal static unsafe class LinuxSockets
     private const string Libc = "libc";
 
     public const int EAGAIN = 11, EINTR = 4, EINPROGRESS = 115;
-    public const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 1u << 31;
+    public const uint EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 1u << 31;
     public const int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
     private const int CLOEXEC = 0x80000, NONBLOCK = 0x800;
     private const int SOCK_STREAM = 1, SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7;
@@ -44,6 +44,10 @@ internal static unsafe class LinuxSockets
     [DllImport(Libc, SetLastError = true)] private static extern nint write(int fd, byte* buffer, nint length);
     [DllImport(Libc, SetLastError = true)] private static extern int shutdown(int fd, int how);
     [DllImport(Libc, SetLastError = true)] private static extern int close(int fd);
+    [DllImport(Libc)] private static extern void _exit(int status);
+
+    /// <summary>Ends the process now (man 2 _exit): no finalizers, no shutdown handlers that could wait forever.</summary>
+    public static void ExitNow(int status) => _exit(status);
 
     /// <summary>Closing never fails in a way the caller could act on (man 2 close: the descriptor is released either way).</summary>
     public static void Close(int fd) => _ = close(fd);

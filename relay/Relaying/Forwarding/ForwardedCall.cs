@@ -23,6 +23,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     private readonly int _downPrefilled;
     private readonly Action _abort;
     private readonly Stream _client;
+    private readonly Transport.EpollSocket?[] _loopSockets;
     private readonly TaskCompletionSource _closing = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public CallRecord Record { get; } = new();
@@ -33,6 +34,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
         _o = options;
         _abort = abort;
         _client = client;
+        _loopSockets = [(client as Transport.EpollSocketStream)?.Socket, upstream?.Socket];
         _toClient = new LegWriter(client, relayIsClient: false);
         _toUpstream = upstream is null ? LegWriter.Shut() : new LegWriter(upstream.Stream, relayIsClient: true);
         _up = new FrameForwarder(client, _toUpstream, upBuffer, fromClient: true, options.MaxMessageBytes, this,
@@ -62,8 +64,9 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     public async Task RunAsync(CancellationToken drainToken)
     {
         Task up, down;
-        // The directions run on the event loop without the request's execution context: nothing in them reads it, and
-        // restoring it around every frame's continuation would cost CPU per frame.
+        // The directions run on the event loop (epoll transport) without the request's execution context: nothing in
+        // them reads it, and restoring it around every frame's continuation would cost CPU per frame.
+        SetContinueOnLoop(true);
         using (ExecutionContext.SuppressFlow())
         {
             up = _up.RunAsync(0);
@@ -80,6 +83,15 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
         }
         await stopWatchdog.CancelAsync();
         await watchdog;
+        // What follows (lingering, metrics, the call's log line) must not hold up the loop's other sockets.
+        SetContinueOnLoop(false);
+        await Transport.EpollLoop.LeaveLoopThread();
+    }
+
+    private void SetContinueOnLoop(bool on)
+    {
+        foreach (var socket in _loopSockets)
+            if (socket is not null) socket.ContinueOnLoop = on;
     }
 
     /// <summary>The relay closed the client for what it sent (1002, 1007, 1009): it may still be sending.</summary>

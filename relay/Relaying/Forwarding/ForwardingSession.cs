@@ -81,6 +81,7 @@ public sealed partial class ForwardingSession(
             }
             finally
             {
+                await Transport.EpollLoop.LeaveLoopThread();
                 call?.Dispose();
                 var record = call?.Record;
                 var code = record?.CloseCode ?? 1006;

@@ -79,9 +79,23 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
         {
             write = ValueTask.FromException(e);
         }
-        if (!write.IsCompletedSuccessfully) return FinishWriteAsync(write, endsMidFrame, endsWithClose);
-        Wrote(endsMidFrame, endsWithClose);
-        _gate.Release();
+        if (!write.IsCompleted) return FinishWriteAsync(write, endsMidFrame, endsWithClose);
+        // Completed, maybe only just (on the loop's thread, after the socket parked it): its result is still collected,
+        // exactly once. A task backed by a reusable source that is looked at but never collected stays "done" for the
+        // socket's next write, whose buffer would then be reused while the socket still sends from it.
+        try
+        {
+            write.GetAwaiter().GetResult();
+            Wrote(endsMidFrame, endsWithClose);
+        }
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            _closed = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
         return ValueTask.CompletedTask;
     }
 

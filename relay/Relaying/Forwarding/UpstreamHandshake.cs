@@ -8,9 +8,10 @@ namespace VoiceEdge.Relay.Relaying.Forwarding;
 /// <summary>The upstream refused or botched the WebSocket handshake (the client gets 1011).</summary>
 public sealed class UpstreamRefusedException(string message) : Exception(message);
 
-/// <summary>An open upstream WebSocket: its stream, the subprotocol it chose, and how many frame bytes that arrived with
-/// the handshake response already sit at the start of the buffer.</summary>
-public sealed record UpstreamConnection(Stream Stream, string? SubProtocol, int Prefilled) : IAsyncDisposable
+/// <summary>An open upstream WebSocket: its stream, the subprotocol it chose, how many frame bytes that arrived with
+/// the handshake response already sit at the start of the buffer, and its epoll socket under any TLS (on the epoll
+/// transport), so the forwarder can run it on the loop.</summary>
+public sealed record UpstreamConnection(Stream Stream, string? SubProtocol, int Prefilled, Transport.EpollSocket? Socket = null) : IAsyncDisposable
 {
     public ValueTask DisposeAsync() => Stream.DisposeAsync();
 }
@@ -32,6 +33,7 @@ public static class UpstreamHandshake
         var secure = uri.Scheme is "wss" or "https";
         if (!secure && uri.Scheme is not ("ws" or "http")) throw new UpstreamRefusedException($"unsupported upstream scheme {uri.Scheme}");
         var stream = await OpenAsync(uri, loops, ct);
+        var socket = (stream as Transport.EpollSocketStream)?.Socket;
         try
         {
             if (secure)
@@ -50,7 +52,7 @@ public static class UpstreamHandshake
             var (headerEnd, received) = await ReadHeadersAsync(stream, buffer, ct);
             var chosen = CheckResponse(Encoding.ASCII.GetString(buffer, 0, headerEnd), key, subProtocols);
             buffer.AsSpan(headerEnd, received - headerEnd).CopyTo(buffer);
-            return new UpstreamConnection(stream, chosen, received - headerEnd);
+            return new UpstreamConnection(stream, chosen, received - headerEnd, socket);
         }
         catch
         {

@@ -1,0 +1,11 @@
+namespace VoiceEdge.Relay.Transport;
+
+/// <summary>The epoll transport's log lines.</summary>
+internal static partial class TransportLog
+{
+    [LoggerMessage(EventId = 900, Level = LogLevel.Error, Message = "epoll transport: a connection was dropped because the event loop could not watch it ({Reason}); {Suppressed} more since the last line")]
+    public static partial void RegistrationFailed(ILogger logger, string reason, int suppressed);
+
+    [LoggerMessage(EventId = 901, Level = LogLevel.Critical, Message = "epoll transport: event loop {Loop} failed; exiting with {ExitCode} so the service manager restarts the relay")]
+    public static partial void LoopFailed(ILogger logger, Exception error, string loop, int exitCode);
+}
