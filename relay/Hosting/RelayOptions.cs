@@ -53,7 +53,7 @@ public sealed class RelayOptions : IValidatableObject
     /// <summary>/twilio/stream: <c>Passthrough</c> relays to TwilioUpstream; <c>PersonaPlex</c> bridges the call to PersonaPlex there.</summary>
     public PhoneBridge.TwilioMode TwilioMode { get; set; } = PhoneBridge.TwilioMode.Passthrough;
 
-    /// <summary>The public base Twilio dials and signs, e.g. wss://ws.example.com.</summary>
+    /// <summary>The public base Twilio dials and signs, e.g. wss://ws.example.com: wss, port 443, no query (<see cref="TwilioStreamUrlRules"/>).</summary>
     [Required] public Uri? PublicBaseUrl { get; set; }
 
     [Range(1, 100_000)] public int MaxConnections { get; set; } = 1000;
@@ -133,5 +133,9 @@ public sealed class RelayOptions : IValidatableObject
             if (b.CertificateSha256 is not null && !CertificatePin.TryParse(b.CertificateSha256, out _))
                 yield return new($"{key}:CertificateSha256 must be the SHA-256 of the DER certificate as 64 hex digits (colons allowed) or 44 base64 characters", [nameof(Backends)]);
         }
+        foreach (var problem in PersonaPlexQuery.Problems(this))
+            yield return new(problem, [nameof(Backends)]);
+        foreach (var problem in TwilioStreamUrlRules.Problems(PublicBaseUrl))
+            yield return new(problem, [nameof(PublicBaseUrl)]);
     }
 }
