@@ -47,6 +47,12 @@ public sealed class RelayOptions : IValidatableObject
     /// <summary>How long the per-call token in the voice webhook's TwiML stays valid (the stream must start within it).</summary>
     [Range(5, 3600)] public int TwilioCallTokenSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How many times the voice webhook's TwiML places a call again (a &lt;Redirect&gt; back to /twilio/voice?attempt=N)
+    /// when the relay ends its stream; after that it says sorry and hangs up (Webhooks/CallContinuation.cs).
+    /// </summary>
+    [Range(0, 10)] public int TwilioRedirectAttempts { get; set; } = 2;
+
     /// <summary>True when the Twilio routes can take calls: both the auth token and the account SID are set.</summary>
     public bool TwilioConfigured => !string.IsNullOrEmpty(TwilioAuthToken) && !string.IsNullOrEmpty(TwilioAccountSid);
 
