@@ -25,7 +25,7 @@ for line in open(sys.argv[1]):
     m = re.match(r'^  (voice-edge:[A-Za-z]+): (.+)$', line.rstrip('\n'))
     if m: cfg[m.group(1)] = m.group(2).strip('"')
 # Structured values (voiceBackends is a YAML list) reach the program as JSON text, as Pulumi passes them.
-cfg.setdefault("voice-edge:voiceBackends", json.dumps([{"url": "wss://gpu-dev.example.com:8998/api/chat", "capacity": 1, "defaultQuery": {"voice_prompt": "NATF2.pt"}}]))
+cfg.setdefault("voice-edge:voiceBackends", json.dumps([{"url": "wss://gpu-dev.example.com:8998/api/chat", "capacity": 1, "defaultQuery": {"voice_prompt": "NATF2.pt", "text_prompt": "You enjoy having a good conversation."}}]))
 for k in ["relaySigningKey", "authJwtSecret", "twilioAuthToken"]:
     cfg["voice-edge:" + k] = "bench-secret"
 print(json.dumps(cfg))

@@ -64,12 +64,13 @@ public static class ConfigKeys
             + "`url` PersonaPlex on a GPU host, e.g. `wss://gpu.example.com:8998/api/chat` (loopback refused: the relay VM has no GPU; `ws://` only to a private address: 10/8, 172.16/12, 192.168/16, fc00::/7); "
             + "`capacity` calls at once, 1 to 100000, default 1 (PersonaPlex serves one conversation at a time); "
             + "`certificateSha256` the pin of a self-signed `wss://` backend (64 hex digits, colons allowed, or 44 base64 characters); "
-            + "`defaultQuery` query values every call gets, e.g. `{voice_prompt: NATF2.pt}`. Replaces `voiceUpstream` (see \"Voice backends\")",
+            + "`defaultQuery` query values every call gets, e.g. `{voice_prompt: NATF2.pt, text_prompt: You enjoy having a good conversation.}` "
+            + "(a PersonaPlex backend, path `/api/chat`, needs `text_prompt`; `seed` is refused until a PersonaPlex release carries NVIDIA/personaplex PR #75). Replaces `voiceUpstream` (see \"Voice backends\")",
     };
     public static readonly ConfigKey VoiceQueryKeys = new()
     {
         Name = "voiceQueryKeys", DefaultText = "unset: callers set no query value", RefusedInPreview = true,
-        Doc = "query keys a caller may set over a backend's `defaultQuery` (`Relay__AllowedQueryKeys`), a list such as `[text_prompt, seed]`",
+        Doc = "query keys a caller may set over a backend's `defaultQuery` (`Relay__AllowedQueryKeys`), a list such as `[text_prompt]` (`seed` refused for PersonaPlex: NVIDIA/personaplex PR #75)",
     };
     public static readonly ConfigKey TwilioUpstream = new()
     {

@@ -110,7 +110,7 @@ public static class SettingsReader
         if (recordFqdn == publicHost)
             r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(recordFqdn)}` is the public host; the relay record must be its own DNS-only name", "use a separate label such as `ws`");
         var backends = VoiceBackendRules.Backends(r, config.Source);
-        var queryKeys = VoiceBackendRules.QueryKeys(r);
+        var queryKeys = VoiceBackendRules.QueryKeys(r, config.Source, backends);
         var twilioUpstream = r.VoiceBackendUrl(ConfigKeys.TwilioUpstream) ?? TwilioBesideVoice(backends.Count > 0 ? backends[0].Url : null);
 
         // Twilio's webhook and stream are checked with both: the account SID (config) and the auth token (a secret).

@@ -22,13 +22,13 @@ internal static class VoiceBackendRules
     private const int MaxQueryKeyLength = 64;
     private static readonly string[] Fields = ["url", "capacity", "certificateSha256", "defaultQuery"];
 
-    public const string PersonaPlexExample = "[{url: wss://gpu.example.com:8998/api/chat, capacity: 1, defaultQuery: {voice_prompt: NATF2.pt}}]";
+    public const string PersonaPlexExample = "[{url: wss://gpu.example.com:8998/api/chat, capacity: 1, defaultQuery: {voice_prompt: NATF2.pt, text_prompt: You enjoy having a good conversation.}}]";
 
     /// <summary>Where an old stack still sets <c>voiceUpstream</c>: how to say it as <c>voiceBackends</c>.</summary>
     public static (string Problem, string Fix) RetiredUpstream(string? value, string source) =>
         ("was replaced by voice-edge:voiceBackends (the relay pools several voice backends) and is no longer read",
          $"rewrite it in {source} as `voice-edge:voiceBackends: [{{url: {ConfigText.Show(value ?? "<url>")}, capacity: 1}}]` "
-         + "(PersonaPlex: add `defaultQuery: {voice_prompt: NATF2.pt}`; a self-signed certificate: `certificateSha256`), then delete the voiceUpstream line");
+         + "(PersonaPlex: add `defaultQuery: {voice_prompt: NATF2.pt, text_prompt: <the agent's prompt>}`; a self-signed certificate: `certificateSha256`), then delete the voiceUpstream line");
 
     public static IReadOnlyList<VoiceBackend> Backends(ConfigReader r, string source)
     {
@@ -55,14 +55,14 @@ internal static class VoiceBackendRules
         var index = 0;
         foreach (var item in list.EnumerateArray())
         {
-            if (Backend(r, item, index++) is { } backend) backends.Add(backend);
+            if (Backend(r, source, item, index++) is { } backend) backends.Add(backend);
         }
         foreach (var twice in backends.GroupBy(b => b.Url, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             r.Problem(key, $"lists `{ConfigText.Show(twice.Key)}` {twice.Count()} times", "list each backend once and give it the calls it takes at once as `capacity`");
         return backends.Count == count ? backends : [];
     }
 
-    private static VoiceBackend? Backend(ConfigReader r, JsonElement item, int i)
+    private static VoiceBackend? Backend(ConfigReader r, string source, JsonElement item, int i)
     {
         string key = ConfigKeys.VoiceBackends;
         var at = $"entry {i}";
@@ -130,7 +130,7 @@ internal static class VoiceBackendRules
         {
             if (defaults.ValueKind != JsonValueKind.Object)
             {
-                r.Problem(key, $"{at} defaultQuery is not a map of query keys to values", "write it as e.g. `defaultQuery: {voice_prompt: NATF2.pt, seed: 42}`");
+                r.Problem(key, $"{at} defaultQuery is not a map of query keys to values", "write it as e.g. `defaultQuery: {voice_prompt: NATF2.pt, text_prompt: You enjoy having a good conversation.}`");
                 ok = false;
             }
             else
@@ -139,7 +139,7 @@ internal static class VoiceBackendRules
                 {
                     if (QueryKeyProblem(p.Name) is { } keyProblem)
                     {
-                        r.Problem(key, $"{at} defaultQuery key `{ConfigText.Show(p.Name)}` {keyProblem}", "use PersonaPlex's names (voice_prompt, text_prompt, seed): letters, digits and single `_`");
+                        r.Problem(key, $"{at} defaultQuery key `{ConfigText.Show(p.Name)}` {keyProblem}", "use PersonaPlex's names (voice_prompt, text_prompt): letters, digits and single `_`");
                         ok = false;
                         continue;
                     }
@@ -166,17 +166,18 @@ internal static class VoiceBackendRules
                 }
             }
         }
+        if (ok) ok = PersonaPlexQueryRules.Check(r, source, i, url!, query);
         return ok ? new VoiceBackend(url!, capacity, pin, query) : null;
     }
 
-    public static IReadOnlyList<string> QueryKeys(ConfigReader r)
+    public static IReadOnlyList<string> QueryKeys(ConfigReader r, string source, IReadOnlyList<VoiceBackend> backends)
     {
         string key = ConfigKeys.VoiceQueryKeys;
         var text = r.Raw(key);
         if (text is null) return [];
         if (Json(text) is not { ValueKind: JsonValueKind.Array } list || list.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
         {
-            r.Problem(key, $"`{ConfigText.Show(text)}` is not a list of query keys", "write it in the stack file as e.g. `voice-edge:voiceQueryKeys: [text_prompt, seed]`");
+            r.Problem(key, $"`{ConfigText.Show(text)}` is not a list of query keys", "write it in the stack file as e.g. `voice-edge:voiceQueryKeys: [text_prompt]`");
             return [];
         }
         var keys = list.EnumerateArray().Select(e => e.GetString()!).ToList();
@@ -189,7 +190,7 @@ internal static class VoiceBackendRules
         foreach (var k in keys)
         {
             if (QueryKeyProblem(k) is not { } problem) continue;
-            r.Problem(key, $"`{ConfigText.Show(k)}` {problem}", "use PersonaPlex's names (text_prompt, seed): letters, digits and single `_`");
+            r.Problem(key, $"`{ConfigText.Show(k)}` {problem}", "use PersonaPlex's names (e.g. text_prompt): letters, digits and single `_`");
             ok = false;
         }
         foreach (var twice in keys.GroupBy(k => k, StringComparer.Ordinal).Where(g => g.Count() > 1))
@@ -197,6 +198,7 @@ internal static class VoiceBackendRules
             r.Problem(key, $"lists `{ConfigText.Show(twice.Key)}` twice", "list each key once");
             ok = false;
         }
+        if (ok) ok = PersonaPlexQueryRules.CheckCallerKeys(r, source, keys, backends);
         return ok ? keys : [];
     }
 

@@ -146,6 +146,8 @@ export async function start(options = {}) {
       env[`Relay__Backends__${i}__Url`] = ws;
       env[`Relay__Backends__${i}__Capacity`] = '1';
       env[`Relay__Backends__${i}__DefaultQuery__voice_prompt`] = 'NATF2.pt';
+      // PersonaPlex drops a call without text_prompt (the relay refuses to start without one); no seed (NVIDIA/personaplex PR #75).
+      env[`Relay__Backends__${i}__DefaultQuery__text_prompt`] = 'You enjoy having a good conversation.';
     });
     // Twilio calls are bridged to the first stand-in (the phone bridge speaks PersonaPlex's protocol).
     if (!externalTwilioBackend) env.Relay__TwilioMode = 'PersonaPlex';
@@ -237,7 +239,7 @@ export async function start(options = {}) {
       while (standInPorts.length < standInCount) standInPorts.push(await distinctPort());
       stack.urls.standIns = await Promise.all(standInPorts.map((port, i) => startStandIn(dll, i, port)));
       stack.urls.upstream = stack.urls.standIns[0].ws;
-      stack.urls.twilioUpstream = externalTwilioBackend ?? `${stack.urls.standIns[0].ws}?voice_prompt=NATF2.pt`;
+      stack.urls.twilioUpstream = externalTwilioBackend ?? `${stack.urls.standIns[0].ws}?voice_prompt=NATF2.pt&text_prompt=You%20enjoy%20having%20a%20good%20conversation.`;
     } else if (externalBackend) {
       stack.urls.upstream = externalBackend;
       stack.urls.twilioUpstream = externalTwilioBackend ?? externalBackend;

@@ -24,7 +24,7 @@ public enum StandInBehaviour
 
 /// <summary>
 /// A stand-in PersonaPlex on Kestrel (loopback), speaking its /api/chat protocol (NVIDIA/personaplex,
-/// moshi/server.py): <c>voice_prompt</c> query required, one binary message per kind byte, 0x00 handshake after
+/// moshi/server.py): <c>voice_prompt</c> and <c>text_prompt</c> query required, <c>seed</c> refused, one binary message per kind byte, 0x00 handshake after
 /// a delay (prompt processing), 0x02 text, 0x01 Ogg Opus audio at 24 kHz. Like PersonaPlex it holds one
 /// conversation at a time: <c>ServerState.handle_chat</c> upgrades the WebSocket (<c>ws.prepare</c>) and only then
 /// takes <c>async with self.lock</c> around the prompts, the handshake and the conversation, so a second call is
@@ -60,7 +60,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
     /// <summary>Conversations started (handshake sent or about to be) since the start.</summary>
     public long Conversations => Interlocked.Read(ref _conversations);
 
-    public Uri ChatUri => new($"{BaseUri.ToString().Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/')}/api/chat?voice_prompt=NATF2.pt");
+    public Uri ChatUri => new($"{BaseUri.ToString().Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/')}/api/chat?voice_prompt=NATF2.pt&text_prompt=You%20enjoy%20having%20a%20good%20conversation.");
 
     public ConcurrentQueue<string> Queries { get; } = new();
 
@@ -87,7 +87,11 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
     private async Task ServeAsync(HttpContext context)
     {
         Queries.Enqueue(context.Request.QueryString.Value ?? "");
-        if (string.IsNullOrEmpty(context.Request.Query["voice_prompt"]))
+        // The real server upgrades first and then drops a call without voice_prompt or text_prompt, or with any seed
+        // (moshi/server.py:152, 170, 171; docs/architecture.md "The real PersonaPlex server's contract"): the stand-in
+        // refuses the same calls, before the upgrade, so a test sees it plainly.
+        if (string.IsNullOrEmpty(context.Request.Query["voice_prompt"]) || !context.Request.Query.ContainsKey("text_prompt")
+            || context.Request.Query.ContainsKey("seed"))
         {
             context.Response.StatusCode = 400;
             return;

@@ -96,7 +96,7 @@ test('two stand-in PersonaPlex backends serve two calls at once; a third waits i
 
 test('a stand-in PersonaPlex, like the real one, upgrades a second call and keeps it silent until the first ends', async () => {
   const backend = stack.urls.standIns[1];
-  const url = `${backend.ws}?voice_prompt=NATF2.pt`;
+  const url = `${backend.ws}?voice_prompt=NATF2.pt&text_prompt=Hello`;
   // The relay closes the calls of the test before; the stand-in ends their conversations after that.
   await eventually('the calls of the test before to end', async () => (await stack.standInStats())[1].inConversation === 0);
 

@@ -47,13 +47,19 @@ public sealed class RelayOptions : IValidatableObject
     /// <summary>How long the per-call token in the voice webhook's TwiML stays valid (the stream must start within it).</summary>
     [Range(5, 3600)] public int TwilioCallTokenSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How many times the voice webhook's TwiML places a call again (a &lt;Redirect&gt; back to /twilio/voice?attempt=N)
+    /// when the relay ends its stream; after that it says sorry and hangs up (Webhooks/CallContinuation.cs).
+    /// </summary>
+    [Range(0, 10)] public int TwilioRedirectAttempts { get; set; } = 2;
+
     /// <summary>True when the Twilio routes can take calls: both the auth token and the account SID are set.</summary>
     public bool TwilioConfigured => !string.IsNullOrEmpty(TwilioAuthToken) && !string.IsNullOrEmpty(TwilioAccountSid);
 
     /// <summary>/twilio/stream: <c>Passthrough</c> relays to TwilioUpstream; <c>PersonaPlex</c> bridges the call to PersonaPlex there.</summary>
     public PhoneBridge.TwilioMode TwilioMode { get; set; } = PhoneBridge.TwilioMode.Passthrough;
 
-    /// <summary>The public base Twilio dials and signs, e.g. wss://ws.example.com.</summary>
+    /// <summary>The public base Twilio dials and signs, e.g. wss://ws.example.com: wss, port 443, no query (<see cref="TwilioStreamUrlRules"/>).</summary>
     [Required] public Uri? PublicBaseUrl { get; set; }
 
     [Range(1, 100_000)] public int MaxConnections { get; set; } = 1000;
@@ -133,5 +139,9 @@ public sealed class RelayOptions : IValidatableObject
             if (b.CertificateSha256 is not null && !CertificatePin.TryParse(b.CertificateSha256, out _))
                 yield return new($"{key}:CertificateSha256 must be the SHA-256 of the DER certificate as 64 hex digits (colons allowed) or 44 base64 characters", [nameof(Backends)]);
         }
+        foreach (var problem in PersonaPlexQuery.Problems(this))
+            yield return new(problem, [nameof(Backends)]);
+        foreach (var problem in TwilioStreamUrlRules.Problems(PublicBaseUrl))
+            yield return new(problem, [nameof(PublicBaseUrl)]);
     }
 }

@@ -11,7 +11,8 @@ namespace VoiceEdge.Relay.Webhooks;
 /// Twilio's HTTP webhooks, both signed and checked by <see cref="TwilioWebhookRequest"/>:
 /// <list type="bullet">
 /// <item><c>POST /twilio/voice</c> (the phone number's "A call comes in" URL): answers TwiML that connects the call to
-/// /twilio/stream with a per-call token; 503 while the relay drains, so Twilio can use the number's fallback URL;</item>
+/// /twilio/stream with a per-call token, then a bounded &lt;Redirect&gt; back here for when the relay ends the stream
+/// (<see cref="CallContinuation"/>); 503 while the relay drains, so Twilio can use the number's fallback URL;</item>
 /// <item><c>POST /twilio/status</c> (status callbacks): logs the call SID and status, answers 204.</item>
 /// </list>
 /// </summary>
@@ -50,7 +51,9 @@ public static partial class TwilioWebhooks
             return;
         }
         var token = tokens.Mint(callSid!, o.TwilioAccountSid!, clock.GetUtcNow());
-        var twiml = StreamTwiml.Build(TwilioWebhookRequest.PublicUrl(o.PublicBaseUrl!, RelayEndpoints.TwilioPath), token);
+        var then = CallContinuation.For(TwilioWebhookRequest.PublicHttpUrl(o.PublicBaseUrl!, VoicePath),
+            context.Request.Query.TryGetValue(CallContinuation.AttemptParameter, out var attempt) ? attempt.ToString() : null, o.TwilioRedirectAttempts);
+        var twiml = StreamTwiml.Build(TwilioWebhookRequest.PublicUrl(o.PublicBaseUrl!, RelayEndpoints.TwilioPath), token, then);
         metrics.TwilioWebhooks.WithLabels("voice", "answered").Inc();
         RelayLog.TwilioVoiceAnswered(logger, callSid!);
         context.Response.ContentType = "text/xml; charset=utf-8";

@@ -191,16 +191,18 @@ public class GraphTests
                 "Relay__Backends__0__Url=wss://gpu-staging.example.org:9000/api/chat",
                 "Relay__Backends__0__Capacity=1",
                 "Relay__Backends__0__DefaultQuery__voice_prompt=NATF2.pt",
-                "Relay__Backends__0__DefaultQuery__seed=42",
+                "Relay__Backends__0__DefaultQuery__text_prompt=You are a calm phone agent.",
                 "Relay__Backends__1__Url=wss://10.0.0.5:8998/api/chat",
                 "Relay__Backends__1__Capacity=2",
                 "Relay__Backends__1__CertificateSha256=q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=",
+                "Relay__Backends__1__DefaultQuery__voice_prompt=NATM1.pt",
+                "Relay__Backends__1__DefaultQuery__text_prompt=You answer briefly.",
                 "Relay__AllowedQueryKeys__0=text_prompt",
                 "Relay__TwilioAccountSid=ACfedcba9876543210fedcba9876543210",
             ],
             install.Parameters.Where(p => p.Name.StartsWith("RELAY_SETTING_", StringComparison.Ordinal)).Select(p => p.Value));
         Assert.Equal(
-            Enumerable.Range(0, 9).Select(i => $"RELAY_SETTING_{i}"),
+            Enumerable.Range(0, 11).Select(i => $"RELAY_SETTING_{i}"),
             install.Parameters.Where(p => p.Name.StartsWith("RELAY_SETTING_", StringComparison.Ordinal)).Select(p => p.Name));
         Assert.Equal("https://wss-staging.example.org/twilio/voice", dev.Outputs.Single(o => o.Name == "twilioVoiceWebhookUrl").Value);
         Assert.Equal("passthrough", parameters["RELAY_TWILIO_MODE"]);

@@ -132,7 +132,10 @@ public class ValidationTests
     /// <summary>voiceBackends as Pulumi passes structured config: JSON text.</summary>
     private static StackConfig WithBackends(string stack, string json) => Stacks.Edited(stack, (K.VoiceBackends, json));
 
-    private static string OneBackend(string url) => $$"""[{"url": "{{url}}"}]""";
+    /// <summary>A PersonaPlex backend needs a text_prompt (PersonaPlexQueryValidationTests); these tests are about the rest.</summary>
+    private const string Prompt = """ "defaultQuery": {"text_prompt": "Hi"}""";
+
+    private static string OneBackend(string url) => $$"""[{"url": "{{url}}",{{Prompt}}}]""";
 
     [Fact]
     public void Missing_voice_backends_are_named_with_a_personaplex_example()
@@ -169,7 +172,7 @@ public class ValidationTests
     [Fact]
     public void A_bad_second_backend_is_named_by_its_index()
     {
-        var problem = SingleProblem(WithBackends("prod", """[{"url": "wss://gpu-1.example.com/api/chat"}, {"url": "ws://gpu-2.example.com/api/chat"}]"""), K.VoiceBackends);
+        var problem = SingleProblem(WithBackends("prod", """[{"url": "wss://gpu-1.example.com/api/chat", "defaultQuery": {"text_prompt": "Hi"}}, {"url": "ws://gpu-2.example.com/api/chat"}]"""), K.VoiceBackends);
         Assert.StartsWith("entry 1 url", problem.Problem);
         Assert.Contains("unencrypted", problem.Problem);
         Assert.Contains("voiceBackends[1].url", problem.Fix);
@@ -220,7 +223,7 @@ public class ValidationTests
     [InlineData("\ud800", "not a list of backends")] // regression: not UTF-16, so not JSON (ArgumentException, not JsonException)
     [InlineData("[\"wss://gpu.example.com/api/chat\"]", "entry 0 is not an object")]
     [InlineData("""[{"url": "wss://gpu.example.com/api/chat", "Capacity": 2}]""", "fields the relay does not know (Capacity)")]
-    [InlineData("""[{"url": "wss://gpu.example.com/api/chat"}, {"url": "WSS://GPU.example.com/api/chat"}]""", "2 times")]
+    [InlineData("""[{"url": "wss://gpu.example.com/api/chat", "defaultQuery": {"text_prompt": "Hi"}}, {"url": "WSS://GPU.example.com/api/chat", "defaultQuery": {"text_prompt": "Hi"}}]""", "2 times")]
     public void A_voice_backends_value_that_is_not_a_list_of_backends_is_refused(string json, string expected)
     {
         Assert.Contains(expected, SingleProblem(WithBackends("dev", json), K.VoiceBackends).Problem);
@@ -247,7 +250,7 @@ public class ValidationTests
     [InlineData("100000", 100000)]
     public void A_capacity_from_1_to_100000_is_taken(string capacity, int expected)
     {
-        var config = WithBackends("dev", $$"""[{"url": "wss://gpu.example.com/api/chat", "capacity": {{capacity}}}]""");
+        var config = WithBackends("dev", $$"""[{"url": "wss://gpu.example.com/api/chat", "capacity": {{capacity}},{{Prompt}}}]""");
         Assert.Equal(expected, SettingsReader.Read(config, Stacks.Catalog.OthersThan("dev")).Edge!.VoiceBackends[0].Capacity);
     }
 
@@ -257,7 +260,7 @@ public class ValidationTests
     [InlineData("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=")]
     public void A_pin_in_a_format_the_relay_reads_is_accepted(string pin)
     {
-        Assert.Empty(Stacks.Problems(WithBackends("dev", $$"""[{"url": "wss://gpu.example.com/api/chat", "certificateSha256": "{{pin}}"}]""")));
+        Assert.Empty(Stacks.Problems(WithBackends("dev", $$"""[{"url": "wss://gpu.example.com/api/chat", "certificateSha256": "{{pin}}",{{Prompt}}}]""")));
     }
 
     [Theory]
@@ -304,16 +307,16 @@ public class ValidationTests
     {
         var problem = SingleProblem(WithBackends("dev", $$$"""[{"url": "wss://gpu.example.com/api/chat", "defaultQuery": {"text_prompt": "{{{new string('a', 1001)}}}"}}]"""), K.VoiceBackends);
         Assert.Contains("1 to 1000 characters", problem.Problem);
-        var config = WithBackends("dev", """[{"url": "wss://gpu.example.com/api/chat", "defaultQuery": {"voice_prompt": "NATF2.pt", "seed": 42, "text_prompt": "You're a calm, helpful agent."}}]""");
+        var config = WithBackends("dev", """[{"url": "wss://gpu.example.com/api/chat", "defaultQuery": {"voice_prompt": "NATF2.pt", "temperature": 0.7, "text_prompt": "You're a calm, helpful agent."}}]""");
         var backend = SettingsReader.Read(config, Stacks.Catalog.OthersThan("dev")).Edge!.VoiceBackends[0];
-        Assert.Equal([new("voice_prompt", "NATF2.pt"), new("seed", "42"), new("text_prompt", "You're a calm, helpful agent.")], backend.DefaultQuery);
+        Assert.Equal([new("voice_prompt", "NATF2.pt"), new("temperature", "0.7"), new("text_prompt", "You're a calm, helpful agent.")], backend.DefaultQuery);
     }
 
     [Theory]
-    [InlineData("text_prompt,seed", "not a list of query keys")]
-    [InlineData("""["seed", 1]""", "not a list of query keys")]
-    [InlineData("""["seed", "voice/prompt"]""", "is not a query key")]
-    [InlineData("""["seed", "seed"]""", "twice")]
+    [InlineData("text_prompt,voice_prompt", "not a list of query keys")]
+    [InlineData("""["text_prompt", 1]""", "not a list of query keys")]
+    [InlineData("""["text_prompt", "voice/prompt"]""", "is not a query key")]
+    [InlineData("""["text_prompt", "text_prompt"]""", "twice")]
     public void Bad_voice_query_keys_are_refused(string value, string expected)
     {
         Assert.Contains(expected, SingleProblem(Stacks.Edited("dev", (K.VoiceQueryKeys, value)), K.VoiceQueryKeys).Problem);
@@ -322,8 +325,8 @@ public class ValidationTests
     [Fact]
     public void Voice_query_keys_are_taken_as_listed()
     {
-        var settings = SettingsReader.Read(Stacks.Edited("dev", (K.VoiceQueryKeys, """["text_prompt", "seed"]""")), Stacks.Catalog.OthersThan("dev"));
-        Assert.Equal(["text_prompt", "seed"], settings.Edge!.VoiceQueryKeys);
+        var settings = SettingsReader.Read(Stacks.Edited("dev", (K.VoiceQueryKeys, """["text_prompt", "temperature"]""")), Stacks.Catalog.OthersThan("dev"));
+        Assert.Equal(["text_prompt", "temperature"], settings.Edge!.VoiceQueryKeys);
     }
 
     [Theory]

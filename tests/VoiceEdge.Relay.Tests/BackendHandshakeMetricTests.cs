@@ -15,7 +15,8 @@ public class BackendHandshakeMetricTests
     private static async Task<(RelayUnderTest Relay, RawPeer Client, RawPeer Backend, RawFrameUpstream Listener, string Label)> OpenAsync()
     {
         var listener = new RawFrameUpstream();
-        var relay = await RelayUnderTest.StartAsync(RelayUnderTest.DeadUpstream(), null, ("Backends:0:Url", listener.ChatUri.ToString()));
+        var relay = await RelayUnderTest.StartAsync(RelayUnderTest.DeadUpstream(), null, ("Backends:0:Url", listener.ChatUri.ToString()),
+            ("Backends:0:DefaultQuery:text_prompt", "Hi")); // a backend at /api/chat is PersonaPlex, which needs one
         var accepting = listener.AcceptAsync();
         var client = await RawPeer.ConnectAsync(relay.BaseUri, "/api/chat", [("X-Voice-Edge-Auth", relay.ValidToken())]);
         Assert.StartsWith("HTTP/1.1 101", client.Head, StringComparison.Ordinal);

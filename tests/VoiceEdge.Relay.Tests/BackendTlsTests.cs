@@ -19,7 +19,7 @@ public class BackendTlsTests
 {
     private static async Task<(WebSocketCloseStatus? Code, string? Reason, string? Hello)> CallAsync(Uri backend, string? pin, string forwarder)
     {
-        var settings = new List<(string, string)> { ("Backends:0:Url", backend.ToString()), ("Forwarder", forwarder) };
+        var settings = new List<(string, string)> { ("Backends:0:Url", backend.ToString()), ("Backends:0:DefaultQuery:text_prompt", "Hi"), ("Forwarder", forwarder) };
         if (pin is not null) settings.Add(("Backends:0:CertificateSha256", pin));
         await using var relay = await RelayUnderTest.StartAsync(RelayUnderTest.DeadUpstream(), null, [.. settings]);
         using var ws = (await relay.ConnectAsync(relay.ValidToken())).Socket!;

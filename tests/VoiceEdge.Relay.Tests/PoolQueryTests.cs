@@ -10,7 +10,7 @@ namespace VoiceEdge.Relay.Tests;
 /// <summary>A pooled backend's query: its DefaultQuery, and a caller's values only for allowed keys and safe values.</summary>
 public class PoolQueryTests
 {
-    private static readonly Dictionary<string, string> Defaults = new() { ["voice_prompt"] = "NATF2.pt", ["text_prompt"] = "You are a helpful assistant.", ["seed"] = "42" };
+    private static readonly Dictionary<string, string> Defaults = new() { ["voice_prompt"] = "NATF2.pt", ["text_prompt"] = "You are a helpful assistant.", ["temperature"] = "0.7" };
 
     private static Dictionary<string, string> Query(Uri url) =>
         QueryHelpers.ParseQuery(url.Query).ToDictionary(p => p.Key, p => p.Value.ToString());
@@ -40,9 +40,9 @@ public class PoolQueryTests
     [Fact]
     public void The_urls_own_query_comes_first_and_values_are_escaped()
     {
-        var url = BackendQuery.For(new Uri("ws://10.0.0.5:8998/api/chat?seed=7&x=1"), Defaults, new HashSet<string> { "text_prompt" },
+        var url = BackendQuery.For(new Uri("ws://10.0.0.5:8998/api/chat?temperature=0.9&x=1"), Defaults, new HashSet<string> { "text_prompt" },
             new QueryString("?text_prompt=Be%20brief%20%26%20kind%3F"));
-        Assert.Equal(new Dictionary<string, string> { ["seed"] = "42", ["x"] = "1", ["voice_prompt"] = "NATF2.pt", ["text_prompt"] = "Be brief & kind?" }, Query(url));
+        Assert.Equal(new Dictionary<string, string> { ["temperature"] = "0.7", ["x"] = "1", ["voice_prompt"] = "NATF2.pt", ["text_prompt"] = "Be brief & kind?" }, Query(url));
     }
 
     [Theory]
@@ -55,19 +55,19 @@ public class PoolQueryTests
             ("Backends:0:Url", $"ws://127.0.0.1:{backend.BaseUri.Port}/api/chat"),
             ("Backends:0:DefaultQuery:voice_prompt", "NATF2.pt"),
             ("Backends:0:DefaultQuery:text_prompt", "You are a helpful assistant."),
-            ("Backends:0:DefaultQuery:seed", "42"),
             ("AllowedQueryKeys:0", "text_prompt"), ("Forwarder", forwarder));
         foreach (var query in new[] { "", "?voice_prompt=../../../etc/passwd&text_prompt=Speak%20French&seed=1&debug=1", "?voice_prompt=" })
         {
             using var ws = (await relay.ConnectAsync(relay.ValidToken(), "/api/chat" + query)).Socket!;
             var (type, data) = await ws.ReceiveMessageAsync();
-            Assert.Equal((WebSocketMessageType.Binary, (byte)0x00), (type, data[0])); // the stand-in refuses a call without voice_prompt
+            Assert.Equal((WebSocketMessageType.Binary, (byte)0x00), (type, data[0])); // the stand-in refuses a call without voice_prompt or text_prompt, or with seed
             await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         }
         var seen = backend.Queries.Select(q => QueryHelpers.ParseQuery(q).ToDictionary(p => p.Key, p => p.Value.ToString())).ToList();
         Assert.Equal(3, seen.Count);
-        Assert.All(seen, q => Assert.Equal(("NATF2.pt", "42"), (q["voice_prompt"], q["seed"])));
-        Assert.All(seen, q => Assert.Equal(["seed", "text_prompt", "voice_prompt"], q.Keys.Order()));
+        Assert.All(seen, q => Assert.Equal("NATF2.pt", q["voice_prompt"]));
+        Assert.All(seen, q => Assert.Equal(["text_prompt", "voice_prompt"], q.Keys.Order())); // the caller's seed is dropped
+
         Assert.Equal(["Speak French", "You are a helpful assistant.", "You are a helpful assistant."], seen.Select(q => q["text_prompt"]).Order());
     }
 }

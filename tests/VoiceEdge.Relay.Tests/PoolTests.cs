@@ -21,6 +21,7 @@ public class PoolTests
             settings.Add(($"Backends:{i}:Url", $"ws://127.0.0.1:{url.Port}/api/chat"));
             settings.Add(($"Backends:{i}:Capacity", "1"));
             settings.Add(($"Backends:{i}:DefaultQuery:voice_prompt", "NATF2.pt"));
+            settings.Add(($"Backends:{i}:DefaultQuery:text_prompt", "Hello"));
             i++;
         }
         settings.AddRange(more);

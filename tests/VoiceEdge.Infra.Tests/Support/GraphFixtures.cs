@@ -31,6 +31,9 @@ public static class GraphFixtures
               voice-edge:relayRecord: wss
               voice-edge:voiceBackends:
                 - url: wss://gpu.example.org:8998/api/chat
+                  defaultQuery:
+                    voice_prompt: NATF2.pt
+                    text_prompt: You are a calm phone agent.
               voice-edge:twilioAccountSid: ACfedcba9876543210fedcba9876543210
               voice-edge:alertEmails: pager@example.org
               voice-edge:sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureFixtureFixtureFixtureFixtureFixture graph
@@ -49,10 +52,13 @@ public static class GraphFixtures
                 - url: wss://gpu-staging.example.org:9000/api/chat
                   defaultQuery:
                     voice_prompt: NATF2.pt
-                    seed: 42
+                    text_prompt: You are a calm phone agent.
                 - url: wss://10.0.0.5:8998/api/chat
                   capacity: 2
                   certificateSha256: q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=
+                  defaultQuery:
+                    voice_prompt: NATM1.pt
+                    text_prompt: You answer briefly.
               voice-edge:voiceQueryKeys: [text_prompt]
               voice-edge:twilioAccountSid: ACfedcba9876543210fedcba9876543210
               voice-edge:alertEmails: staging@example.org

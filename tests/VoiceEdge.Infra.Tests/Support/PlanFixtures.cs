@@ -27,6 +27,9 @@ public static class PlanFixtures
           voice-edge:alertEmails: oncall@example.net,voice@example.net
           voice-edge:voiceBackends:
             - url: wss://gpu.example.net/api/chat
+              defaultQuery:
+                voice_prompt: NATF2.pt
+                text_prompt: You enjoy having a good conversation.
           voice-edge:twilioAccountSid: AC0123456789abcdef0123456789abcdef
           voice-edge:twilioUpstream: wss://gpu.example.net/twilio
           voice-edge:sshPublicKey: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExampleExample fixture

@@ -35,6 +35,7 @@ public class BridgePoolTests
             settings.Add(($"Backends:{i}:Url", url.ToString()));
             settings.Add(($"Backends:{i}:Capacity", "1"));
             settings.Add(($"Backends:{i}:DefaultQuery:voice_prompt", "NATF2.pt"));
+            settings.Add(($"Backends:{i}:DefaultQuery:text_prompt", "Hello"));
             i++;
         }
         settings.AddRange(more);
@@ -87,7 +88,7 @@ public class BridgePoolTests
 
         await browser.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         await WaitForLogAsync(relay, "bridge handshake");
-        Assert.Equal(["?voice_prompt=NATF2.pt", "?voice_prompt=NATF2.pt"], model.Queries.ToArray());
+        Assert.Equal(["?text_prompt=Hello&voice_prompt=NATF2.pt", "?text_prompt=Hello&voice_prompt=NATF2.pt"], model.Queries.ToArray());
         Assert.Equal(2, await relay.MetricAsync(HandshakeCount, Label(Chat(model))));
         Assert.Equal(1, await relay.MetricAsync("voice_edge_backend_busy", Label(Chat(model))));
 
@@ -145,7 +146,7 @@ public class BridgePoolTests
         await using var relay = await StartRelayAsync([dead, Chat(model)], ("QueueSeconds", "60"), ("ProbeSeconds", "300"));
         using var call = await StartPhoneCallAsync(relay);
         await WaitForLogAsync(relay, "bridge handshake");
-        Assert.Equal(["?voice_prompt=NATF2.pt"], model.Queries.ToArray());
+        Assert.Equal(["?text_prompt=Hello&voice_prompt=NATF2.pt"], model.Queries.ToArray());
         Assert.Contains(relay.Logs, l => l.Contains("bridge backend session=", StringComparison.Ordinal) && l.Contains($"backend={Chat(model)} ", StringComparison.Ordinal));
         Assert.Equal(0, await relay.MetricAsync("voice_edge_backend_up", Label(dead)));
         Assert.Equal(1, await relay.MetricAsync("voice_edge_backend_connect_failures_total", Label(dead)));
