@@ -19,10 +19,19 @@ public static class RelayApp
         // its connections' continuations on the socket threads too instead of hopping to the thread pool per frame.
         // Kestrel's socket transport can be tuned from configuration too (section SocketTransport, e.g. environment
         // SocketTransport__IOQueueCount=1); bench/relay/compare.mjs measures such settings side by side.
+        var sendBufferBytes = builder.Configuration.GetSection(RelayOptions.Section).GetValue(nameof(RelayOptions.SocketSendBufferBytes), 0);
         builder.WebHost.UseSockets(o =>
         {
             o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
             builder.Configuration.GetSection("SocketTransport").Bind(o);
+            // Accepted sockets inherit the listening socket's send buffer.
+            if (sendBufferBytes > 0)
+                o.CreateBoundListenSocket = endPoint =>
+                {
+                    var socket = Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
+                    socket.SendBufferSize = sendBufferBytes;
+                    return socket;
+                };
         });
         UseEpollTransportWhenChosen(builder);
         builder.Logging.ClearProviders();
@@ -55,6 +64,8 @@ public static class RelayApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (app.Services.GetService<Transport.EpollLoops>() is { } loops)
+            TransportMetrics.Register(app.Services.GetRequiredService<RelayMetrics>().Registry, loops);
         app.UseWebSockets();
         app.MapHealth();
         app.MapGet("/metrics", async (HttpContext context, RelayMetrics metrics) =>
@@ -79,6 +90,7 @@ public static class RelayApp
         var o = new RelayOptions();
         o.Transport = section.GetValue(nameof(RelayOptions.Transport), o.Transport) ?? o.Transport;
         o.EpollThreads = section.GetValue(nameof(RelayOptions.EpollThreads), o.EpollThreads);
-        if (o.UsesEpollTransport) builder.Services.AddEpollTransport(Math.Clamp(o.EpollThreads, 1, 64));
+        var sendBufferBytes = Math.Max(0, section.GetValue(nameof(RelayOptions.SocketSendBufferBytes), 0));
+        if (o.UsesEpollTransport) builder.Services.AddEpollTransport(Math.Clamp(o.EpollThreads, 1, 64), sendBufferBytes);
     }
 }

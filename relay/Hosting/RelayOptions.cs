@@ -111,6 +111,14 @@ public sealed class RelayOptions : IValidatableObject
     [RegularExpression("(?i)^(Epoll|Sockets)$", ErrorMessage = "Relay:Transport must be Epoll or Sockets")]
     public string Transport { get; set; } = "Epoll";
 
+    /// <summary>
+    /// SO_SEND buffer of each socket of a call (client side and upstream side), in bytes; 0 leaves it to the kernel's
+    /// autotuning (up to net.ipv4.tcp_wmem's maximum, 4 MiB by default). A reader that falls behind makes the kernel
+    /// hold up to that much per socket; voice at 64 kbit/s needs a few KiB. Like nginx's <c>listen ... sndbuf=</c>;
+    /// Linux doubles the value for its bookkeeping. Read at start-up.
+    /// </summary>
+    [Range(0, 16 * 1024 * 1024)] public int SocketSendBufferBytes { get; set; }
+
     /// <summary>Event-loop threads of the epoll transport. One carries a 2-vCPU VM's calls with the least CPU per frame (bench/README.md).</summary>
     [Range(1, 64)] public int EpollThreads { get; set; } = 1;
 

@@ -37,8 +37,15 @@ public sealed unsafe class EpollLoop : IDisposable
         _thread.Start();
     }
 
+    private long _writeWaits;
+
     /// <summary>Sockets this loop watches now.</summary>
     public int Count => _sockets.Count;
+
+    /// <summary>Writes on this loop's sockets that had to wait for room in the send buffer (a slow reader), since start.</summary>
+    public long WriteWaits => Interlocked.Read(ref _writeWaits);
+
+    internal void CountWriteWait() => Interlocked.Increment(ref _writeWaits);
 
     /// <summary>True on the thread of any event loop.</summary>
     public static bool OnLoopThread => t_onLoop;
@@ -133,6 +140,11 @@ public sealed class EpollLoops : IDisposable
     public EpollLoop Next() => _loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length)];
 
     public int Sockets => _loops.Sum(l => l.Count);
+
+    public long WriteWaits => _loops.Sum(l => l.WriteWaits);
+
+    /// <summary>SO_SNDBUF of the transport's sockets (accepted through the listener, and outgoing); 0 = the kernel's autotuning.</summary>
+    public int SendBufferBytes { get; init; }
 
     public void Dispose()
     {

@@ -90,13 +90,15 @@ public sealed class EpollSocket : IDisposable
     /// A TCP connection to <paramref name="endPoint"/> (Nagle off). The connect starts before the socket joins the loop:
     /// an unconnected socket reports HUP, which would mark a healthy connection as ended by its peer.
     /// </summary>
-    public static async ValueTask<EpollSocket> ConnectAsync(EpollLoop loop, IPEndPoint endPoint, CancellationToken ct)
+    /// <param name="sendBufferBytes">SO_SNDBUF; 0 = the kernel's autotuning.</param>
+    public static async ValueTask<EpollSocket> ConnectAsync(EpollLoop loop, IPEndPoint endPoint, CancellationToken ct, int sendBufferBytes = 0)
     {
         var fd = LinuxSockets.Socket(endPoint.AddressFamily);
         bool connected;
         try
         {
             LinuxSockets.NoDelay(fd);
+            if (sendBufferBytes > 0) LinuxSockets.SetSendBuffer(fd, sendBufferBytes);
             connected = LinuxSockets.Connect(fd, endPoint);
         }
         catch
@@ -325,6 +327,7 @@ public sealed class EpollSocket : IDisposable
             return false;
         }
         operation.Start(inlineContinuation: _continueOnLoop);
+        if (operation == _write && !_connecting) _loop.CountWriteWait();
         if (ct.CanBeCanceled)
         {
             var version = operation.Version;

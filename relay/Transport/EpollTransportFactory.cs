@@ -14,7 +14,7 @@ public sealed class EpollTransportFactory(EpollLoops loops, ILogger<EpollTranspo
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         if (endpoint is not IPEndPoint ip) throw new NotSupportedException($"the epoll transport listens on TCP only, not {endpoint}");
-        var fd = LinuxSockets.Listen(ip, Backlog);
+        var fd = LinuxSockets.Listen(ip, Backlog, loops.SendBufferBytes);
         var listener = EpollSocket.Adopt(loops.Next(), fd);
         return ValueTask.FromResult<IConnectionListener>(new EpollConnectionListener(loops, listener, logger));
     }

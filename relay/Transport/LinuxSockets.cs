@@ -97,8 +97,9 @@ internal static unsafe class LinuxSockets
     public static void SetSendBuffer(int fd, int bytes) =>
         Check(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(int)), "setsockopt(SO_SNDBUF)");
 
-    /// <summary>A listening socket like Kestrel's: address reuse on, IPv6 "any" dual-mode.</summary>
-    public static int Listen(IPEndPoint endPoint, int backlog)
+    /// <summary>A listening socket like Kestrel's: address reuse on, IPv6 "any" dual-mode; accepted sockets inherit
+    /// <paramref name="sendBufferBytes"/> when it is set.</summary>
+    public static int Listen(IPEndPoint endPoint, int backlog, int sendBufferBytes = 0)
     {
         var fd = Socket(endPoint.AddressFamily);
         try
@@ -107,6 +108,7 @@ internal static unsafe class LinuxSockets
             var zero = 0;
             Check(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(int)), "setsockopt(SO_REUSEADDR)");
             if (endPoint.Address.Equals(IPAddress.IPv6Any)) _ = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(int));
+            if (sendBufferBytes > 0) SetSendBuffer(fd, sendBufferBytes);
             var address = endPoint.Serialize();
             fixed (byte* p = address.Buffer.Span) Check(bind(fd, p, address.Size), $"bind({endPoint})");
             Check(listen(fd, backlog), "listen");

@@ -128,7 +128,7 @@ public sealed partial class ForwardingSession(
         try
         {
             var upstream = await UpstreamHandshake.ConnectAsync(url,
-                route.Gate is null ? [.. context.WebSockets.WebSocketRequestedProtocols] : [], buffer, timeout.Token, CallerIdentity.Of(context).BackendHeaders, pin, loops);
+                route.Gate is null ? [.. context.WebSockets.WebSocketRequestedProtocols] : [], buffer, timeout.Token, CallerIdentity.Of(context).BackendHeaders, pin, loops, _o.SocketSendBufferBytes);
             metrics.UpstreamConnectSeconds.WithLabels(route.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return (upstream, null, 0, null);
         }

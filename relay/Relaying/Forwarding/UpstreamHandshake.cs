@@ -27,12 +27,14 @@ public static class UpstreamHandshake
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     /// <param name="loops">The epoll transport's loops, when the relay runs on it: the upstream socket joins them too.</param>
+    /// <param name="sendBufferBytes">SO_SNDBUF of the upstream socket; 0 = the kernel's autotuning.</param>
     public static async Task<UpstreamConnection> ConnectAsync(Uri uri, IReadOnlyList<string> subProtocols, byte[] buffer, CancellationToken ct,
-        IReadOnlyList<(string Name, string Value)>? headers = null, Pool.CertificatePin? pin = null, Transport.EpollLoops? loops = null)
+        IReadOnlyList<(string Name, string Value)>? headers = null, Pool.CertificatePin? pin = null, Transport.EpollLoops? loops = null,
+        int sendBufferBytes = 0)
     {
         var secure = uri.Scheme is "wss" or "https";
         if (!secure && uri.Scheme is not ("ws" or "http")) throw new UpstreamRefusedException($"unsupported upstream scheme {uri.Scheme}");
-        var stream = await OpenAsync(uri, loops, ct);
+        var stream = await OpenAsync(uri, loops, sendBufferBytes, ct);
         var socket = (stream as Transport.EpollSocketStream)?.Socket;
         try
         {
@@ -62,13 +64,14 @@ public static class UpstreamHandshake
     }
 
     /// <summary>A TCP connection to the URL's host and port (Nagle off), on the epoll loops when given.</summary>
-    private static async Task<Stream> OpenAsync(Uri uri, Transport.EpollLoops? loops, CancellationToken ct)
+    private static async Task<Stream> OpenAsync(Uri uri, Transport.EpollLoops? loops, int sendBufferBytes, CancellationToken ct)
     {
         try
         {
             if (loops is null)
             {
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                if (sendBufferBytes > 0) socket.SendBufferSize = sendBufferBytes;
                 try
                 {
                     await socket.ConnectAsync(uri.IdnHost, uri.Port, ct);
@@ -86,7 +89,7 @@ public static class UpstreamHandshake
             {
                 try
                 {
-                    var socket = await Transport.EpollSocket.ConnectAsync(loops.Next(), new System.Net.IPEndPoint(address, uri.Port), ct);
+                    var socket = await Transport.EpollSocket.ConnectAsync(loops.Next(), new System.Net.IPEndPoint(address, uri.Port), ct, sendBufferBytes);
                     return new Transport.EpollSocketStream(socket, ownsSocket: true);
                 }
                 catch (IOException e)
