@@ -118,7 +118,7 @@ public sealed unsafe class EpollLoop : IDisposable
     {
         _stopping = true;
         LinuxSockets.Signal(_wakeFd);
-        _thread.Join(TimeSpan.FromSeconds(5));
+        if (Thread.CurrentThread != _thread) _thread.Join(TimeSpan.FromSeconds(5));
         LinuxSockets.Close(_wakeFd);
         LinuxSockets.Close(_epfd);
     }
