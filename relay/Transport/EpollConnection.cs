@@ -127,7 +127,7 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
     private async Task SendAsync()
     {
         var reader = _output.Reader;
-        Exception? error = null;
+        var failed = false;
         try
         {
             while (true)
@@ -147,13 +147,16 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
                 return;
             }
         }
-        catch (IOException e)
+        catch (IOException)
         {
-            error = e;
+            // The peer reset or left (EPIPE, ECONNRESET): as Kestrel's socket transport does, the output completes
+            // without an error (what the application still writes is dropped, not thrown at it as an unhandled
+            // exception) and the connection closes, which aborts the request.
+            failed = true;
             _socket.Abort();
         }
-        await reader.CompleteAsync(error);
-        if (error is not null) FireClosed();
+        await reader.CompleteAsync();
+        if (failed) FireClosed();
     }
 
     private async ValueTask SendAllAsync(ReadOnlySequence<byte> buffer)
