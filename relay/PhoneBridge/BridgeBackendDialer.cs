@@ -88,17 +88,13 @@ public sealed class BridgeBackendDialer
         // No callback: the platform's validation. With a pin: exactly the pinned certificate, nothing else.
         if (pin is not null)
             socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && pin.Matches(certificate);
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        // An upgrade under way is finished even when the call ends meanwhile, so the backend gets a clean close (1000)
+        // and frees its lock at once instead of noticing a dropped connection.
+        using (var timeout = new CancellationTokenSource(options.ConnectTimeout))
         {
-            timeout.CancelAfter(options.ConnectTimeout);
             try
             {
                 await socket.ConnectAsync(url, timeout.Token);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                socket.Dispose();
-                return (null, CallEnd.Cancelled(), null, default);
             }
             catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
             {
@@ -106,6 +102,12 @@ public sealed class BridgeBackendDialer
                 return (null, CallEnd.BackendUnavailable(timeout.IsCancellationRequested ? $"did not answer within {options.ConnectTimeout.TotalSeconds:0} s" : e.Message),
                     BackendFailure.Unreachable, default);
             }
+        }
+        if (ct.IsCancellationRequested)
+        {
+            await CloseQuietlyAsync(socket);
+            socket.Dispose();
+            return (null, CallEnd.Cancelled(), null, default);
         }
         var (failure, cause, after) = await AwaitHandshakeAsync(socket, options, timing, ct);
         if (failure is null) return (socket, null, null, after);
@@ -117,13 +119,16 @@ public sealed class BridgeBackendDialer
         ClientWebSocket socket, PhoneBridgeOptions options, BackendHandshake? timing, CancellationToken ct)
     {
         var upgradedAt = Stopwatch.GetTimestamp();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.HandshakeTimeout);
+        // Cancelling a receive aborts the socket: the call ending while the prompts run sends a close (1000) instead,
+        // which PersonaPlex's is_alive reads; the receive then ends with the close's reply.
+        using var timeout = new CancellationTokenSource(options.HandshakeTimeout);
+        await using var leaving = ct.Register(() => _ = CloseQuietlyAsync(socket));
         var reader = new WholeMessageReader(socket, options.MaxBackendMessageBytes);
         try
         {
             var type = await reader.ReadAsync(timeout.Token);
             var after = Stopwatch.GetElapsedTime(upgradedAt);
+            if (ct.IsCancellationRequested) return (CallEnd.Cancelled(), null, default);
             if (type == WebSocketMessageType.Close)
                 return (CallEnd.DroppedBeforeHandshake($"closed ({(int?)socket.CloseStatus} {socket.CloseStatusDescription}) before its handshake"), BackendFailure.DroppedBeforeHandshake, after);
             if (type != WebSocketMessageType.Binary || reader.Message.IsEmpty || reader.Message[0] != (byte)PersonaPlexKind.Handshake)
@@ -131,7 +136,7 @@ public sealed class BridgeBackendDialer
             timing?.Seen();
             return (null, null, after);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
             return (CallEnd.Cancelled(), null, default);
         }
@@ -146,6 +151,18 @@ public sealed class BridgeBackendDialer
         catch (WebSocketException e)
         {
             return (CallEnd.DroppedBeforeHandshake($"connection lost before its handshake: {e.Message}"), BackendFailure.DroppedBeforeHandshake, Stopwatch.GetElapsedTime(upgradedAt));
+        }
+    }
+
+    private static async Task CloseQuietlyAsync(ClientWebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            if (socket.State == WebSocketState.Open) await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "call ended", timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
         }
     }
 }
