@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using VoiceEdge.Relay.PhoneBridge;
 using VoiceEdge.TestSupport;
 
@@ -139,12 +140,21 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
             context.Response.StatusCode = 426;
             return;
         }
-        using var ws = await context.WebSockets.AcceptWebSocketAsync();
+        // The upgrade by hand, so a call can be dropped after the 101 with a plain end of the TCP connection.
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>()!;
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "websocket";
+#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for Sec-WebSocket-Accept; no security rests on it
+        context.Response.Headers.SecWebSocketAccept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(
+            System.Text.Encoding.ASCII.GetBytes(context.Request.Headers.SecWebSocketKey.ToString() + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+#pragma warning restore CA5350
+        await using var stream = await upgrade.UpgradeAsync();
         if (QueryFault(context.Request.Query) is { } fault)
         {
-            Drop(context, fault);
+            Drops.Enqueue(fault);
             return;
         }
+        using var ws = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true });
         var stopping = _host.App.Lifetime.ApplicationStopping;
         Interlocked.Increment(ref _waiting);
         var holding = false;
@@ -163,7 +173,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
             Interlocked.Increment(ref _conversations);
             if (Behaviour == StandInBehaviour.DropBeforeHandshake)
             {
-                Drop(context, "behaviour: drop before the handshake");
+                Drops.Enqueue("behaviour: drop before the handshake");
                 return;
             }
             await ConverseAsync(ws, stopping);
@@ -180,13 +190,6 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
                 _conversation.Release();
             }
         }
-    }
-
-    /// <summary>101 already sent: the TCP connection goes, with no close frame, as aiohttp does when the handler raises.</summary>
-    private void Drop(HttpContext context, string why)
-    {
-        Drops.Enqueue(why);
-        context.Abort();
     }
 
     private async Task ConverseAsync(WebSocket ws, CancellationToken stopping)
