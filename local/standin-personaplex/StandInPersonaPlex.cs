@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using VoiceEdge.Relay.PhoneBridge;
 using VoiceEdge.TestSupport;
 
@@ -20,27 +22,53 @@ public enum StandInBehaviour
     Close,
     /// <summary>Never send the 0x00 handshake.</summary>
     NoHandshake,
+    /// <summary>Upgrade, then drop the connection (no close frame) before the handshake, as the real server does on an exception.</summary>
+    DropBeforeHandshake,
 }
 
 /// <summary>
-/// A stand-in PersonaPlex on Kestrel (loopback), speaking its /api/chat protocol (NVIDIA/personaplex,
-/// moshi/server.py): <c>voice_prompt</c> and <c>text_prompt</c> query required, <c>seed</c> refused, one binary message per kind byte, 0x00 handshake after
-/// a delay (prompt processing), 0x02 text, 0x01 Ogg Opus audio at 24 kHz. Like PersonaPlex it holds one
-/// conversation at a time: <c>ServerState.handle_chat</c> upgrades the WebSocket (<c>ws.prepare</c>) and only then
-/// takes <c>async with self.lock</c> around the prompts, the handshake and the conversation, so a second call is
-/// upgraded and waits, silently, until the first ends. <c>GET /stats</c> says how many are in each state.
+/// A stand-in PersonaPlex on Kestrel (loopback), speaking its /api/chat protocol as the real server does
+/// (NVIDIA/personaplex <c>moshi/moshi/server.py</c>, docs/architecture.md "The real PersonaPlex server's contract"):
+/// <list type="bullet">
+/// <item>It upgrades first and checks the query afterwards: a missing <c>voice_prompt</c> or <c>text_prompt</c>, any
+/// <c>seed</c>, or a voice file it does not have gets 101 and then the TCP connection dropped without a close frame
+/// (aiohttp's <c>handle_error</c> once the response has started).</item>
+/// <item>One conversation at a time: a second call is upgraded and waits, silently, until the first ends.</item>
+/// <item>The handshake (prompt processing) takes <see cref="HandshakeDelay"/>; whatever the caller sends meanwhile
+/// is read and discarded (the server's <c>is_alive</c>), then it sends 0x00.</item>
+/// <item>Audio out as sphn 0.1's <c>OpusStreamWriter</c>: the OpusHead page (serial 42, pre-skip 3840, 24 kHz) and
+/// the OpusTags page each in its own 0x01 message, then one page per 80 ms packet.</item>
+/// <item>A caller Ogg stream that does not start with a beginning-of-stream page (or is otherwise broken) ends
+/// sphn's reader thread; the server's loop then fails and it closes the WebSocket with 1000.</item>
+/// </list>
+/// <c>GET /stats</c> says how many calls are in each state.
 /// </summary>
 public sealed class StandInPersonaPlex : IAsyncDisposable
 {
     public const string Greeting = "Hello from the stand-in.";
 
+    /// <summary>The voice files the stand-in has unless told otherwise (the real server's voices.tgz has these and more).</summary>
+    public static readonly IReadOnlyList<string> DefaultVoices =
+        ["NATF0.pt", "NATF1.pt", "NATF2.pt", "NATF3.pt", "NATM0.pt", "NATM1.pt", "NATM2.pt", "NATM3.pt"];
+
+    /// <summary>sphn's Ogg serial number and OpusHead pre-skip (sphn 0.1 <c>src/opus.rs</c>).</summary>
+    public const uint OggSerial = 42;
+    public const ushort PreSkip = 3840;
+
+    /// <summary>One Mimi frame: 80 ms at 24 kHz, one Opus packet and one Ogg page.</summary>
+    public const int OutputFrameSamples = OpusCodecs.SampleRate * 80 / 1000;
+
     private LoopbackHost _host = null!;
 
     private StandInPersonaPlex() { }
 
+    /// <summary>Prompt processing before the 0x00: short by default for tests; the launcher's default is seconds, as the real server.</summary>
     public TimeSpan HandshakeDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
     public StandInBehaviour Behaviour { get; set; } = StandInBehaviour.Echo;
+
+    /// <summary>The voice file names this server has; any other <c>voice_prompt</c> drops the call after the upgrade.</summary>
+    public IReadOnlySet<string> Voices { get; set; } = new HashSet<string>(DefaultVoices, StringComparer.Ordinal);
 
     public Uri BaseUri { get; private set; } = null!;
 
@@ -50,6 +78,7 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
     private int _inConversation;
     private int _waiting;
     private long _conversations;
+    private long _discardedBeforeHandshake;
 
     /// <summary>Calls holding the conversation now (0 or 1).</summary>
     public int InConversation => Volatile.Read(ref _inConversation);
@@ -59,6 +88,15 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
 
     /// <summary>Conversations started (handshake sent or about to be) since the start.</summary>
     public long Conversations => Interlocked.Read(ref _conversations);
+
+    /// <summary>Messages read and discarded while the prompts ran (before the 0x00).</summary>
+    public long DiscardedBeforeHandshake => Interlocked.Read(ref _discardedBeforeHandshake);
+
+    /// <summary>Why each call dropped after its upgrade was dropped (the real server's exception).</summary>
+    public ConcurrentQueue<string> Drops { get; } = new();
+
+    /// <summary>Why the server closed (1000) a conversation because of the caller's Ogg stream.</summary>
+    public ConcurrentQueue<string> RejectedStreams { get; } = new();
 
     public Uri ChatUri => new($"{BaseUri.ToString().Replace("http://", "ws://", StringComparison.Ordinal).TrimEnd('/')}/api/chat?voice_prompt=NATF2.pt&text_prompt=You%20enjoy%20having%20a%20good%20conversation.");
 
@@ -78,30 +116,45 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
         standIn._host = await LoopbackHost.StartAsync(app =>
         {
             app.Map("/api/chat", standIn.ServeAsync);
-            app.MapGet("/stats", () => Results.Json(new { inConversation = standIn.InConversation, waiting = standIn.Waiting, conversations = standIn.Conversations }));
+            app.MapGet("/stats", () => Results.Json(new { inConversation = standIn.InConversation, waiting = standIn.Waiting, conversations = standIn.Conversations, dropped = standIn.Drops.Count }));
         }, port: port);
         standIn.BaseUri = standIn._host.BaseUri;
         return standIn;
     }
 
+    /// <summary>The exception server.py raises for this query after the upgrade (lines 152-171, in that order), or null.</summary>
+    private string? QueryFault(IQueryCollection query)
+    {
+        if (!query.TryGetValue("voice_prompt", out var voice)) return "KeyError: 'voice_prompt'";
+        if (!Voices.Contains(voice.ToString())) return $"FileNotFoundError: voice prompt '{voice}' not found";
+        if (!query.ContainsKey("text_prompt")) return "KeyError: 'text_prompt'";
+        if (query.ContainsKey("seed")) return "KeyError: 'seed'";
+        return null;
+    }
+
     private async Task ServeAsync(HttpContext context)
     {
         Queries.Enqueue(context.Request.QueryString.Value ?? "");
-        // The real server upgrades first and then drops a call without voice_prompt or text_prompt, or with any seed
-        // (moshi/server.py:152, 170, 171; docs/architecture.md "The real PersonaPlex server's contract"): the stand-in
-        // refuses the same calls, before the upgrade, so a test sees it plainly.
-        if (string.IsNullOrEmpty(context.Request.Query["voice_prompt"]) || !context.Request.Query.ContainsKey("text_prompt")
-            || context.Request.Query.ContainsKey("seed"))
-        {
-            context.Response.StatusCode = 400;
-            return;
-        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = 426;
             return;
         }
-        using var ws = await context.WebSockets.AcceptWebSocketAsync();
+        // The upgrade by hand, so a call can be dropped after the 101 with a plain end of the TCP connection.
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>()!;
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "websocket";
+#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for Sec-WebSocket-Accept; no security rests on it
+        context.Response.Headers.SecWebSocketAccept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(
+            System.Text.Encoding.ASCII.GetBytes(context.Request.Headers.SecWebSocketKey.ToString() + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+#pragma warning restore CA5350
+        await using var stream = await upgrade.UpgradeAsync();
+        if (QueryFault(context.Request.Query) is { } fault)
+        {
+            Drops.Enqueue(fault);
+            return;
+        }
+        using var ws = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true });
         var stopping = _host.App.Lifetime.ApplicationStopping;
         Interlocked.Increment(ref _waiting);
         var holding = false;
@@ -118,6 +171,11 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
             }
             Interlocked.Increment(ref _inConversation);
             Interlocked.Increment(ref _conversations);
+            if (Behaviour == StandInBehaviour.DropBeforeHandshake)
+            {
+                Drops.Enqueue("behaviour: drop before the handshake");
+                return;
+            }
             await ConverseAsync(ws, stopping);
         }
         catch (OperationCanceledException)
@@ -136,88 +194,153 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
 
     private async Task ConverseAsync(WebSocket ws, CancellationToken stopping)
     {
+        var inbox = Channel.CreateUnbounded<byte[]?>();
+        var reading = ReadAllAsync(ws, inbox.Writer);
         try
         {
             if (Behaviour == StandInBehaviour.NoHandshake)
             {
-                await DrainAsync(ws);
+                await DiscardUntilAsync(inbox.Reader, Task.Delay(Timeout.Infinite, stopping));
                 return;
             }
-            await Task.Delay(HandshakeDelay, stopping);
+            // The caller may hang up while the prompts run: then no handshake (server.py:287).
+            if (!await DiscardUntilAsync(inbox.Reader, Task.Delay(HandshakeDelay, stopping))) return;
             await ws.SendAsync(new byte[] { 0x00 }, WebSocketMessageType.Binary, true, CancellationToken.None);
             await ws.SendAsync((byte[])[0x02, .. System.Text.Encoding.UTF8.GetBytes(Greeting)], WebSocketMessageType.Binary, true, CancellationToken.None);
             switch (Behaviour)
             {
                 case StandInBehaviour.Close:
                     await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "conversation over", CancellationToken.None);
-                    await DrainAsync(ws);
+                    await DiscardUntilAsync(inbox.Reader, Task.Delay(Timeout.Infinite, stopping));
                     return;
                 case StandInBehaviour.GarbageAudio:
                     await ws.SendAsync((byte[])[0x01, .. "this is not an ogg stream"u8], WebSocketMessageType.Binary, true, CancellationToken.None);
-                    await DrainAsync(ws);
+                    await DiscardUntilAsync(inbox.Reader, Task.Delay(Timeout.Infinite, stopping));
                     return;
                 case StandInBehaviour.UnknownKind:
                     await ws.SendAsync(new byte[] { 0x07, 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
-                    await DrainAsync(ws);
+                    await DiscardUntilAsync(inbox.Reader, Task.Delay(Timeout.Infinite, stopping));
                     return;
             }
-            await EchoAsync(ws);
+            await EchoAsync(ws, inbox.Reader);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
             // The bridge went away, or the stand-in is stopping.
         }
-    }
-
-    private async Task EchoAsync(WebSocket ws)
-    {
-        var reader = new OggOpusReader();
-        using var decoder = new ModelToCallerDecoder();
-        var writer = new OggOpusWriter(0xEC40, OpusCodecs.SampleRate, 0);
-        var encoder = OpusCodecs.CreateEncoder();
-        var headersSent = false;
-        var buffer = new byte[1 << 20];
-        var frame = new List<short>();
-        var packet = new byte[1275];
-        while (true)
+        finally
         {
-            var (length, type) = await ws.ReceiveIntoAsync(buffer);
-            if (type == WebSocketMessageType.Close)
+            if (ws.State == WebSocketState.CloseReceived)
             {
-                ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
-                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-                return;
-            }
-            if (length == 0 || buffer[0] != 0x01) continue;
-            foreach (var opus in reader.Push(buffer.AsSpan(1, length - 1)))
-            {
-                if (reader.Head is { } head && HeadsSeen.IsEmpty) HeadsSeen.Enqueue(head);
-                frame.AddRange(decoder.Decode24k(opus));
-                while (frame.Count >= OpusCodecs.FrameSamples)
+                try
                 {
-                    var pcm = frame.GetRange(0, OpusCodecs.FrameSamples).ToArray();
-                    frame.RemoveRange(0, OpusCodecs.FrameSamples);
-                    var n = encoder.Encode(pcm, pcm.Length, packet, packet.Length);
-                    var pages = headersSent ? [] : writer.HeaderPages();
-                    headersSent = true;
-                    await ws.SendAsync(PersonaPlexMessage.Audio([.. pages, .. writer.AudioPage(packet.AsSpan(0, n), 960)]), WebSocketMessageType.Binary, true, CancellationToken.None);
-                    Interlocked.Increment(ref _packetsEchoed);
+                    await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                }
+                catch (WebSocketException)
+                {
                 }
             }
+            if (!reading.IsCompleted) ws.Abort();
+            await reading;
         }
     }
 
-    private async Task DrainAsync(WebSocket ws)
+    /// <summary>Every binary message the caller sends, in order; null once the caller closed or went away.</summary>
+    private async Task ReadAllAsync(WebSocket ws, ChannelWriter<byte[]?> inbox)
     {
-        var buffer = new byte[65536];
-        while (ws.State is WebSocketState.Open or WebSocketState.CloseSent)
+        var buffer = new byte[1 << 20];
+        try
         {
-            var r = await ws.ReceiveAsync(buffer, _host.App.Lifetime.ApplicationStopping);
-            if (r.MessageType == WebSocketMessageType.Close)
+            while (true)
             {
-                ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
-                if (ws.State == WebSocketState.CloseReceived) await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                var (length, type) = await ws.ReceiveIntoAsync(buffer);
+                if (type == WebSocketMessageType.Close)
+                {
+                    ClosesReceived.Enqueue((ws.CloseStatus, ws.CloseStatusDescription));
+                    break;
+                }
+                if (type == WebSocketMessageType.Binary) inbox.TryWrite(buffer[..length]);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        inbox.TryWrite(null);
+        inbox.TryComplete();
+    }
+
+    /// <summary>Reads and drops messages until <paramref name="until"/> ends; false when the caller left first.</summary>
+    private async Task<bool> DiscardUntilAsync(ChannelReader<byte[]?> inbox, Task until)
+    {
+        while (true)
+        {
+            while (inbox.TryRead(out var message))
+            {
+                if (message is null) return false;
+                Interlocked.Increment(ref _discardedBeforeHandshake);
+            }
+            // Waits without taking a message: what arrives after `until` is the conversation's.
+            var ready = inbox.WaitToReadAsync().AsTask();
+            if (await Task.WhenAny(ready, until) == until)
+            {
+                await until;
+                while (inbox.TryRead(out var queued))
+                {
+                    if (queued is null) return false;
+                    Interlocked.Increment(ref _discardedBeforeHandshake);
+                }
+                return true;
+            }
+            if (!await ready) return false;
+        }
+    }
+
+    private async Task EchoAsync(WebSocket ws, ChannelReader<byte[]?> inbox)
+    {
+        var reader = new OggOpusReader();
+        using var decoder = new ModelToCallerDecoder();
+        var writer = new OggOpusWriter(OggSerial, OpusCodecs.SampleRate, PreSkip, "sphn-pyo3");
+        var encoder = OpusCodecs.CreateEncoder();
+        var headersSent = false;
+        var frame = new List<short>();
+        var packet = new byte[4000];
+        while (await inbox.ReadAsync() is { } message)
+        {
+            if (message.Length == 0 || message[0] != 0x01) continue;
+            IReadOnlyList<byte[]> packets;
+            try
+            {
+                packets = reader.Push(message.AsSpan(1));
+            }
+            catch (InvalidDataException e)
+            {
+                // sphn's reader thread stops; read_pcm returns None, opus_loop raises, and the server closes (1000).
+                RejectedStreams.Enqueue(e.Message);
+                await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+                while (await inbox.ReadAsync() is not null) { }
                 return;
+            }
+            foreach (var opus in packets)
+            {
+                if (reader.Head is { } head && HeadsSeen.IsEmpty) HeadsSeen.Enqueue(head);
+                frame.AddRange(decoder.Decode24k(opus));
+                while (frame.Count >= OutputFrameSamples)
+                {
+                    var pcm = frame.GetRange(0, OutputFrameSamples).ToArray();
+                    frame.RemoveRange(0, OutputFrameSamples);
+                    var n = encoder.Encode(pcm, pcm.Length, packet, packet.Length);
+                    if (!headersSent)
+                    {
+                        headersSent = true;
+                        var headers = writer.HeaderPages();
+                        OggPage.TryParse(headers, out var headLength);
+                        await ws.SendAsync(PersonaPlexMessage.Audio(headers.AsSpan(0, headLength)), WebSocketMessageType.Binary, true, CancellationToken.None);
+                        await ws.SendAsync(PersonaPlexMessage.Audio(headers.AsSpan(headLength)), WebSocketMessageType.Binary, true, CancellationToken.None);
+                    }
+                    // sphn counts the granule position in samples at the input rate (24 kHz), not RFC 7845's 48 kHz.
+                    await ws.SendAsync(PersonaPlexMessage.Audio(writer.AudioPage(packet.AsSpan(0, n), OutputFrameSamples)), WebSocketMessageType.Binary, true, CancellationToken.None);
+                    Interlocked.Increment(ref _packetsEchoed);
+                }
             }
         }
     }

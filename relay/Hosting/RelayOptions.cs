@@ -23,6 +23,12 @@ public sealed class RelayOptions : IValidatableObject
     /// <summary>How often a backend marked down is probed (TCP connect).</summary>
     [Range(1, 300)] public int ProbeSeconds { get; set; } = 5;
 
+    /// <summary>Calls in a row a backend may upgrade and then drop before its 0x00 handshake before it is marked down.</summary>
+    [Range(1, 1000)] public int HandshakeDropLimit { get; set; } = 3;
+
+    /// <summary>How long a backend marked down for dropping calls before their handshake stays down (a TCP probe cannot tell).</summary>
+    [Range(1, 86_400)] public int HandshakeDropDownSeconds { get; set; } = 60;
+
     /// <summary>Query keys a caller may set for a <see cref="Backends"/> backend (over its DefaultQuery); all others are dropped.</summary>
     public List<string> AllowedQueryKeys { get; set; } = [];
 

@@ -33,6 +33,13 @@ public sealed record CallEnd(string Reason, string Detail, WebSocketCloseStatus 
     /// <summary>No pool slot free within QueueSeconds (or the queue full): 1013 Try Again Later, as /api/chat.</summary>
     public static CallEnd BackendsBusy() => new("backends-busy", "all voice backends busy", (WebSocketCloseStatus)1013, Normal);
 
+    /// <summary>
+    /// The backend upgraded the call and then went before its 0x00 handshake (a real PersonaPlex does this on a bad
+    /// query or a missing voice file), and no other backend took the call.
+    /// </summary>
+    public static CallEnd DroppedBeforeHandshake(string detail) =>
+        new("backend-dropped-before-handshake", $"voice backend {detail}", WebSocketCloseStatus.InternalServerError, Normal);
+
     public static CallEnd NoHandshake(TimeSpan after) =>
         new("backend-no-handshake", $"voice backend sent no handshake within {after.TotalSeconds:0} s", Normal, Normal);
 

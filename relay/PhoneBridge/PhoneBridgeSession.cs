@@ -36,7 +36,7 @@ public sealed class PhoneBridgeSession
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _streamSid = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StringBuilder _transcript = new();
-    private Relaying.Pool.BackendHandshake? _backendHandshake;
+    private volatile ClientWebSocket? _backend;
     private long _droppedBeforeHandshake;
     private long _framesUp;
     private long _framesDown;
@@ -75,38 +75,53 @@ public sealed class PhoneBridgeSession
             Finish(unsupported, started);
             return unsupported;
         }
+        using var caller = new CallerToModel(OpusCodecs.CreateEncoder(_options.PreferNativeOpus), (uint)Random.Shared.Next());
+        using var model = new ModelToCaller(OpusCodecs.CreateDecoder(_options.PreferNativeOpus));
+        // Twilio is read from now on, while the backend is dialled and runs its prompts (seconds): media before the
+        // handshake are dropped as they come, and a caller who hangs up meanwhile ends the dial.
+        var fromTwilio = ReadTwilioAsync(caller, start, CancellationToken.None);
+        using var dialing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var dial = _dialer.DialAsync(_options, dialing.Token);
+        if (await Task.WhenAny(fromTwilio, dial) == fromTwilio)
+        {
+            await dialing.CancelAsync();
+            (await dial).Backend?.Dispose();
+            var left = await fromTwilio;
+            await CloseAsync(_twilio, left.ToTwilio, left.Detail, waitForReply: true);
+            Finish(left, started);
+            return left;
+        }
         // Disposed at every exit below: frees the backend's pool slot (if it holds one) once the call is over.
-        var (dialed, end) = await _dialer.DialAsync(_options, ct);
+        var (dialed, end) = await dial;
         if (dialed is null)
         {
             end ??= CallEnd.BackendUnavailable("not connected");
-            await CloseAsync(_twilio, end.ToTwilio, end.Detail, waitForReply: true);
+            await CloseAsync(_twilio, end.ToTwilio, end.Detail, waitForReply: false);
+            await WaitOrAbortAsync(fromTwilio, _twilio);
             Finish(end, started);
             return end;
         }
         using var connection = dialed;
         PhoneBridgeLog.BackendConnected(_logger, _session, connection.Name, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         var backend = connection.Socket;
-        _backendHandshake = connection.Handshake;
+        _backend = backend;
+        _handshake.TrySetResult();
+        _metrics.HandshakeSeconds.Observe(connection.HandshakeAfter.TotalSeconds);
+        PhoneBridgeLog.Handshake(_logger, _session, (long)connection.HandshakeAfter.TotalMilliseconds, Interlocked.Read(ref _droppedBeforeHandshake));
 
-        using var caller = new CallerToModel(OpusCodecs.CreateEncoder(_options.PreferNativeOpus), (uint)Random.Shared.Next());
-        using var model = new ModelToCaller(OpusCodecs.CreateDecoder(_options.PreferNativeOpus));
         _metrics.Calls.WithLabels(caller.Implementation.ToString().ToLowerInvariant()).Inc();
         // The readers take no token: cancelling a WebSocket receive aborts the socket, and each side should get a
         // clean close instead. They end when their socket closes; `ct` (relay stopping) is watched separately.
         using var stop = new CancellationTokenSource();
-        var connectedAt = Stopwatch.GetTimestamp();
 
-        var fromTwilio = ReadTwilioAsync(backend, caller, start, CancellationToken.None);
-        var fromBackend = ReadBackendAsync(backend, model, connectedAt, CancellationToken.None);
-        var handshakeWatch = WatchHandshakeAsync(stop.Token);
+        var fromBackend = ReadBackendAsync(backend, model, CancellationToken.None);
         var relayStopping = WaitStoppingAsync(ct, stop.Token);
         var pacing = PaceAsync(stop.Token);
 
-        var first = await Task.WhenAny(fromTwilio, fromBackend, handshakeWatch, relayStopping);
+        var first = await Task.WhenAny(fromTwilio, fromBackend, relayStopping);
         end = await first;
         await stop.CancelAsync();
-        await Task.WhenAll(pacing, handshakeWatch, relayStopping);
+        await Task.WhenAll(pacing, relayStopping);
         // The side that ended has no reader left: close it and wait for its reply. The other side's reader is
         // still running and will see the reply to the close sent to it.
         await Task.WhenAll(
@@ -121,6 +136,16 @@ public sealed class PhoneBridgeSession
         }
         Finish(end, started);
         return end;
+    }
+
+    /// <summary>Waits for a reader to see the reply to the close just sent; aborts its socket after <see cref="CloseTimeout"/>.</summary>
+    private static async Task WaitOrAbortAsync(Task reader, WebSocket socket)
+    {
+        if (await Task.WhenAny(reader, Task.Delay(CloseTimeout, CancellationToken.None)) != reader)
+        {
+            socket.Abort();
+            await reader;
+        }
     }
 
     /// <summary>
@@ -145,7 +170,7 @@ public sealed class PhoneBridgeSession
         }
     }
 
-    private async Task<CallEnd> ReadTwilioAsync(ClientWebSocket backend, CallerToModel caller, TwilioStart? gatedStart, CancellationToken ct)
+    private async Task<CallEnd> ReadTwilioAsync(CallerToModel caller, TwilioStart? gatedStart, CancellationToken ct)
     {
         var reader = new WholeMessageReader(_twilio, _options.MaxTwilioMessageBytes);
         var pages = new List<byte[]>();
@@ -185,11 +210,11 @@ public sealed class PhoneBridgeSession
                     case TwilioMedia media when started:
                         if (!_handshake.Task.IsCompleted)
                         {
-                            _droppedBeforeHandshake++;
+                            Interlocked.Increment(ref _droppedBeforeHandshake);
                             _metrics.Dropped.WithLabels("before-handshake").Inc();
                             break;
                         }
-                        if (backendGone) break;
+                        if (backendGone || _backend is not { } backend) break;
                         pages.Clear();
                         caller.Push(media.Payload, pages);
                         try
@@ -221,7 +246,7 @@ public sealed class PhoneBridgeSession
         }
     }
 
-    private async Task<CallEnd> ReadBackendAsync(ClientWebSocket backend, ModelToCaller model, long connectedAt, CancellationToken ct)
+    private async Task<CallEnd> ReadBackendAsync(ClientWebSocket backend, ModelToCaller model, CancellationToken ct)
     {
         var reader = new WholeMessageReader(backend, _options.MaxBackendMessageBytes);
         var frames = new List<byte[]>();
@@ -238,13 +263,7 @@ public sealed class PhoneBridgeSession
                 switch ((PersonaPlexKind)message[0])
                 {
                     case PersonaPlexKind.Handshake:
-                        if (_handshake.TrySetResult())
-                        {
-                            var after = Stopwatch.GetElapsedTime(connectedAt);
-                            _metrics.HandshakeSeconds.Observe(after.TotalSeconds);
-                            _backendHandshake?.Seen();
-                            PhoneBridgeLog.Handshake(_logger, _session, (long)after.TotalMilliseconds, _droppedBeforeHandshake);
-                        }
+                        // The handshake was read when dialling; PersonaPlex sends one.
                         break;
                     case PersonaPlexKind.Audio:
                         frames.Clear();
@@ -271,23 +290,6 @@ public sealed class PhoneBridgeSession
         {
             return CallEnd.BackendLost($"voice backend connection lost: {e.Message}");
         }
-    }
-
-    private async Task<CallEnd> WatchHandshakeAsync(CancellationToken ct)
-    {
-        try
-        {
-            await _handshake.Task.WaitAsync(_options.HandshakeTimeout, ct);
-            await Task.Delay(Timeout.Infinite, ct);
-        }
-        catch (TimeoutException)
-        {
-            return CallEnd.NoHandshake(_options.HandshakeTimeout);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        return CallEnd.Cancelled();
     }
 
     private static async Task<CallEnd> WaitStoppingAsync(CancellationToken relayStopping, CancellationToken callEnded)
@@ -345,7 +347,7 @@ public sealed class PhoneBridgeSession
         _metrics.Dropped.WithLabels("jitter-overflow").Inc(_pacer.Dropped);
         _metrics.Dropped.WithLabels("backlog-silence").Inc(_pacer.Trimmed);
         PhoneBridgeLog.CallEnded(_logger, _session, end.Reason, end.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), _droppedBeforeHandshake, _pacer.Dropped, _pacer.Trimmed, _pacer.Underruns);
+            Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), Interlocked.Read(ref _droppedBeforeHandshake), _pacer.Dropped, _pacer.Trimmed, _pacer.Underruns);
     }
 
     /// <summary>Sends a close (reason cut to the 123 bytes a close frame allows); never throws.</summary>

@@ -8,17 +8,19 @@ namespace VoiceEdge.Relay.Relaying.Pool;
 /// the first 0x00-kind binary message, into <c>voice_edge_backend_handshake_seconds{backend}</c>. At most one
 /// observation per call; a backend that does not speak PersonaPlex (first message not 0x00) adds none.
 /// </summary>
-public sealed class BackendHandshake(Histogram.Child seconds)
+public sealed class BackendHandshake(Histogram.Child seconds, Action? seen = null)
 {
     private readonly long _upgradedAt = Stopwatch.GetTimestamp();
     private int _seen;
 
-    public static BackendHandshake For(BackendPool pool, BackendSlot slot) => new(pool.Metrics.HandshakeSeconds.WithLabels(slot.Name));
+    public static BackendHandshake For(BackendPool pool, BackendSlot slot) => new(pool.Metrics.HandshakeSeconds.WithLabels(slot.Name), () => pool.HandshakeSeen(slot));
 
     /// <summary>The backend's 0x00 handshake arrived now.</summary>
     public void Seen()
     {
-        if (Interlocked.Exchange(ref _seen, 1) == 0) seconds.Observe(Stopwatch.GetElapsedTime(_upgradedAt).TotalSeconds);
+        if (Interlocked.Exchange(ref _seen, 1) != 0) return;
+        seconds.Observe(Stopwatch.GetElapsedTime(_upgradedAt).TotalSeconds);
+        seen?.Invoke();
     }
 
     /// <summary>The first payload byte of the backend's first binary message: a handshake when it is 0x00.</summary>

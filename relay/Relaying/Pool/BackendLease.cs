@@ -11,9 +11,12 @@ public sealed class BackendLease(BackendPool? pool, BackendSlot? slot) : IDispos
     public BackendSlot? Slot { get; } = slot;
 
     /// <summary>The backend could not be reached: the slot is freed and the backend marked down and probed.</summary>
-    public void Fail()
+    public void Fail() => Fail(BackendFailure.Unreachable);
+
+    /// <summary>The call failed on this backend for <paramref name="cause"/>: the slot is freed and the cause counted.</summary>
+    public void Fail(BackendFailure cause)
     {
-        if (Slot is not null && Interlocked.Exchange(ref _released, 1) == 0) pool!.Release(Slot, failed: true);
+        if (Slot is not null && Interlocked.Exchange(ref _released, 1) == 0) pool!.Release(Slot, cause);
     }
 
     /// <summary>The call reached the backend: if it was marked down, it is up again.</summary>
@@ -24,6 +27,6 @@ public sealed class BackendLease(BackendPool? pool, BackendSlot? slot) : IDispos
 
     public void Dispose()
     {
-        if (Slot is not null && Interlocked.Exchange(ref _released, 1) == 0) pool!.Release(Slot, failed: false);
+        if (Slot is not null && Interlocked.Exchange(ref _released, 1) == 0) pool!.Release(Slot, null);
     }
 }

@@ -22,6 +22,9 @@ public sealed class BackendSlot(string name, Uri url, int capacity, CertificateP
 
     internal bool IsProbing { get; set; }
 
+    /// <summary>Calls in a row that it upgraded and dropped before the 0x00 handshake; guarded by the pool's lock.</summary>
+    internal int HandshakeDrops { get; set; }
+
     internal bool HasRoom => Busy < Capacity;
 
     public Uri UrlFor(QueryString query, IReadOnlySet<string> allowedKeys) => PassesQueryThrough
