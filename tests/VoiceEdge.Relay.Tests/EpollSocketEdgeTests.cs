@@ -114,16 +114,22 @@ public class EpollSocketEdgeTests
         var (loops, socket, peer, listener) = await PairAsync(e => fatal.TrySetResult(e));
         using var _ = peer;
         socket.ContinueOnLoop = true;
-        // A continuation that throws inline on the loop's thread, as a bug in the forwarder would.
-#pragma warning disable CA2012 // on purpose: a continuation that is not an await
-        socket.ReadAsync(new byte[16]).GetAwaiter().UnsafeOnCompleted(() => throw new InvalidOperationException("a bug on the loop"));
-#pragma warning restore CA2012
+        ThrowOnTheLoopWhenRead(socket);
         await peer.SendAsync("x"u8.ToArray());
         var error = await fatal.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("a bug on the loop", error.Message);
         socket.Dispose();
         loops.Dispose();
         listener.Stop();
+    }
+
+    /// <summary>A continuation that throws inline on the loop's thread, as a bug in the forwarder would. ConfigureAwait(false):
+    /// the test framework's synchronization context must not take the continuation off the loop.</summary>
+    private static void ThrowOnTheLoopWhenRead(EpollSocket socket)
+    {
+#pragma warning disable CA2012 // on purpose: a continuation that is not an await
+        socket.ReadAsync(new byte[16]).ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() => throw new InvalidOperationException("a bug on the loop"));
+#pragma warning restore CA2012
     }
 
     [Fact]
@@ -211,7 +217,7 @@ public class EpollSocketEdgeTests
 
     private static async Task<string?> ReadThenNameThreadAsync(EpollSocket socket)
     {
-        await socket.ReadAsync(new byte[16]);
+        await socket.ReadAsync(new byte[16]).ConfigureAwait(false);
         return Thread.CurrentThread.Name;
     }
 }
