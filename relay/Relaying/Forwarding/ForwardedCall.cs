@@ -22,6 +22,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     private readonly FrameForwarder? _down;
     private readonly int _downPrefilled;
     private readonly Action _abort;
+    private readonly TimeProvider _clock;
     private readonly Stream _client;
     private readonly Transport.EpollSocket?[] _loopSockets;
     private readonly TaskCompletionSource _closing = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,9 +30,10 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     public CallRecord Record { get; } = new();
 
     public ForwardedCall(RelayOptions options, RelayMetrics metrics, RelayRoute route, Stream client, UpstreamConnection? upstream,
-        byte[] upBuffer, byte[] downBuffer, Action abort, Pool.BackendHandshake? handshake = null)
+        byte[] upBuffer, byte[] downBuffer, Action abort, Pool.BackendHandshake? handshake = null, TimeProvider? clock = null)
     {
         _o = options;
+        _clock = clock ?? TimeProvider.System;
         _abort = abort;
         _client = client;
         _loopSockets = [(client as Transport.EpollSocketStream)?.Socket, upstream?.Socket];
@@ -76,7 +78,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
         using var stopWatchdog = new CancellationTokenSource();
         var watchdog = WatchdogAsync(drainToken, stopWatchdog.Token);
         await Task.WhenAny(up, down, _closing.Task);
-        if (await Task.WhenAny(both, Task.Delay(CloseHandshakeTimeout, CancellationToken.None)) != both)
+        if (await Task.WhenAny(both, Task.Delay(CloseHandshakeTimeout, _clock, CancellationToken.None)) != both)
         {
             _abort();
             await both;
@@ -107,7 +109,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     /// </summary>
     public async Task LingerAsync(byte[] scratch)
     {
-        using var timeout = new CancellationTokenSource(LingerTimeout);
+        using var timeout = new CancellationTokenSource(LingerTimeout, _clock);
         try
         {
             while (await _client.ReadAsync(scratch, timeout.Token) > 0) { }
@@ -134,7 +136,15 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
     {
         Record.Close(SideOf(from), 1006);
         _closing.TrySetResult();
-        await OtherLeg(from).CloseAsync(1011, from.FromClient ? "client connection lost" : "voice backend connection lost");
+        var other = OtherLeg(from);
+        if (other.MidFrame)
+        {
+            // The vanished side's frame in progress can never end, so no close frame can follow it on the other leg:
+            // close that connection now (RFC 6455 7.1.7), as nginx does, instead of holding the call for the close timeout.
+            _abort();
+            return;
+        }
+        await other.CloseAsync(1011, from.FromClient ? "client connection lost" : "voice backend connection lost");
     }
 
     public async Task ProtocolErrorAsync(FrameForwarder from, FrameVerdict verdict)
@@ -171,7 +181,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
         {
             try
             {
-                await Task.Delay(tick, both.Token);
+                await Task.Delay(tick, _clock, both.Token);
             }
             catch (OperationCanceledException)
             {

@@ -22,6 +22,7 @@ public sealed partial class ForwardingSession(
     RelaySession pump,
     Pool.BackendPool pool,
     ILogger<ForwardingSession> logger,
+    TimeProvider clock,
     Transport.EpollLoops? loops = null)
 {
     private readonly RelayOptions _o = options.Value;
@@ -74,7 +75,7 @@ public sealed partial class ForwardingSession(
                 {
                     context.Abort();
                     upstream?.Stream.Dispose();
-                }, handshake);
+                }, handshake, clock);
                 if (upstream is null) await call.RefuseAsync(failureCode, failureReason!);
                 else await call.RunAsync(registration.DrainToken);
                 if (call.ClientBrokeTheProtocol) await call.LingerAsync(upBuffer);

@@ -23,6 +23,9 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
         return writer;
     }
 
+    /// <summary>A forwarded frame is in progress on this leg: only the rest of it may come next.</summary>
+    public bool MidFrame => Volatile.Read(ref _midFrame);
+
     /// <summary>True once a close frame went out on this leg, or the leg failed.</summary>
     public bool Closed => Volatile.Read(ref _closed);
 
