@@ -4,17 +4,26 @@ using Microsoft.Extensions.Options;
 namespace VoiceEdge.Relay.Hosting;
 
 /// <summary>
-/// SIGTERM handling. While the host is stopping (before Kestrel stops listening) the relay refuses new calls
-/// with 503, lets open calls continue for the grace period, then closes the rest with 1012 and waits for them
-/// to finish, so systemd's restart loses no call silently.
+/// SIGTERM handling, one of two ways. On a socket the relay bound itself (a drain): while the host is stopping
+/// (before Kestrel stops listening) the relay refuses new calls with 503, lets open calls continue for the grace
+/// period, then closes the rest with 1012 and waits for them to finish, so systemd's restart loses no call
+/// silently. On an inherited socket (a hand-over, <see cref="InheritedListener"/>): another relay serves the same
+/// socket, so this one refuses nothing, Kestrel stops accepting, and every open call continues until it ends, at most
+/// <see cref="RelayOptions.HandoverMaxMinutes"/>, after which the rest are closed with 1012.
 /// </summary>
-public sealed class DrainCoordinator(IOptions<RelayOptions> options, ILogger<DrainCoordinator> logger) : IHostedLifecycleService, IDisposable
+public sealed class DrainCoordinator(IOptions<RelayOptions> options, ILogger<DrainCoordinator> logger, ListenerOrigin listener, TimeProvider clock)
+    : IHostedLifecycleService, IDisposable
 {
     private readonly CancellationTokenSource _closeCalls = new();
     private int _open;
     private volatile bool _draining;
+    private volatile bool _handingOver;
 
+    /// <summary>Refusing new calls (503): a drain, never a hand-over.</summary>
     public bool IsDraining => _draining;
+
+    /// <summary>Stopped accepting; open calls continue (a hand-over).</summary>
+    public bool IsHandingOver => _handingOver;
 
     public int OpenCalls => Volatile.Read(ref _open);
 
@@ -22,6 +31,11 @@ public sealed class DrainCoordinator(IOptions<RelayOptions> options, ILogger<Dra
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        if (listener.Inherited)
+        {
+            BeginHandover();
+            return;
+        }
         _draining = true;
         var grace = TimeSpan.FromSeconds(options.Value.DrainGraceSeconds);
         RelayLog.Draining(logger, OpenCalls, grace.TotalSeconds);
@@ -33,6 +47,29 @@ public sealed class DrainCoordinator(IOptions<RelayOptions> options, ILogger<Dra
             await WaitForCallsAsync(TimeSpan.FromSeconds(10), cancellationToken);
         }
         RelayLog.Drained(logger, OpenCalls);
+    }
+
+    private void BeginHandover()
+    {
+        _handingOver = true;
+        var cap = TimeSpan.FromMinutes(options.Value.HandoverMaxMinutes);
+        RelayLog.HandingOver(logger, options.Value.Build, OpenCalls, cap.TotalMinutes);
+        _ = CloseAtCapAsync(cap);
+    }
+
+    private async Task CloseAtCapAsync(TimeSpan cap)
+    {
+        await Task.Delay(cap, clock, CancellationToken.None);
+        if (OpenCalls == 0) return;
+        RelayLog.HandoverCapReached(logger, options.Value.Build, OpenCalls);
+        try
+        {
+            await _closeCalls.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host finished first.
+        }
     }
 
     private async Task WaitForCallsAsync(TimeSpan limit, CancellationToken cancellationToken)

@@ -34,6 +34,11 @@ public static class RelayApp
                 };
         });
         UseEpollTransportWhenChosen(builder);
+        var inherited = InheritedListener.Find(builder.Configuration);
+        if (inherited is { } fd)
+            // Serve on the inherited socket; --urls (and ASPNETCORE_URLS) are then ignored, as Kestrel logs.
+            builder.WebHost.ConfigureKestrel(k => k.ListenHandle((ulong)fd));
+        builder.Services.AddSingleton(new ListenerOrigin(inherited is not null));
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
         builder.Services.AddOptions<RelayOptions>().Bind(builder.Configuration.GetSection(RelayOptions.Section))
@@ -59,11 +64,16 @@ public static class RelayApp
         builder.Services.AddSingleton<Relaying.Pool.BackendPool>();
         builder.Services.AddSingleton<BackendReachability>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
-        builder.Services.Configure<HostOptions>(o =>
-            o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue($"{RelayOptions.Section}:DrainGraceSeconds", 10) + 20));
+        // Kestrel waits this long for open connections after it stops listening: the drain, or the whole hand-over.
+        var handoverMinutes = builder.Configuration.GetValue($"{RelayOptions.Section}:{nameof(RelayOptions.HandoverMaxMinutes)}", 120.0);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = inherited is not null
+            ? TimeSpan.FromMinutes(Math.Clamp(handoverMinutes, 0.01, 1440)) + TimeSpan.FromSeconds(30)
+            : TimeSpan.FromSeconds(builder.Configuration.GetValue($"{RelayOptions.Section}:DrainGraceSeconds", 10) + 20));
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        BuildMetrics.Register(app.Services.GetRequiredService<RelayMetrics>().Registry,
+            app.Services.GetRequiredService<IOptions<RelayOptions>>().Value.Build, app.Services.GetRequiredService<DrainCoordinator>());
         if (app.Services.GetService<Transport.EpollLoops>() is { } loops)
             TransportMetrics.Register(app.Services.GetRequiredService<RelayMetrics>().Registry, loops);
         app.UseWebSockets();

@@ -125,6 +125,27 @@ public sealed class RelayOptions : IValidatableObject
     /// </summary>
     [Range(0, 16 * 1024 * 1024)] public int SocketSendBufferBytes { get; set; }
 
+    /// <summary>
+    /// The build this relay runs (the deploy sets the package's hash; <c>dev</c> otherwise): in <c>/health</c>,
+    /// <c>/health/live</c>, the <c>voice_edge_relay_build_info</c> metric and every call's log line, so during a
+    /// hand-over each relay says which build it is and how many calls it still holds.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "Relay:Build must be 1-64 letters, digits, '.', '_' or '-'")]
+    public string Build { get; set; } = "dev";
+
+    /// <summary>
+    /// A listening socket to serve on instead of binding <c>--urls</c>: a descriptor this process inherited. Set it
+    /// for a socket passed by hand; systemd's socket activation (<c>LISTEN_FDS</c>, <c>LISTEN_PID</c>) is read without
+    /// it. A relay on an inherited socket hands over on SIGTERM (<see cref="HandoverMaxMinutes"/>).
+    /// </summary>
+    [Range(0, int.MaxValue)] public int? ListenFd { get; set; }
+
+    /// <summary>
+    /// On an inherited listening socket, SIGTERM means another relay now serves the same socket: this one stops
+    /// accepting and keeps every open call until it ends, at most this long, then closes the rest with 1012.
+    /// </summary>
+    [Range(0.01, 1440)] public double HandoverMaxMinutes { get; set; } = 120;
+
     /// <summary>Event-loop threads of the epoll transport. One carries a 2-vCPU VM's calls with the least CPU per frame (bench/README.md).</summary>
     [Range(1, 64)] public int EpollThreads { get; set; } = 1;
 

@@ -18,8 +18,8 @@ public static class HealthEndpoint
 
     public static void MapHealth(this WebApplication app)
     {
-        app.MapGet(LivePath, (DrainCoordinator drain) =>
-            Results.Json(new LiveBody("live", drain.IsDraining), HealthJson.Default.LiveBody));
+        app.MapGet(LivePath, (DrainCoordinator drain, IOptions<RelayOptions> options) =>
+            Results.Json(new LiveBody("live", drain.IsDraining, options.Value.Build, drain.IsHandingOver, drain.OpenCalls), HealthJson.Default.LiveBody));
 
         app.MapGet(ReadyPath, async (HttpContext context, IOptions<RelayOptions> options, DrainCoordinator drain,
             ConnectionLimiter limiter, BackendReachability backends) =>
@@ -33,7 +33,9 @@ public static class HealthEndpoint
                 states.ToDictionary(b => b.Name, b => new BackendBody(b.Setting, Describe(b.Status))),
                 unreachable,
                 limiter.InUse,
-                options.Value.MaxConnections);
+                options.Value.MaxConnections,
+                options.Value.Build,
+                drain.IsHandingOver);
             return Results.Json(body, HealthJson.Default.ReadyBody,
                 statusCode: status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
@@ -47,11 +49,12 @@ public static class HealthEndpoint
     };
 }
 
-public sealed record LiveBody(string Status, bool Draining);
+public sealed record LiveBody(string Status, bool Draining, string Build, bool HandingOver, int Calls);
 
 public sealed record BackendBody(string Setting, string State);
 
-public sealed record ReadyBody(string Status, bool Draining, Dictionary<string, BackendBody> Backends, string[] Unreachable, int OpenCalls, int MaxCalls);
+public sealed record ReadyBody(string Status, bool Draining, Dictionary<string, BackendBody> Backends, string[] Unreachable, int OpenCalls, int MaxCalls,
+    string Build, bool HandingOver);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(LiveBody))]

@@ -3,8 +3,8 @@ namespace VoiceEdge.Relay.Observability;
 /// <summary>Every log line the relay writes (JSON console). None carries a token, signature or key.</summary>
 public static partial class RelayLog
 {
-    [LoggerMessage(1, LogLevel.Information, "call ended {Route} session={Session} user={User} durationMs={DurationMs} bytesUp={BytesUp} bytesDown={BytesDown} framesUp={FramesUp} framesDown={FramesDown} closeCode={CloseCode} closedBy={ClosedBy}")]
-    public static partial void CallEnded(ILogger logger, string route, string session, string user, long durationMs, long bytesUp, long bytesDown, long framesUp, long framesDown, int closeCode, string closedBy);
+    [LoggerMessage(1, LogLevel.Information, "call ended {Route} session={Session} user={User} durationMs={DurationMs} bytesUp={BytesUp} bytesDown={BytesDown} framesUp={FramesUp} framesDown={FramesDown} closeCode={CloseCode} closedBy={ClosedBy} build={Build}")]
+    public static partial void CallEnded(ILogger logger, string route, string session, string user, long durationMs, long bytesUp, long bytesDown, long framesUp, long framesDown, int closeCode, string closedBy, string build);
 
     [LoggerMessage(2, LogLevel.Warning, "upstream {Route} did not answer within {Seconds} s")]
     public static partial void UpstreamTimeout(ILogger logger, string route, int seconds);
@@ -20,6 +20,12 @@ public static partial class RelayLog
 
     [LoggerMessage(6, LogLevel.Information, "drained; {Open} calls left")]
     public static partial void Drained(ILogger logger, int open);
+
+    [LoggerMessage(60, LogLevel.Information, "handing over: build {Build} stops accepting; its {Open} open calls continue until they end, at most {MaxMinutes} min")]
+    public static partial void HandingOver(ILogger logger, string build, int open, double maxMinutes);
+
+    [LoggerMessage(61, LogLevel.Warning, "hand-over cap reached: build {Build} closes its {Open} remaining calls with 1012")]
+    public static partial void HandoverCapReached(ILogger logger, string build, int open);
 
     [LoggerMessage(7, LogLevel.Information, "twilio stream start accepted session={Session} callSid={CallSid}")]
     public static partial void TwilioStartAccepted(ILogger logger, string session, string callSid);

@@ -92,7 +92,7 @@ public sealed class RelaySession(
             metrics.Closes.WithLabels(route.Name, stats.ClosedBy, ((int)stats.CloseCode).ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
             metrics.ConnectionsOpen.WithLabels(route.Name).Dec();
             RelayLog.CallEnded(logger, route.Name, session, CallerIdentity.Of(context).LogUser, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                stats.BytesUp, stats.BytesDown, stats.FramesUp, stats.FramesDown, (int)stats.CloseCode, stats.ClosedBy);
+                stats.BytesUp, stats.BytesDown, stats.FramesUp, stats.FramesDown, (int)stats.CloseCode, stats.ClosedBy, _o.Build);
         }
     }
 

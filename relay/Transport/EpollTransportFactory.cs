@@ -13,8 +13,13 @@ public sealed class EpollTransportFactory(EpollLoops loops, ILogger<EpollTranspo
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
-        if (endpoint is not IPEndPoint ip) throw new NotSupportedException($"the epoll transport listens on TCP only, not {endpoint}");
-        var fd = LinuxSockets.Listen(ip, Backlog, loops.SendBufferBytes);
+        var fd = endpoint switch
+        {
+            IPEndPoint ip => LinuxSockets.Listen(ip, Backlog, loops.SendBufferBytes),
+            // An inherited listening socket (socket activation, a hand-over): served as it is, shared with whoever else holds it.
+            FileHandleEndPoint handle => LinuxSockets.AdoptListening(checked((int)handle.FileHandle), loops.SendBufferBytes),
+            _ => throw new NotSupportedException($"the epoll transport listens on TCP or an inherited TCP socket only, not {endpoint}"),
+        };
         var listener = EpollSocket.Adopt(loops.Next(), fd);
         return ValueTask.FromResult<IConnectionListener>(new EpollConnectionListener(loops, listener, logger));
     }

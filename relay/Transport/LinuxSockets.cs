@@ -45,6 +45,7 @@ internal static unsafe class LinuxSockets
     [DllImport(Libc, SetLastError = true)] private static extern int shutdown(int fd, int how);
     [DllImport(Libc, SetLastError = true)] private static extern int close(int fd);
     [DllImport(Libc)] private static extern void _exit(int status);
+    [DllImport(Libc, SetLastError = true)] private static extern int fcntl(int fd, int cmd, int arg);
 
     /// <summary>Ends the process now (man 2 _exit): no finalizers, no shutdown handlers that could wait forever.</summary>
     public static void ExitNow(int status) => _exit(status);
@@ -119,6 +120,23 @@ internal static unsafe class LinuxSockets
             Close(fd);
             throw;
         }
+    }
+
+    /// <summary>
+    /// An inherited listening TCP socket, made non-blocking and close-on-exec (O_NONBLOCK is shared with every holder of
+    /// the socket; Kestrel's socket transport sets it too). Refused, naming the descriptor, when it is not listening.
+    /// </summary>
+    public static int AdoptListening(int fd, int sendBufferBytes = 0)
+    {
+        const int F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1, SO_ACCEPTCONN = 30;
+        int listening = 0, length = sizeof(int);
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || listening == 0)
+            throw new IOException($"descriptor {fd} is not a listening socket (Relay:ListenFd or LISTEN_FDS)");
+        var flags = Check(fcntl(fd, F_GETFL, 0), "fcntl(F_GETFL)");
+        Check(fcntl(fd, F_SETFL, flags | NONBLOCK), "fcntl(F_SETFL)");
+        Check(fcntl(fd, F_SETFD, FD_CLOEXEC), "fcntl(F_SETFD)");
+        if (sendBufferBytes > 0) SetSendBuffer(fd, sendBufferBytes);
+        return fd;
     }
 
     /// <summary>The next pending connection, non-blocking; -1 when none is waiting (EAGAIN).</summary>

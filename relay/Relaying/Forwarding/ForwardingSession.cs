@@ -91,7 +91,7 @@ public sealed partial class ForwardingSession(
                 metrics.Closes.WithLabels(route.Name, closedBy, code.ToString(CultureInfo.InvariantCulture)).Inc();
                 metrics.ConnectionsOpen.WithLabels(route.Name).Dec();
                 RelayLog.CallEnded(logger, route.Name, session, CallerIdentity.Of(context).LogUser, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    call?.BytesUp ?? 0, call?.BytesDown ?? 0, call?.FramesUp ?? 0, call?.FramesDown ?? 0, code, closedBy);
+                    call?.BytesUp ?? 0, call?.BytesDown ?? 0, call?.FramesUp ?? 0, call?.FramesDown ?? 0, code, closedBy, _o.Build);
             }
         }
         finally

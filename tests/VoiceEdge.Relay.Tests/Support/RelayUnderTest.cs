@@ -30,6 +30,9 @@ public sealed class RelayUnderTest : IAsyncDisposable
 
     public Uri BaseUri { get; }
 
+    /// <summary>The relay's services (its drain coordinator, say).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public HttpClient Http { get; }
 
     public RelayToken Tokens { get; } = new(SigningKey, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5));
@@ -68,7 +71,9 @@ public sealed class RelayUnderTest : IAsyncDisposable
             configure?.Invoke(b);
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = settings.FirstOrDefault(s => s.Key == "ListenFd") is { Value: { } fd }
+            ? $"http://{LinuxSocket.LocalEndPointOf(int.Parse(fd, System.Globalization.CultureInfo.InvariantCulture))}"
+            : app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var relay = new RelayUnderTest(app, new Uri(address), errors);
         while (logs.TryDequeue(out var line)) relay.Logs.Enqueue(line);
         relay.Attach(logs);
