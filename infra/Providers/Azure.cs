@@ -154,6 +154,8 @@ public sealed record EmailReceiver
 public sealed record MetricAlert : ResourceArgs
 {
     public override string TypeToken => "azure:monitoring/metricAlert:MetricAlert";
+    /// <summary>Unset: the provider auto-names it (logical name + 7 random characters, at most 24; see ProviderContractTable).</summary>
+    public string? Name { get; init; }
     public required string ResourceGroupName { get; init; }
     public required IReadOnlyList<string> Scopes { get; init; }
     public required string Description { get; init; }

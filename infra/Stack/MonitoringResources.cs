@@ -40,6 +40,9 @@ public static class MonitoringResources
         | summarize failures = count() by bin(TimeGenerated, 5m)
         """;
 
+    /// <summary>The availability alert's Azure name (unique within the stack's resource group).</summary>
+    public const string RelayAvailabilityAlertName = "relay-vm-availability";
+
     public static void Declare(StackContext context, RelayHostRefs relayHost)
     {
         var s = context.Settings;
@@ -59,7 +62,13 @@ public static class MonitoringResources
                 : null,
         }).Id;
         context.Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2, VmAverage("Percentage CPU", "GreaterThan", 80)));
-        context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1, VmAverage("VmAvailabilityMetric", "LessThan", 1)));
+        // Named explicitly: the logical name is 22 characters, and the provider's auto-name (logical name + 7 random
+        // characters, at most 24 for metric alerts) does not fit (ProviderContractTable). The alert could never be
+        // created under its auto-name, so no live stack holds one that this name would replace.
+        context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1, VmAverage("VmAvailabilityMetric", "LessThan", 1)) with
+        {
+            Name = RelayAvailabilityAlertName,
+        });
 
         var logs = context.Define("monitoringLogs", Concern.Monitoring, new AnalyticsWorkspace
         {
