@@ -43,7 +43,7 @@ public static class MonitoringResources
     /// <summary>The availability alert's Azure name (unique within the stack's resource group).</summary>
     public const string RelayAvailabilityAlertName = "relay-vm-availability";
 
-    public static void Declare(StackContext context, RelayHostRefs relayHost)
+    public static void Declare(StackContext context, RelayHostRefs relayHost, ResourceRef? relayInstall = null)
     {
         var s = context.Settings;
         if (s.Monitoring is not { } monitoring || s.RelayHost is not { } host || s.Edge is not { } edge) return;
@@ -128,6 +128,12 @@ public static class MonitoringResources
             AutoUpgradeMinorVersion = true,
             AutomaticUpgradeEnabled = true,
             Tags = tags,
+        }, new ResourceOptions
+        {
+            // Azure serialises extension operations on a VM and answers Conflict to one that overlaps another
+            // (hashicorp/terraform-provider-azurerm#19558); neither this extension nor the run command takes a
+            // per-VM lock (only the VM resource does), so the agent waits for the relay install.
+            DependsOn = relayInstall is null ? [] : [relayInstall],
         });
         var logRule = context.Define("relayLogRule", Concern.Monitoring, new DataCollectionRule
         {
