@@ -57,8 +57,7 @@ public static class RelayDeployResources
         var package = context.Define("relayPackage", Concern.RelayDeploy, new StorageBlob
         {
             Name = PackageBlobName(relay.SourceSha256Hex),
-            StorageAccountName = storage.Output("name"),
-            StorageContainerName = container.Output("name"),
+            StorageContainerId = container.Id,
             Type = "Block",
             ContentType = "application/gzip",
             Source = new Fn("fileAsset", publish.Output("stdout")),
