@@ -54,6 +54,15 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
     }
 
     /// <summary>
+    /// The least Azure roles that deploy the program as written, at subscription scope: the program creates its own
+    /// resource group (so no narrower scope exists before the first deploy), and Contributor alone cannot create the
+    /// relayPackageReader role assignment (its NotActions include Microsoft.Authorization/*/Write).
+    /// </summary>
+    public const string DeployRoles =
+        "Contributor plus Role Based Access Control Administrator (conditioned to assign only Storage Blob Data Reader), " +
+        "or Contributor plus User Access Administrator; Contributor alone cannot create the relayPackageReader role assignment (see .github/README.md)";
+
+    /// <summary>
     /// GET /subscriptions/{id}?api-version=2022-12-01 answers <c>{id, subscriptionId, displayName, state, ...}</c>,
     /// state one of Enabled, Warned, PastDue, Disabled, Deleted
     /// (learn.microsoft.com/en-us/rest/api/resources/subscriptions/get?view=rest-resources-2022-12-01).
@@ -76,7 +85,7 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
             return CheckResult.Fail(SubscriptionCheck, $"Azure refused the token: {reply.Describe()}", "run `az login` again (the token may have expired)");
         if (reply.Is(HttpStatusCode.NotFound) || reply.Is(HttpStatusCode.Forbidden))
             return CheckResult.Fail(SubscriptionCheck, $"subscription {id} (from {inputs.SubscriptionIdSource}) is not visible to these credentials: {reply.Describe()}",
-                "check the id (`az account list -o table`) and that the signed-in identity has a role on it (Contributor)");
+                $"check the id (`az account list -o table`) and that the signed-in identity has the deploy roles on it: {DeployRoles}");
         return CheckResult.Fail(SubscriptionCheck, $"reading subscription {id} failed: {reply.Describe()}", "run preflight again");
     }
 

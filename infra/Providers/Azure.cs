@@ -154,6 +154,8 @@ public sealed record EmailReceiver
 public sealed record MetricAlert : ResourceArgs
 {
     public override string TypeToken => "azure:monitoring/metricAlert:MetricAlert";
+    /// <summary>Unset: the provider auto-names it (logical name + 7 random characters, at most 24; see ProviderContractTable).</summary>
+    public string? Name { get; init; }
     public required string ResourceGroupName { get; init; }
     public required IReadOnlyList<string> Scopes { get; init; }
     public required string Description { get; init; }
@@ -214,12 +216,18 @@ public sealed record StorageContainer : ResourceArgs
     public required string ContainerAccessType { get; init; }
 }
 
+/// <summary>
+/// Placed by <c>storageContainerId</c> (the container's ARM id): <c>storageAccountName</c> and
+/// <c>storageContainerName</c> are deprecated in 6.40.0's <c>storage/blob.d.ts</c>. All three are optional and
+/// computed, and Read sets all three (terraform-provider-azurerm v4.81.0
+/// <c>internal/services/storage/storage_blob_resource.go</c> lines 62-65, 170-193, 521-525), so a blob created with
+/// the names shows no diff when the program switches to the id: no replacement.
+/// </summary>
 public sealed record StorageBlob : ResourceArgs
 {
     public override string TypeToken => "azure:storage/blob:Blob";
     public required string Name { get; init; }
-    public required string StorageAccountName { get; init; }
-    public required string StorageContainerName { get; init; }
+    public required string StorageContainerId { get; init; }
     public required string Type { get; init; }
     public required string ContentType { get; init; }
     public required object Source { get; init; }

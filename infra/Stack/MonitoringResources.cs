@@ -40,7 +40,10 @@ public static class MonitoringResources
         | summarize failures = count() by bin(TimeGenerated, 5m)
         """;
 
-    public static void Declare(StackContext context, RelayHostRefs relayHost)
+    /// <summary>The availability alert's Azure name (unique within the stack's resource group).</summary>
+    public const string RelayAvailabilityAlertName = "relay-vm-availability";
+
+    public static void Declare(StackContext context, RelayHostRefs relayHost, ResourceRef? relayInstall = null)
     {
         var s = context.Settings;
         if (s.Monitoring is not { } monitoring || s.RelayHost is not { } host || s.Edge is not { } edge) return;
@@ -59,7 +62,13 @@ public static class MonitoringResources
                 : null,
         }).Id;
         context.Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2, VmAverage("Percentage CPU", "GreaterThan", 80)));
-        context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1, VmAverage("VmAvailabilityMetric", "LessThan", 1)));
+        // Named explicitly: the logical name is 22 characters, and the provider's auto-name (logical name + 7 random
+        // characters, at most 24 for metric alerts) does not fit (ProviderContractTable). The alert could never be
+        // created under its auto-name, so no live stack holds one that this name would replace.
+        context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1, VmAverage("VmAvailabilityMetric", "LessThan", 1)) with
+        {
+            Name = RelayAvailabilityAlertName,
+        });
 
         var logs = context.Define("monitoringLogs", Concern.Monitoring, new AnalyticsWorkspace
         {
@@ -119,6 +128,12 @@ public static class MonitoringResources
             AutoUpgradeMinorVersion = true,
             AutomaticUpgradeEnabled = true,
             Tags = tags,
+        }, new ResourceOptions
+        {
+            // Azure serialises extension operations on a VM and answers Conflict to one that overlaps another
+            // (hashicorp/terraform-provider-azurerm#19558); neither this extension nor the run command takes a
+            // per-VM lock (only the VM resource does), so the agent waits for the relay install.
+            DependsOn = relayInstall is null ? [] : [relayInstall],
         });
         var logRule = context.Define("relayLogRule", Concern.Monitoring, new DataCollectionRule
         {

@@ -57,8 +57,7 @@ public static class RelayDeployResources
         var package = context.Define("relayPackage", Concern.RelayDeploy, new StorageBlob
         {
             Name = PackageBlobName(relay.SourceSha256Hex),
-            StorageAccountName = storage.Output("name"),
-            StorageContainerName = container.Output("name"),
+            StorageContainerId = container.Id,
             Type = "Block",
             ContentType = "application/gzip",
             Source = new Fn("fileAsset", publish.Output("stdout")),
@@ -75,13 +74,7 @@ public static class RelayDeployResources
             PrincipalId = relayHost.Vm.Output("identity.principalId"),
             PrincipalType = "ServicePrincipal",
         });
-        return context.Define("relayInstall", Concern.RelayDeploy, new RunCommand
-        {
-            Name = RunCommandName,
-            Location = host.Location,
-            VirtualMachineId = relayHost.Vm.Id,
-            Source = new RunCommandSource { Script = Expr.ReadFile(relay.RunCommandScript) },
-            Parameters =
+        IReadOnlyList<RunCommandParameter> parameters =
             [
                 new RunCommandParameter { Name = "RELAY_PACKAGE_URL", Value = package.Output("url") },
                 new RunCommandParameter { Name = "RELAY_WS_HOST", Value = edge.RelayRecordFqdn },
@@ -89,14 +82,45 @@ public static class RelayDeployResources
                 new RunCommandParameter { Name = "RELAY_TWILIO_MODE", Value = edge.TwilioMode },
                 new RunCommandParameter { Name = "RELAY_PUBLIC_BASE_URL", Value = $"wss://{edge.RelayRecordFqdn}" },
                 .. RelayEnvironment.Lines(edge).Select((line, i) => new RunCommandParameter { Name = RelayEnvironment.ParameterName(i), Value = Expr.Literal(line) }),
-            ],
+            ];
+        return context.Define("relayInstall", Concern.RelayDeploy, new RunCommand
+        {
+            Name = RunCommandNameFor(relay.SourceSha256Hex, StorageAccountName(s), parameters),
+            Location = host.Location,
+            VirtualMachineId = relayHost.Vm.Id,
+            Source = new RunCommandSource { Script = Expr.ReadFile(relay.RunCommandScript) },
+            Parameters = parameters,
             ProtectedParameters =
             [
                 new RunCommandParameter { Name = "RELAY_SIGNING_KEY", Value = context.Secret(ConfigKeys.RelaySigningKey) },
                 new RunCommandParameter { Name = "RELAY_TWILIO_AUTH_TOKEN", Value = context.Secret(ConfigKeys.TwilioAuthToken) },
             ],
             Tags = tags,
-        }, new ResourceOptions { DependsOn = [packageReader, package] });
+        }, new ResourceOptions
+        {
+            DependsOn = [packageReader, package],
+            // A changed name replaces the run command; the new one is created (and runs, with its protected
+            // parameters) before the old one is deleted, so the VM keeps its install record until the new one
+            // succeeds. The two never run at once: the old one is only deleted after the create returns.
+        });
+    }
+
+    /// <summary>
+    /// The run command's name carries a hash of everything it runs with except its secrets: the relay's sources
+    /// (which include <c>relay/deploy/run-command.sh</c>, its script), the storage account its package URL points
+    /// into, and every public parameter's name and value. <c>name</c> forces replacement
+    /// (terraform-provider-azurerm v4.80.0/v4.81.0 <c>internal/services/compute/virtual_machine_run_command_resource.go</c>
+    /// lines 90-95), so any such change creates a new run command, and Create sends the protected parameters (line 393).
+    /// An in-place Update would not: it PUTs back the GET of the existing run command (lines 502-531) and sets
+    /// <c>ProtectedParameters</c> only when they changed (lines 553-555), and the API never returns them (Read, line 421),
+    /// so the script would run without <c>RELAY_SIGNING_KEY</c> and stop at its <c>:?</c> check. A secret rotation
+    /// alone still updates in place, and that Update does carry the new protected parameters (they changed).
+    /// </summary>
+    public static string RunCommandNameFor(string sourceSha256Hex, string storageAccountName, IEnumerable<RunCommandParameter> parameters)
+    {
+        var identity = string.Join("\n", [sourceSha256Hex, storageAccountName, .. parameters.Select(p => $"{p.Name}={p.Value}")]);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..12];
+        return $"{RunCommandName}-{hash}";
     }
 
     public static string PackageBlobName(string sourceSha256Hex) => $"voice-edge-relay-{sourceSha256Hex}.tar.gz";

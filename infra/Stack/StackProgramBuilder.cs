@@ -14,7 +14,7 @@ public static class StackProgramBuilder
         var host = RelayHostResources.Declare(context);
         var worker = host is null ? PreviewResources.Declare(context) : EdgeResources.Declare(context, host);
         var install = host is null ? null : RelayDeployResources.Declare(context, host);
-        if (host is not null) MonitoringResources.Declare(context, host);
+        if (host is not null) MonitoringResources.Declare(context, host, install);
         return new PulumiProgram(settings.StackName, context.SecretDeclarations, context.Resources, Outputs(settings, worker, host, install));
     }
 

@@ -44,6 +44,34 @@ public class ConformanceTests
         }
     }
 
+    /// <summary>
+    /// No emitted top-level input is <c>@deprecated</c> in its SDK's <c>{Class}Args</c> (e.g. Blob's
+    /// storageAccountName and storageContainerName in azure 6.40.0's storage/blob.d.ts: use storageContainerId).
+    /// </summary>
+    [Fact]
+    public void No_emitted_input_is_deprecated_in_the_sdk()
+    {
+        var problems = new List<string>();
+        foreach (var r in Programs().SelectMany(p => p.Program.Resources).DistinctBy(r => (r.Args.TypeToken, r.Name)))
+        {
+            var (_, className, js) = TypeScriptConformance.Locate(r.Args.TypeToken);
+            var dts = File.ReadAllText(Path.ChangeExtension(js, ".d.ts"));
+            var start = dts.IndexOf($"export interface {className}Args {{", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"{r.Args.TypeToken}: no {className}Args in {js}");
+            var body = dts[start..dts.IndexOf("\n}", start, StringComparison.Ordinal)];
+            var emitted = r.Args.GetType().GetProperties()
+                .Where(p => p.DeclaringType != typeof(ResourceArgs) && p.Name is not ("TypeToken" or "EqualityContract") && p.GetValue(r.Args) is not null)
+                .Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..]);
+            foreach (var property in emitted)
+            {
+                var doc = System.Text.RegularExpressions.Regex.Match(body, $@"/\*\*((?:(?!\*/)[\s\S])*)\*/\s*{property}\??:");
+                if (doc.Success && doc.Groups[1].Value.Contains("@deprecated", StringComparison.Ordinal))
+                    problems.Add($"{r.Name} ({r.Args.TypeToken}).{property} is deprecated in {Path.GetFileName(js)[..^3]}.d.ts");
+            }
+        }
+        Assert.Empty(problems);
+    }
+
     [Fact]
     public void Every_emitted_type_token_is_declared_by_its_sdk_class()
     {

@@ -69,6 +69,17 @@ public class PreflightAzureTests(PreflightStandInFixture standIn) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_unseen_subscription_names_the_roles_that_can_create_the_role_assignment_not_Contributor_alone()
+    {
+        var run = await RunAsync(standIn.Api, AllGood, "prod", env => env[PreflightEnvironment.SubscriptionId] = "99999999-0000-0000-0000-000000000000");
+        var row = run.Row("Azure subscription");
+        Assert.Contains("fix: ", row, StringComparison.Ordinal);
+        Assert.Contains("Role Based Access Control Administrator", row, StringComparison.Ordinal);
+        Assert.Contains("Storage Blob Data Reader", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Contributor)", row, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_subscription_may_come_from_the_stack_s_azure_subscriptionId()
     {
         var run = await RunAsync(standIn.Api, AllGood, "prod", env => env.Remove(PreflightEnvironment.SubscriptionId),

@@ -56,6 +56,29 @@ public class DeployFilesTests
     }
 
     [Fact]
+    public void First_boot_runcmd_succeeds_with_ssh_socket_activated_and_not_running()
+    {
+        using var boot = new CloudInitRuncmd();
+        var script = CloudInitRuncmd.Shellify(Deploy("cloud-init.yaml"));
+        Assert.StartsWith("#!/bin/sh", script);
+
+        var (exit, _, stderr) = boot.Run(script); // Ubuntu 24.04 at first boot: ssh.service inactive (ssh.socket listens)
+
+        Assert.True(exit == 0, $"runcmd exits {exit} (cloud-init reports an error, install.sh stops): {stderr}\n{string.Join('\n', boot.Calls)}");
+        Assert.Contains("systemctl enable --now caddy", boot.Calls);
+        Assert.Contains(boot.Calls, c => c.StartsWith("systemctl ", StringComparison.Ordinal) && c.Contains("ssh", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void First_boot_runcmd_reloads_a_running_sshd_so_the_drop_in_applies()
+    {
+        using var boot = new CloudInitRuncmd();
+        var (exit, _, stderr) = boot.Run(CloudInitRuncmd.Shellify(Deploy("cloud-init.yaml")), "ssh");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(boot.Calls, c => c is "systemctl try-reload-or-restart ssh.service" or "systemctl reload ssh");
+    }
+
+    [Fact]
     public void The_systemd_unit_is_hardened_and_restarts_on_failure()
     {
         var directives = File.ReadAllLines(Deploy("voice-edge-relay.service"))

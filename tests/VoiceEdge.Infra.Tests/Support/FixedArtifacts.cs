@@ -8,6 +8,9 @@ public sealed class FixedArtifacts : IArtifactSource
     public const string WorkerSha = "0000000000000000000000000000000000000000000000000000000000000001";
     public const string RelaySha = "0000000000000000000000000000000000000000000000000000000000000002";
 
+    /// <summary>The relay sources' hash this instance reports: another value stands for a new relay package.</summary>
+    public string RelaySourceSha { get; init; } = RelaySha;
+
     /// <summary>The hash is fixed; the runtime settings are the repository's own (worker-src/wrangler.jsonc).</summary>
     public WorkerArtifact Worker()
     {
@@ -16,5 +19,5 @@ public sealed class FixedArtifacts : IArtifactSource
     }
 
     public RelayArtifact Relay() => new(RepositoryArtifacts.RelayDir, RepositoryArtifacts.CloudInitPath,
-        RepositoryArtifacts.PackageScript, RepositoryArtifacts.RunCommandScript, RepositoryArtifacts.InstallScript, RelaySha);
+        RepositoryArtifacts.PackageScript, RepositoryArtifacts.RunCommandScript, RepositoryArtifacts.InstallScript, RelaySourceSha);
 }
