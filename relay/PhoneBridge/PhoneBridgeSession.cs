@@ -151,6 +151,8 @@ public sealed class PhoneBridgeSession
     /// </summary>
     private async Task FlushAsync(Task pacing, Task fromTwilio, Task relayStopping)
     {
+        // Before Twilio's start there is no streamSid to play anything on.
+        if (!_streamSid.Task.IsCompleted) return;
         _pacer.Complete();
         var limit = JitterPacer.FrameDuration * (_options.JitterMaxFrames + JitterPacer.DefaultLeadFrames) + FlushMargin;
         await Task.WhenAny(pacing, fromTwilio, relayStopping, Task.Delay(limit, CancellationToken.None));
