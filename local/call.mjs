@@ -25,8 +25,10 @@ const usage = `usage: npm --prefix local run call -- --in <in.wav> --out <out.wa
 
 Each call rings the relay's voice webhook first (POST /twilio/voice, signed as Twilio signs; https:// for a
 wss:// relay) and sends the per-call token its TwiML returns in the stream's start message.
-  --lead-in-ms <n>          silence played before the file, while PersonaPlex gets ready (default 1000)
-  --handshake-ms <n>        the stand-in's delay before its 0x00 handshake (default 300)
+  --lead-in-ms <n>          silence played before the file, while PersonaPlex gets ready (default: the
+                            handshake + 1000, so the speech starts after the 0x00)
+  --handshake-ms <n>        the stand-in's delay before its 0x00 handshake (default 2500, about what a real
+                            PersonaPlex's prompts take)
   --no-build                use the last builds
   --verbose                 print the relay's and stand-in's output
 
@@ -42,13 +44,16 @@ try {
     options: {
       in: { type: 'string' }, out: { type: 'string' }, relay: { type: 'string' },
       'twilio-auth-token': { type: 'string' }, 'twilio-account-sid': { type: 'string' }, 'public-url': { type: 'string' },
-      'lead-in-ms': { type: 'string', default: '1000' }, 'handshake-ms': { type: 'string', default: '300' },
+      'lead-in-ms': { type: 'string' }, 'handshake-ms': { type: 'string', default: '2500' },
       'no-build': { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
   }));
   if (values.help) { console.log(usage); process.exit(0); }
   if (!values.in || !values.out) throw new Error('--in and --out are required');
-  for (const key of ['lead-in-ms', 'handshake-ms']) if (!/^\d+$/.test(values[key])) throw new Error(`--${key} must be a whole number of milliseconds`);
+  for (const key of ['handshake-ms', 'lead-in-ms']) {
+    if (key === 'lead-in-ms') values[key] ??= String(Number(values['handshake-ms']) + 1000);
+    if (!/^\d+$/.test(values[key])) throw new Error(`--${key} must be a whole number of milliseconds`);
+  }
 } catch (error) {
   console.error(`${error.message}\n\n${usage}`);
   process.exit(2);
@@ -199,6 +204,8 @@ try {
   writeWav(values.out, back, 8000);
   const audioMs = frames.reduce((n, f) => n + f.payload.length, 0) / 8;
   console.log(`audio back: ${audioMs.toFixed(0)} ms in ${frames.length} frames -> ${values.out}`);
+  // What the caller hears at the start: nothing from the stream's start until the model's first media.
+  if (frames.length) console.log(`first audio: ${frames[0].at.toFixed(0)} ms after the stream's start (silence until then)`);
   if (closed) console.log(`stream closed: ${closed.code} ${closed.reason}`);
   if (frames.length === 0) {
     console.log('no audio came back');

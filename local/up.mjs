@@ -12,7 +12,8 @@ const usage = `usage: npm --prefix local start -- [options]
   --backends <n>             n stand-in PersonaPlex servers (1-8; one conversation at a time each,
                              0x00 handshake after --handshake-ms) pooled by the relay as
                              Relay__Backends__0..n-1, instead of the echo; e.g. --backends 2
-  --handshake-ms <n>         the stand-ins' prompt-processing delay before 0x00 (default 300)
+  --handshake-ms <n>         the stand-ins' prompt-processing delay before 0x00 (default 2500,
+                             about what a real PersonaPlex's prompts take)
   --queue-seconds <n>        how long a call waits for a free backend (Relay__QueueSeconds, default 10)
   --page-port <n>            page server port        (default: any free port)
   --worker-port <n>          Worker (workerd) port   (default: any free port)

@@ -78,7 +78,7 @@ function checkWholeNumber(name, value, min, max, fallback) {
  * voice backend instead of the echo), twilioBackend (ws URL for Twilio streams; defaults to the echo's
  * /twilio or to `backend`), backends (n >= 1: n stand-in PersonaPlex servers, one conversation at a time
  * each, pooled by the relay as Relay__Backends__0..n-1; 0: the echo), handshakeMs (the stand-ins' delay before
- * the 0x00 handshake), queueSeconds (Relay__QueueSeconds), build (true: always rebuild the relay, false:
+ * the 0x00 handshake; default 2500, about a real PersonaPlex's prompts), queueSeconds (Relay__QueueSeconds), build (true: always rebuild the relay, false:
  * never, default 'auto': when relay/ sources are newer than the last build), workerDir, relayCommand, log(line).
  */
 export async function start(options = {}) {
@@ -92,7 +92,7 @@ export async function start(options = {}) {
   const externalTwilioBackend = checkWsUrl('--twilio-backend', options.twilioBackend);
   const standInCount = checkBackendCount(options.backends);
   if (standInCount > 0 && externalBackend) throw new Error('--backends starts stand-in backends; it cannot be combined with --backend');
-  const handshakeMs = checkWholeNumber('--handshake-ms', options.handshakeMs, 0, 60000, 300);
+  const handshakeMs = checkWholeNumber('--handshake-ms', options.handshakeMs, 0, 60000, 2500);
   const queueSeconds = checkWholeNumber('--queue-seconds', options.queueSeconds, 0, 600, undefined);
   const log = options.log ?? (() => {});
   const secrets = { relaySigningKey: randomSecret(), authJwtSecret: randomSecret(), twilioAuthToken: randomSecret(24) };

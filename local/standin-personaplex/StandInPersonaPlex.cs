@@ -22,6 +22,11 @@ public enum StandInBehaviour
     Close,
     /// <summary>Never send the 0x00 handshake.</summary>
     NoHandshake,
+    /// <summary>
+    /// Speak <see cref="StandInPersonaPlex.SpeakPackets"/> 80 ms packets of a 440 Hz tone, one every
+    /// <see cref="StandInPersonaPlex.SpeakInterval"/> (80 ms: the real server's cadence; zero: all at once), then close (1000).
+    /// </summary>
+    SpeakThenClose,
     /// <summary>Upgrade, then drop the connection (no close frame) before the handshake, as the real server does on an exception.</summary>
     DropBeforeHandshake,
 }
@@ -66,6 +71,12 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
     public TimeSpan HandshakeDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
     public StandInBehaviour Behaviour { get; set; } = StandInBehaviour.Echo;
+
+    /// <summary>How many packets <see cref="StandInBehaviour.SpeakThenClose"/> sends.</summary>
+    public int SpeakPackets { get; set; } = 25;
+
+    /// <summary>The time between two packets of <see cref="StandInBehaviour.SpeakThenClose"/>.</summary>
+    public TimeSpan SpeakInterval { get; set; } = TimeSpan.FromMilliseconds(80);
 
     /// <summary>The voice file names this server has; any other <c>voice_prompt</c> drops the call after the upgrade.</summary>
     public IReadOnlySet<string> Voices { get; set; } = new HashSet<string>(DefaultVoices, StringComparer.Ordinal);
@@ -217,6 +228,11 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
                     await ws.SendAsync((byte[])[0x01, .. "this is not an ogg stream"u8], WebSocketMessageType.Binary, true, CancellationToken.None);
                     await DiscardUntilAsync(inbox.Reader, Task.Delay(Timeout.Infinite, stopping));
                     return;
+                case StandInBehaviour.SpeakThenClose:
+                    await SpeakAsync(ws);
+                    await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "conversation over", CancellationToken.None);
+                    await DiscardUntilAsync(inbox.Reader, Task.Delay(Timeout.Infinite, stopping));
+                    return;
                 case StandInBehaviour.UnknownKind:
                     await ws.SendAsync(new byte[] { 0x07, 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
                     await DiscardUntilAsync(inbox.Reader, Task.Delay(Timeout.Infinite, stopping));
@@ -292,6 +308,30 @@ public sealed class StandInPersonaPlex : IAsyncDisposable
                 return true;
             }
             if (!await ready) return false;
+        }
+    }
+
+    /// <summary>The header pages, then <see cref="SpeakPackets"/> pages of a 440 Hz tone, one every <see cref="SpeakInterval"/>.</summary>
+    private async Task SpeakAsync(WebSocket ws)
+    {
+        var writer = new OggOpusWriter(OggSerial, OpusCodecs.SampleRate, PreSkip, "sphn-pyo3");
+        var encoder = OpusCodecs.CreateEncoder();
+        var headers = writer.HeaderPages();
+        OggPage.TryParse(headers, out var headLength);
+        await ws.SendAsync(PersonaPlexMessage.Audio(headers.AsSpan(0, headLength)), WebSocketMessageType.Binary, true, CancellationToken.None);
+        await ws.SendAsync(PersonaPlexMessage.Audio(headers.AsSpan(headLength)), WebSocketMessageType.Binary, true, CancellationToken.None);
+        var packet = new byte[4000];
+        var pcm = new short[OutputFrameSamples];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < SpeakPackets; i++)
+        {
+            for (var s = 0; s < pcm.Length; s++)
+                pcm[s] = (short)(6000 * Math.Sin(2 * Math.PI * 440 * (i * pcm.Length + s) / OpusCodecs.SampleRate));
+            var n = encoder.Encode(pcm, pcm.Length, packet, packet.Length);
+            await ws.SendAsync(PersonaPlexMessage.Audio(writer.AudioPage(packet.AsSpan(0, n), OutputFrameSamples)), WebSocketMessageType.Binary, true, CancellationToken.None);
+            Interlocked.Increment(ref _packetsEchoed);
+            var wait = SpeakInterval * (i + 1) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
         }
     }
 

@@ -20,6 +20,8 @@ const missing = ['espeak-ng', 'sox'].filter((t) => !has(t));
 // that loses the speech does far worse: the same speech reversed in time, which has the same spectrum
 // and loudness but another contour, scores below 0.3 (asserted below as the control), silence or noise ~0.
 const THRESHOLD = 0.6;
+// call.mjs's default lead-in: the stand-in's default handshake (2500 ms) + 1000 ms.
+const LEAD_IN_MS = 3500;
 
 test('a spoken sentence makes the round trip through the phone bridge', { skip: missing.length ? `needs ${missing.join(', ')} (see .ci/install)` : false, timeout: 240000 }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-edge-call-'));
@@ -30,11 +32,13 @@ test('a spoken sentence makes the round trip through the phone bridge', { skip: 
     execFileSync('espeak-ng', ['-w', speech, 'Hello, this is a test call. One two three.']);
     execFileSync('sox', [speech, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', input]);
 
+    // The stand-in's default handshake (2.5 s, as a real PersonaPlex) and the default lead-in (the handshake + 1 s).
     const run = spawnSync(process.execPath, [callScript, '--in', input, '--out', output], { encoding: 'utf8', timeout: 200000 });
     assert.equal(run.status, 0, `call.mjs failed:\n${run.stdout}\n${run.stderr}`);
     const delayMs = Number(/delay: (\d+) ms/.exec(run.stdout)?.[1]);
     const quality = Number(/envelope correlation (-?[\d.]+)/.exec(run.stdout)?.[1]);
-    console.log(`# bridge round trip: delay ${delayMs} ms, envelope correlation ${quality}`);
+    const firstAudioMs = Number(/first audio: (\d+) ms/.exec(run.stdout)?.[1]);
+    console.log(`# bridge round trip: delay ${delayMs} ms, envelope correlation ${quality}, first audio ${firstAudioMs} ms after the stream's start`);
 
     const sent = readWav(input);
     const back = readWav(output);
@@ -42,11 +46,12 @@ test('a spoken sentence makes the round trip through the phone bridge', { skip: 
     assert.equal(back.channels, 1);
     assert.ok(back.samples.length > sent.samples.length * 0.8, 'most of the speech came back');
     assert.ok(Number.isFinite(delayMs) && delayMs >= 0 && delayMs <= 3000, `delay ${delayMs} ms`);
+    assert.ok(Number.isFinite(firstAudioMs), 'the first audio is reported');
     assert.ok(quality > THRESHOLD, `envelope correlation ${quality} <= ${THRESHOLD}`);
 
     // The control: the printed figure is the one recomputed here, and reversed speech does not pass.
     const a = envelope(sent.samples, 80);
-    const b = envelope(back.samples, 80).subarray(100 + delayMs / 10); // 1000 ms lead-in, then the delay
+    const b = envelope(back.samples, 80).subarray(LEAD_IN_MS / 10 + delayMs / 10); // the lead-in, then the delay
     assert.ok(Math.abs(correlationAt(a, b, 0) - quality) < 0.02, 'printed quality matches the files');
     assert.ok(correlationAt(a.slice().reverse(), b, 0) < 0.3, 'reversed speech scores below the control level');
   } finally {

@@ -45,6 +45,13 @@ public sealed class RelayOptions : IValidatableObject
     public string? TwilioAuthToken { get; set; }
 
     /// <summary>
+    /// The secret of the SharedKey of a Twilio Webhook Setting (Webhooks configuration API, public beta): when a Webhook
+    /// Rule matches the relay's webhook URLs, Twilio signs them with this key instead of the auth token and says so in
+    /// <c>X-Twilio-Webhooks-Signature-Settings: key=...,algorithm=HMAC_SHA256</c>. Unset: such requests are refused (503).
+    /// </summary>
+    public string? TwilioWebhookSharedKey { get; set; }
+
+    /// <summary>
     /// The Twilio account (AC + 32 hex digits) whose calls the relay takes: a voice webhook or stream start of another
     /// account is refused. /twilio/voice, /twilio/status and /twilio/stream refuse every request without it.
     /// </summary>

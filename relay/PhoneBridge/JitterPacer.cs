@@ -6,25 +6,33 @@ namespace VoiceEdge.Relay.PhoneBridge;
 /// Sends the model's audio to the caller at the pace it plays, in 20 ms frames. Twilio queues the media it
 /// is sent and plays it in order, so the pacer keeps that queue short rather than empty: it sends a frame as
 /// soon as it has one unless the caller's playback is already <c>lead</c> ahead of real time, where it waits.
-/// A talkspurt starts once <c>primeFrames</c> are here (or when a short wait brings no more), so Twilio
-/// begins with a cushion that absorbs the model's jitter; after that frames go out as they come, and the
-/// cushion is never rebuilt by holding audio back, so delay does not grow. Bursts beyond the lead wait here,
+/// PersonaPlex sends its audio in bursts, one 80 ms Opus packet (<c>burstFrames</c> frames) at a time, so a
+/// talkspurt starts <c>primeFrames</c> frames' time after its first frame came (or at once when a burst more
+/// than that is here): Twilio then holds that cushion on top of each burst when the next one is due, which
+/// absorbs the model's jitter; after that frames go out as they come, and the cushion is never rebuilt by
+/// holding audio back, so delay does not grow. Bursts beyond the lead wait here,
 /// bounded: past <c>maxFrames</c> the oldest frame is dropped, so a backend that sends faster than real time
 /// cannot grow memory or the caller's delay without limit. A backlog that a burst leaves behind would
 /// otherwise delay the rest of the call (frames then arrive and leave at the same rate), so while more than
-/// the starting cushion is waiting (here or at Twilio), silent frames are skipped (<see cref="Trimmed"/>):
-/// the delay shrinks back in the pauses, and speech is never cut.
+/// the starting cushion and a burst is waiting (here or at Twilio), silent frames are skipped
+/// (<see cref="Trimmed"/>): the delay shrinks back in the pauses, and speech is never cut. After
+/// <see cref="Complete"/> (the backend ended) it plays what is queued, waits until Twilio has played it, and returns.
 /// </summary>
-public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames, int maxFrames = JitterPacer.DefaultMaxFrames, int leadFrames = JitterPacer.DefaultLeadFrames) : IDisposable
+public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames, int maxFrames = JitterPacer.DefaultMaxFrames, int leadFrames = JitterPacer.DefaultLeadFrames,
+    int burstFrames = JitterPacer.DefaultBurstFrames) : IDisposable
 {
     public const int DefaultPrimeFrames = 3;
     public const int DefaultMaxFrames = 100;
     public const int DefaultLeadFrames = 5;
+
+    /// <summary>PersonaPlex's output packet: one Mimi frame, 80 ms, four 20 ms frames (docs/architecture.md).</summary>
+    public const int DefaultBurstFrames = 4;
     public static readonly TimeSpan FrameDuration = TimeSpan.FromMilliseconds(20);
 
     private readonly Queue<byte[]> _queue = new();
     private readonly SemaphoreSlim _arrived = new(0);
     private long _dropped, _sent, _underruns, _trimmed;
+    private volatile bool _completed;
 
     /// <summary>Below this peak (about -42 dBFS) a frame counts as silence that a backlog may skip.</summary>
     public const int SilencePeak = 256;
@@ -56,7 +64,17 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
         _arrived.Release();
     }
 
-    /// <summary>Sends frames until cancelled; <paramref name="send"/> is called from one task at a time.</summary>
+    /// <summary>No more frames will come: <see cref="RunAsync"/> plays what is queued and returns.</summary>
+    public void Complete()
+    {
+        _completed = true;
+        _arrived.Release();
+    }
+
+    /// <summary>
+    /// Sends frames until cancelled, or after <see cref="Complete"/> until the queue is empty and Twilio has played
+    /// what was sent; <paramref name="send"/> is called from one task at a time.
+    /// </summary>
     public async Task RunAsync(Func<byte[], CancellationToken, ValueTask> send, CancellationToken ct)
     {
         var lead = FrameDuration * leadFrames;
@@ -65,6 +83,13 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
         var first = true;
         while (true)
         {
+            if (_completed && Count == 0)
+            {
+                // The last words are with Twilio: return once it has played them, so a close does not cut them.
+                var left = playedUntil - clock.Elapsed;
+                if (left > TimeSpan.Zero) await Task.Delay(left, ct);
+                return;
+            }
             if (clock.Elapsed >= playedUntil)
             {
                 // The caller has heard everything: a new talkspurt. Gather a cushion first.
@@ -83,7 +108,7 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
             var ahead = playedUntil - now;
             // Audio waiting, here and queued at Twilio, beyond the cushion a talkspurt starts with.
             var backlog = Count + (int)(ahead / FrameDuration);
-            if (backlog >= primeFrames && IsSilent(frame))
+            if (backlog >= primeFrames + burstFrames && IsSilent(frame))
             {
                 Interlocked.Increment(ref _trimmed);
                 continue;
@@ -95,15 +120,19 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
         }
     }
 
+    /// <summary>
+    /// Waits for a talkspurt's first frame, then <c>primeFrames</c> frames' time for the cushion (less when more than
+    /// a burst and the cushion are already here, none once <see cref="Complete"/> was called).
+    /// </summary>
     private async Task PrimeAsync(CancellationToken ct)
     {
-        while (true)
+        while (Count == 0 && !_completed) await _arrived.WaitAsync(ct);
+        var primed = Stopwatch.StartNew();
+        var cushion = FrameDuration * primeFrames;
+        while (Count < primeFrames + burstFrames && !_completed)
         {
-            var count = Count;
-            if (count >= primeFrames) return;
-            if (count == 0) await _arrived.WaitAsync(ct);
-            // Some audio but not enough: start anyway if nothing more comes within a frame's time.
-            else if (!await _arrived.WaitAsync(FrameDuration * primeFrames, ct)) return;
+            var left = cushion - primed.Elapsed;
+            if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left, ct)) return;
         }
     }
 

@@ -18,12 +18,13 @@ namespace VoiceEdge.Relay.PhoneBridge;
 /// Model to caller: 0x01 messages go through <see cref="ModelToCaller"/> into the <see cref="JitterPacer"/>,
 /// which plays them on the call's <c>streamSid</c> every 20 ms; 0x02 text goes to the call log and the
 /// transcript metrics, never into the audio. Whichever side ends first decides how both are closed
-/// (<see cref="CallEnd"/>).
+/// (<see cref="CallEnd"/>); when the backend ends, what the pacer still holds is played out first.
 /// </para>
 /// </summary>
 public sealed class PhoneBridgeSession
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan FlushMargin = TimeSpan.FromSeconds(1);
 
     private readonly WebSocket _twilio;
     private readonly BridgeBackendDialer _dialer;
@@ -120,6 +121,12 @@ public sealed class PhoneBridgeSession
 
         var first = await Task.WhenAny(fromTwilio, fromBackend, relayStopping);
         end = await first;
+        if (first == fromBackend)
+        {
+            // Answer the backend's close now (it frees the server), then play the model's last words.
+            await CloseAsync(backend, end.ToBackend, end.Detail, waitForReply: true);
+            await FlushAsync(pacing, fromTwilio, relayStopping);
+        }
         await stop.CancelAsync();
         await Task.WhenAll(pacing, relayStopping);
         // The side that ended has no reader left: close it and wait for its reply. The other side's reader is
@@ -136,6 +143,19 @@ public sealed class PhoneBridgeSession
         }
         Finish(end, started);
         return end;
+    }
+
+    /// <summary>
+    /// The backend ended: the model's last words still queued in the pacer (up to <see cref="JitterPacer.DefaultMaxFrames"/>
+    /// frames) play to the caller before the stream is closed, unless the caller hangs up or the relay stops first.
+    /// </summary>
+    private async Task FlushAsync(Task pacing, Task fromTwilio, Task relayStopping)
+    {
+        // Before Twilio's start there is no streamSid to play anything on.
+        if (!_streamSid.Task.IsCompleted) return;
+        _pacer.Complete();
+        var limit = JitterPacer.FrameDuration * (_options.JitterMaxFrames + JitterPacer.DefaultLeadFrames) + FlushMargin;
+        await Task.WhenAny(pacing, fromTwilio, relayStopping, Task.Delay(limit, CancellationToken.None));
     }
 
     /// <summary>Waits for a reader to see the reply to the close just sent; aborts its socket after <see cref="CloseTimeout"/>.</summary>

@@ -18,11 +18,14 @@ public sealed record WebhookRefusal(int Status, string Outcome, string Message);
 /// <summary>
 /// Checks a Twilio webhook POST (https://www.twilio.com/docs/usage/webhooks/webhooks-security): <c>X-Twilio-Signature</c>
 /// is base64 HMAC-SHA1(auth token, the full URL Twilio requested + the POST parameters sorted by name, each name then
-/// value), checked with the Twilio SDK's <see cref="RequestValidator"/>; the form's <c>AccountSid</c> must be the
+/// value), checked with the Twilio SDK's <see cref="RequestValidator"/>; under a Webhook Rule, HMAC-SHA256 (or the algorithm
+/// <c>X-Twilio-Webhooks-Signature-Settings</c> names) with the Setting's SharedKey (<see cref="RelayOptions.TwilioWebhookSharedKey"/>),
+/// the same signed text (https://www.twilio.com/docs/usage/webhooks/webhook-shared-keys); the form's <c>AccountSid</c> must be the
 /// configured account. The URL is the one configured on the phone number: the public base with the scheme Twilio uses
 /// for HTTP (<see cref="PublicHttpUrl"/>), the path and the request's query string.
 /// <list type="bullet">
-/// <item>503: the relay has no Twilio auth token or account SID (Twilio then tries the number's fallback URL);</item>
+/// <item>503: the relay has no Twilio auth token or account SID, or the request names a shared key and the relay has none
+/// (Twilio then tries the number's fallback URL);</item>
 /// <item>401: no signature; 403: a signature that does not match, or another account;</item>
 /// <item>413: a body over <see cref="MaxBodyBytes"/>; 400: a body that is not a form.</item>
 /// </list>
@@ -64,12 +67,31 @@ public static class TwilioWebhookRequest
         foreach (var (name, values) in form.Form!)
             foreach (var value in values) parameters.Add(name, value);
         var url = PublicHttpUrl(options.PublicBaseUrl!, path) + context.Request.QueryString.Value;
-        if (!new RequestValidator(options.TwilioAuthToken!).Validate(url, parameters, signature))
+        var (secret, algorithm, keyRefusal) = SigningKey(context, options);
+        if (keyRefusal is not null) return (null, keyRefusal);
+        if (!new RequestValidator(secret!).Validate(url, parameters, signature, algorithm))
             return (null, new(StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid"));
         var webhook = new VerifiedWebhook(form.Form!);
         if (!string.Equals(webhook["AccountSid"], options.TwilioAccountSid, StringComparison.Ordinal))
             return (null, new(StatusCodes.Status403Forbidden, "account-mismatch", "request is not for this relay's Twilio account"));
         return (webhook, null);
+    }
+
+    /// <summary>
+    /// The key and algorithm Twilio signed with: the auth token and HMAC-SHA1, or, when a Webhook Rule applies
+    /// (<c>X-Twilio-Webhooks-Signature-Settings</c>, read by the SDK's <see cref="RequestValidator.GetSignatureAlgorithm"/>),
+    /// the Setting's SharedKey and the algorithm it names.
+    /// </summary>
+    private static (string? Secret, string? Algorithm, WebhookRefusal? Refusal) SigningKey(HttpContext context, RelayOptions options)
+    {
+        string? settings = context.Request.Headers[RequestValidator.SignatureSettingsHeader];
+        if (string.IsNullOrEmpty(settings)) return (options.TwilioAuthToken, RequestValidator.HmacSha1, null);
+        if (string.IsNullOrEmpty(options.TwilioWebhookSharedKey))
+            return (null, null, new(StatusCodes.Status503ServiceUnavailable, "shared-key-not-configured", "Twilio webhook signed with a shared key this relay does not have"));
+        var algorithm = RequestValidator.GetSignatureAlgorithm(settings);
+        if (algorithm is not (RequestValidator.HmacSha1 or RequestValidator.HmacSha256))
+            return (null, null, new(StatusCodes.Status403Forbidden, "signature-invalid", "Twilio signature invalid"));
+        return (options.TwilioWebhookSharedKey, algorithm, null);
     }
 
     private static async Task<(IFormCollection? Form, WebhookRefusal? Refusal)> ReadFormAsync(HttpContext context)

@@ -84,6 +84,9 @@ public sealed partial class ForwardingSession(
             {
                 await Transport.EpollLoop.LeaveLoopThread();
                 call?.Dispose();
+                // Upgraded, then closed or gone before it sent anything (its 0x00): the pool's backend failure, as on the
+                // phone bridge. Not retried: the client has its 101 and may have sent audio.
+                if (handshake is { Spoke: false } && call?.Record.ClosedBy == "upstream") lease?.Fail(Pool.BackendFailure.DroppedBeforeHandshake);
                 var record = call?.Record;
                 var code = record?.CloseCode ?? 1006;
                 var closedBy = record?.ClosedBy ?? "relay";

@@ -157,7 +157,11 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
     /// </summary>
     private void WatchHandshake(in WebSocketFrameHeader header, int payloadAt, int end)
     {
-        if (header.Opcode != WebSocketFrameHeader.Binary || header.PayloadLength == 0) _handshake = null;
+        if (header.Opcode != WebSocketFrameHeader.Binary || header.PayloadLength == 0)
+        {
+            _handshake!.NotPersonaPlex();
+            _handshake = null;
+        }
         else if (payloadAt < end) HandshakeByte(buffer[payloadAt]);
         else _handshakeByteNext = true;
     }

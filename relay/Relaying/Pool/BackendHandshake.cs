@@ -12,6 +12,10 @@ public sealed class BackendHandshake(Histogram.Child seconds, Action? seen = nul
 {
     private readonly long _upgradedAt = Stopwatch.GetTimestamp();
     private int _seen;
+    private int _spoke;
+
+    /// <summary>The backend sent a data message (its handshake or anything else): it did not drop the call before one.</summary>
+    public bool Spoke => Volatile.Read(ref _spoke) != 0;
 
     public static BackendHandshake For(BackendPool pool, BackendSlot slot) => new(pool.Metrics.HandshakeSeconds.WithLabels(slot.Name), () => pool.HandshakeSeen(slot));
 
@@ -26,6 +30,10 @@ public sealed class BackendHandshake(Histogram.Child seconds, Action? seen = nul
     /// <summary>The first payload byte of the backend's first binary message: a handshake when it is 0x00.</summary>
     public void FirstByte(byte kind)
     {
+        Volatile.Write(ref _spoke, 1);
         if (kind == 0x00) Seen();
     }
+
+    /// <summary>The backend's first data message was text or empty: no handshake, but it spoke.</summary>
+    public void NotPersonaPlex() => Volatile.Write(ref _spoke, 1);
 }

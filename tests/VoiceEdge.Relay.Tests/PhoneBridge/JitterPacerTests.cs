@@ -57,7 +57,7 @@ public class JitterPacerBacklogTests
     [Fact]
     public async Task A_backlog_skips_silence_but_never_speech()
     {
-        using var pacer = new JitterPacer(primeFrames: 1, maxFrames: 100, leadFrames: 2);
+        using var pacer = new JitterPacer(primeFrames: 1, maxFrames: 100, leadFrames: 2, burstFrames: 1);
         var silence = Enumerable.Repeat((byte)0xFF, 160).ToArray();
         var speech = new byte[160];
         MuLaw.Encode(TestAudio.Sine(440, 8000, 160, 8000), speech);

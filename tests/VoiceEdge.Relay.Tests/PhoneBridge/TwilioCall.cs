@@ -22,6 +22,9 @@ public sealed class TwilioCall : IDisposable
 
     public List<int> PayloadSizes { get; } = [];
 
+    /// <summary>When each media message came (Stopwatch timestamps), in order.</summary>
+    public List<long> MediaArrivals { get; } = [];
+
     public WebSocketCloseStatus? CloseStatus => _ws.CloseStatus;
 
     public string? CloseReason => _ws.CloseStatusDescription;
@@ -124,6 +127,7 @@ public sealed class TwilioCall : IDisposable
                 if (sid != StreamSid) OtherStreamSids.Add(sid);
                 var payload = Convert.FromBase64String(root.GetProperty("media").GetProperty("payload").GetString()!);
                 PayloadSizes.Add(payload.Length);
+                MediaArrivals.Add(System.Diagnostics.Stopwatch.GetTimestamp());
                 lock (_received) _received.AddRange(payload);
             }
         }
