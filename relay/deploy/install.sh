@@ -79,7 +79,7 @@ relay_hash() {
     | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 }
 build_hash="$(relay_hash "$incoming")"
-config_hash="$(cat "$env_tmp" "$incoming/deploy/voice-edge-relay@.service" "$incoming/deploy/voice-edge-relay.socket" | sha256sum | cut -c1-8)"
+config_hash="$(cat "$env_tmp" "$incoming/deploy/voice-edge-relay@.service" | sha256sum | cut -c1-8)"
 release="${build_hash:0:16}-$config_hash"
 builds="$target/builds"
 current="$(cat "$target/current" 2>/dev/null || true)"
@@ -89,7 +89,7 @@ legacy=0
 # The units and Caddy's files. A changed socket unit applies at the next boot: restarting it would close the
 # listening socket under the running relays.
 reload=0
-for unit in voice-edge-relay@.service voice-edge-relay.socket; do
+for unit in voice-edge-relay@.service voice-edge-relay.socket voice-edge-relay-activate.service; do
   if changed_install "$incoming/deploy/$unit" "$etc/systemd/system/$unit"; then reload=1; fi
 done
 caddy_changed=0
