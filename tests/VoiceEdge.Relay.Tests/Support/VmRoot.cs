@@ -35,8 +35,7 @@ public sealed class VmRoot : IDisposable
             verb="$1"; shift
             noblock=0; now=0; list=()
             for a in "$@"; do case "$a" in --no-block) noblock=1 ;; --now) now=1 ;; -*) ;; *) list+=("$a") ;; esac; done
-            set_state() { printf '%s
-' "$2" > "{{units}}/$1"; }
+            set_state() { printf '%s\n' "$2" > "{{units}}/$1"; }
             state() { cat "{{units}}/$1" 2>/dev/null || echo inactive; }
             start_unit() {
               case "$1" in
