@@ -95,7 +95,7 @@ public sealed class VmRoot : IDisposable
         File.WriteAllText(Path.Combine(dir, "voice-edge-relay"), "#!/bin/sh\necho stand-in relay\n");
         File.SetUnixFileMode(Path.Combine(dir, "voice-edge-relay"), (UnixFileMode)0b111_101_101);
         File.WriteAllText(Path.Combine(dir, "voice-edge-relay.dll"), relayBuild);
-        foreach (var file in new[] { "install.sh", "voice-edge-relay@.service", "voice-edge-relay.socket", "Caddyfile" })
+        foreach (var file in new[] { "install.sh", "voice-edge-relay@.service", "voice-edge-relay.socket", "voice-edge-relay-activate.service", "Caddyfile" })
             File.Copy(DeployFile(file), Path.Combine(dir, "deploy", file));
         if (caddyExtra.Length > 0) File.AppendAllText(Path.Combine(dir, "deploy", "Caddyfile"), caddyExtra);
     }
