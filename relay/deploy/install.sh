@@ -149,13 +149,19 @@ else
   systemctl start "$new_unit" || start_failed="systemctl start failed"
   if [ -n "$start_failed" ] || ! wait_serving "$release"; then
     state="$(unit_state "$new_unit")"
-    # Stopping it hands over any call it took; --no-block: those calls need not hold up the deploy.
-    systemctl stop --no-block "$new_unit" || true
     reason="release $release did not serve within ${live_wait} s (${start_failed:-systemd state: ${state:-unknown}}, /health/live never answered with its build)"
     if [ "$legacy" = 1 ]; then
+      # The single unit binds the port itself: the new release and the socket must be gone first.
+      systemctl stop "$new_unit" || true
+      systemctl disable --now --quiet voice-edge-relay.socket || true
       systemctl start voice-edge-relay.service || true
       log "$reason; voice-edge-relay.service (the previous relay) started again; see journalctl -u $new_unit"
-    elif [ -n "$current" ]; then
+      rm -f "$etc/voice-edge/relay-$release.env"
+      exit 1
+    fi
+    # Stopping it hands over any call it took; --no-block: those calls need not hold up the deploy.
+    systemctl stop --no-block "$new_unit" || true
+    if [ -n "$current" ] && [ "$current" != "$release" ] && [ "$current_state" = active ]; then
       log "$reason; release $current keeps serving; see journalctl -u $new_unit"
     else
       log "$reason; no relay serves; see journalctl -u $new_unit"

@@ -464,6 +464,27 @@ public class DeployFilesTests
     }
 
     [Fact]
+    public async Task A_first_release_that_fails_during_the_migration_gives_the_port_back_to_the_single_unit()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        var legacyUnit = vm.At("etc", "systemd", "system", "voice-edge-relay.service");
+        Directory.CreateDirectory(Path.GetDirectoryName(legacyUnit)!);
+        File.WriteAllText(legacyUnit, "[Service]\nExecStart=/opt/voice-edge/relay/voice-edge-relay\n");
+        File.WriteAllText(vm.At("test-units", "voice-edge-relay.service"), "active\n");
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-2");
+
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv(), liveWait: 2, extra: new() { ["TEST_RELAY_BROKEN"] = "1" });
+
+        Assert.Equal(1, exit);
+        var calls = vm.Calls.ToList();
+        Assert.True(calls.IndexOf("systemctl disable --now --quiet voice-edge-relay.socket") < calls.LastIndexOf("systemctl start voice-edge-relay.service"), "the socket gives the port back first");
+        Assert.Equal("active", vm.UnitState("voice-edge-relay.service"));
+        Assert.True(File.Exists(legacyUnit));
+        Assert.Contains("voice-edge-relay.service (the previous relay) started again", stderr);
+    }
+
+    [Fact]
     public async Task A_changed_secret_is_a_new_release_handed_over_to_but_not_caddy()
     {
         using var vm = new VmRoot();
