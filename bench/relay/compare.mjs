@@ -42,7 +42,7 @@ const work = mkdtempSync(path.join(tmpdir(), "voice-edge-bench-compare-"));
 const key = "bench-signing-key-0123456789abcdef";
 // The relay runs with the runtime settings of its systemd unit (the DOTNET_* Environment= lines), as on the VM; the
 // echo and the generator with inline completions.
-const unitEnv = Object.fromEntries([...readFileSync(path.join(repo, "relay/deploy/voice-edge-relay.service"), "utf8")
+const unitEnv = Object.fromEntries([...readFileSync(path.join(repo, "relay/deploy/voice-edge-relay@.service"), "utf8")
   .matchAll(/^Environment=(DOTNET_\w+)=(.*)$/gm)].map((m) => [m[1], m[2].trim()]));
 const inline = { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: "1", DOTNET_gcServer: "0" };
 

@@ -9,5 +9,5 @@ rm -rf "$out"
 dotnet publish "$here/../VoiceEdge.Relay.csproj" -c Release -r linux-x64 --self-contained true \
   -p:PublishSingleFile=false -p:DebugType=none --nologo -v quiet -o "$out" >&2
 mkdir -p "$out/deploy"
-cp "$here/voice-edge-relay.service" "$here/Caddyfile" "$here/install.sh" "$out/deploy/"
+cp "$here/voice-edge-relay@.service" "$here/voice-edge-relay.socket" "$here/voice-edge-relay-activate.service" "$here/Caddyfile" "$here/install.sh" "$out/deploy/"
 echo "published the relay to $out" >&2

@@ -78,25 +78,74 @@ public class DeployFilesTests
         Assert.Contains(boot.Calls, c => c is "systemctl try-reload-or-restart ssh.service" or "systemctl reload ssh");
     }
 
+    private static Dictionary<string, List<string>> Directives(string file) => File.ReadAllLines(Deploy(file))
+        .Where(l => l.Contains('=') && !l.StartsWith('#'))
+        .Select(l => l.Split('=', 2))
+        .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
+
     [Fact]
-    public void The_systemd_unit_is_hardened_and_restarts_on_failure()
+    public void The_relay_template_unit_is_hardened_restarts_on_failure_and_serves_the_shared_socket_as_its_build()
     {
-        var directives = File.ReadAllLines(Deploy("voice-edge-relay.service"))
-            .Where(l => l.Contains('=') && !l.StartsWith('#'))
-            .Select(l => l.Split('=', 2))
-            .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).ToList());
+        var directives = Directives("voice-edge-relay@.service");
         Assert.Equal("voice-edge", directives["User"].Single());
         Assert.Equal("true", directives["NoNewPrivileges"].Single());
         Assert.Equal("strict", directives["ProtectSystem"].Single());
         Assert.Equal("true", directives["PrivateTmp"].Single());
         Assert.Equal("on-failure", directives["Restart"].Single());
         Assert.Equal("SIGTERM", directives["KillSignal"].Single());
-        Assert.Equal("/etc/voice-edge/relay.env", directives["EnvironmentFile"].Single());
-        Assert.Contains("ASPNETCORE_URLS=http://127.0.0.1:8999", directives["Environment"]);
-        // install.sh restarts the relay through systemd: SIGTERM, the drain grace, then up to 10 s for the 1012
-        // closes (relay/Hosting/DrainCoordinator.cs). A shorter stop timeout would SIGKILL calls mid-drain.
-        Assert.True(int.Parse(directives["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture) > new VoiceEdge.Relay.Hosting.RelayOptions().DrainGraceSeconds + 10,
-            "the stop timeout must exceed the drain grace plus the close handshake");
+        Assert.Equal("mixed", directives["KillMode"].Single());
+        Assert.Equal("exec", directives["Type"].Single());
+        Assert.Equal("/etc/voice-edge/relay-%i.env", directives["EnvironmentFile"].Single());
+        Assert.Equal("voice-edge-relay.socket", directives["Sockets"].Single());
+        Assert.Contains("Relay__Build=%i", directives["Environment"]);
+        Assert.DoesNotContain(directives["Environment"], e => e.StartsWith("ASPNETCORE_URLS", StringComparison.Ordinal));
+        Assert.Equal("/opt/voice-edge/relay/builds/%i/voice-edge-relay", directives["ExecStart"].Single());
+        Assert.Equal("/opt/voice-edge/relay/builds/%i", directives["WorkingDirectory"].Single());
+        // On the inherited socket SIGTERM hands over: open calls last up to HandoverMaxMinutes, then 1012, and
+        // Kestrel's shutdown is bounded by the cap + 30 s. A shorter stop timeout would SIGKILL calls mid-hand-over.
+        var options = new VoiceEdge.Relay.Hosting.RelayOptions();
+        Assert.True(int.Parse(directives["TimeoutStopSec"].Single(), System.Globalization.CultureInfo.InvariantCulture) > options.HandoverMaxMinutes * 60 + 30,
+            "the stop timeout must exceed the hand-over cap plus Kestrel's 30 s");
+        Assert.True(options.HandoverMaxMinutes * 60 > options.DrainGraceSeconds + 10);
+    }
+
+    [Fact]
+    public void The_socket_unit_listens_where_caddy_proxies_and_triggers_a_loadable_service()
+    {
+        var directives = Directives("voice-edge-relay.socket");
+        Assert.Equal("127.0.0.1:8999", directives["ListenStream"].Single());
+        Assert.Equal("false", directives["Accept"].Single());
+        // systemd refuses to start a socket whose Service= is not loaded (a template cannot be one).
+        Assert.Equal("voice-edge-relay-activate.service", directives["Service"].Single());
+        Assert.True(File.Exists(Deploy("voice-edge-relay-activate.service")));
+        Assert.Contains("/opt/voice-edge/relay/current", Directives("voice-edge-relay-activate.service")["ExecStart"].Single());
+    }
+
+    /// <summary>
+    /// systemd's own check of the three units, as an instance of the template: everything but the relay's
+    /// executable, which exists only on the VM, must pass.
+    /// </summary>
+    [Fact]
+    public void The_units_pass_systemd_analyze_verify()
+    {
+        var dir = Directory.CreateTempSubdirectory("voice-edge-units-").FullName;
+        try
+        {
+            File.Copy(Deploy("voice-edge-relay@.service"), Path.Combine(dir, "voice-edge-relay@0123456789abcdef-01234567.service"));
+            File.Copy(Deploy("voice-edge-relay.socket"), Path.Combine(dir, "voice-edge-relay.socket"));
+            File.Copy(Deploy("voice-edge-relay-activate.service"), Path.Combine(dir, "voice-edge-relay-activate.service"));
+            var (_, output) = Run("systemd-analyze",
+                $"verify {dir}/voice-edge-relay@0123456789abcdef-01234567.service {dir}/voice-edge-relay.socket {dir}/voice-edge-relay-activate.service", timeoutSeconds: 120);
+            var problems = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(l => l != "voice-edge-relay@0123456789abcdef-01234567.service: Command /opt/voice-edge/relay/builds/0123456789abcdef-01234567/voice-edge-relay is not executable: No such file or directory")
+                .ToList();
+            Assert.True(problems.Count == 0, string.Join('\n', problems));
+            Assert.Contains("/opt/voice-edge/relay/builds/0123456789abcdef-01234567/voice-edge-relay", output); // %i expanded: the check did run
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
@@ -151,7 +200,7 @@ public class DeployFilesTests
             (exit, output) = Run("tar", $"-xzf {archive} -C {unpacked}");
             Assert.True(exit == 0, output);
             Assert.True(File.Exists(Path.Combine(unpacked, "voice-edge-relay")), "self-contained executable");
-            foreach (var file in new[] { "install.sh", "voice-edge-relay.service", "Caddyfile" })
+            foreach (var file in new[] { "install.sh", "voice-edge-relay@.service", "voice-edge-relay.socket", "voice-edge-relay-activate.service", "Caddyfile" })
                 Assert.Equal(File.ReadAllText(Deploy(file)), File.ReadAllText(Path.Combine(unpacked, "deploy", file)));
 
             await using var upstream = await EchoUpstream.StartAsync();
@@ -211,15 +260,20 @@ public class DeployFilesTests
     private static string RelayEnv(string signingKey = Secret) =>
         $"Relay__Backends__0__Url=wss://gpu.example.test/api/chat\nRelay__SigningKey={signingKey}\nRelay__TwilioAuthToken={TwilioSecret}\nNotRelay=dropped\n";
 
-    private static (int Exit, string Stdout, string Stderr) Install(VmRoot vm, DeployStandIns relay, string env, int liveWait = 10)
+    private static (int Exit, string Stdout, string Stderr) Install(VmRoot vm, DeployStandIns relay, string env, int liveWait = 10, Dictionary<string, string>? extra = null)
     {
         var script = Path.Combine(vm.Incoming, "deploy", "install.sh");
-        return vm.Run(script, "ws.example.test", env, new Dictionary<string, string>
+        relay.Build = () => vm.ServingBuild; // the relay that serves answers /health/live with its build
+        var environment = new Dictionary<string, string>
         {
             ["VOICE_EDGE_RELAY_URL"] = relay.BaseUri.ToString().TrimEnd('/'),
             ["VOICE_EDGE_LIVE_WAIT_SECONDS"] = liveWait.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        foreach (var (k, v) in extra ?? []) environment[k] = v;
+        return vm.Run(script, "ws.example.test", env, environment);
     }
+
+    private static string RelayUnit(string release) => $"voice-edge-relay@{release}.service";
 
     [Fact]
     public async Task First_install_waits_for_cloud_init_then_installs_starts_both_and_reports_an_unready_backend_without_failing()
@@ -233,7 +287,12 @@ public class DeployFilesTests
         Assert.True(exit == 0, stderr);
         Assert.Equal("cloud-init status --wait", vm.Calls[0]);
         Assert.Contains("systemctl daemon-reload", vm.Calls);
-        Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
+        var release = vm.CurrentRelease;
+        Assert.Matches("^[0-9a-f]{16}-[0-9a-f]{8}$", release);
+        Assert.Contains("systemctl enable --now --quiet voice-edge-relay.socket", vm.Calls);
+        Assert.Equal([$"systemctl start {RelayUnit(release)}"], vm.Disruptions("voice-edge-relay"));
+        Assert.Contains($"systemctl enable --quiet {RelayUnit(release)}", vm.Calls);
+        Assert.Equal("active", vm.UnitState(RelayUnit(release)));
         Assert.Equal(["systemctl restart caddy.service"], vm.Disruptions("caddy"));
         Assert.Contains("NOT READY (HTTP 503)", stdout);
         Assert.Contains("upstream-unreachable", stdout);
@@ -243,8 +302,12 @@ public class DeployFilesTests
         Assert.Equal(["Relay__Backends__0__Url=wss://gpu.example.test/api/chat", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"], File.ReadAllLines(envFile));
         Assert.Contains("Environment=VOICE_EDGE_WS_HOST=ws.example.test", File.ReadAllText(vm.At("etc", "systemd", "system", "caddy.service.d", "voice-edge.conf")));
         Assert.Equal(File.ReadAllText(Deploy("Caddyfile")), File.ReadAllText(vm.At("etc", "caddy", "Caddyfile")));
-        Assert.True(File.Exists(vm.At("etc", "systemd", "system", "voice-edge-relay.service")));
-        Assert.True(File.Exists(Path.Combine(vm.Installed, "voice-edge-relay")));
+        foreach (var unit in new[] { "voice-edge-relay@.service", "voice-edge-relay.socket", "voice-edge-relay-activate.service" })
+            Assert.Equal(File.ReadAllText(Deploy(unit)), File.ReadAllText(vm.At("etc", "systemd", "system", unit)));
+        Assert.False(File.Exists(vm.At("etc", "systemd", "system", "voice-edge-relay.service")));
+        Assert.True(File.Exists(Path.Combine(vm.Installed, "builds", release, "voice-edge-relay")));
+        Assert.Equal(File.ReadAllLines(envFile), File.ReadAllLines(vm.At("etc", "voice-edge", $"relay-{release}.env")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(vm.At("etc", "voice-edge", $"relay-{release}.env")));
         Assert.False(Directory.Exists(vm.Incoming));
         Assert.DoesNotContain(Secret, stdout + stderr);
     }
@@ -271,39 +334,173 @@ public class DeployFilesTests
         Assert.Empty(vm.Disruptions("caddy"));
         Assert.Empty(vm.Disruptions("voice-edge-relay"));
         Assert.DoesNotContain("systemctl daemon-reload", vm.Calls);
-        Assert.Contains("relay unchanged: not restarted", stderr);
+        Assert.Contains("relay unchanged (release", stderr);
+        Assert.DoesNotContain(vm.Calls, c => c.StartsWith("systemctl enable", StringComparison.Ordinal) || c.StartsWith("systemctl disable", StringComparison.Ordinal));
         Assert.Contains("Caddy not touched", stderr);
     }
 
     [Fact]
-    public async Task A_new_relay_build_restarts_only_the_relay_and_keeps_the_previous_build()
+    public async Task A_new_relay_build_starts_beside_the_old_one_which_then_hands_over_without_blocking_the_deploy()
     {
         using var vm = new VmRoot();
         await using var relay = await DeployStandIns.StartAsync();
         InstallFirst(vm, relay, "build-1");
+        var old = vm.CurrentRelease;
 
         VmRoot.WritePackage(vm.Incoming, relayBuild: "build-2");
         var (exit, _, stderr) = Install(vm, relay, RelayEnv());
 
         Assert.True(exit == 0, stderr);
-        Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
+        var release = vm.CurrentRelease;
+        Assert.NotEqual(old, release);
+        // First the new release, and only once it serves, the old one: --no-block, since it keeps its calls until they end.
+        Assert.Equal([$"systemctl start {RelayUnit(release)}", $"systemctl stop --no-block {RelayUnit(old)}"], vm.Disruptions("voice-edge-relay"));
+        var calls = vm.Calls.ToList();
+        Assert.True(calls.IndexOf($"systemctl enable --quiet {RelayUnit(release)}") < calls.IndexOf($"systemctl stop --no-block {RelayUnit(old)}"));
+        Assert.Contains($"systemctl disable --quiet {RelayUnit(old)}", calls);
+        Assert.DoesNotContain(calls, c => c.Contains("voice-edge-relay.socket", StringComparison.Ordinal) && !c.Contains("enable --now", StringComparison.Ordinal));
+        Assert.Equal("deactivating", vm.UnitState(RelayUnit(old)));
         Assert.Empty(vm.Disruptions("caddy"));
-        Assert.Equal("build-2", File.ReadAllText(Path.Combine(vm.Installed, "voice-edge-relay.dll")));
-        Assert.Equal("build-1", File.ReadAllText(Path.Combine(vm.Installed + ".previous", "voice-edge-relay.dll")));
+        Assert.Contains($"handing over from {old}", stderr);
+        Assert.Equal("build-2", File.ReadAllText(Path.Combine(vm.Installed, "builds", release, "voice-edge-relay.dll")));
+        Assert.Equal("build-1", File.ReadAllText(Path.Combine(vm.Installed, "builds", old, "voice-edge-relay.dll")));
+        Assert.Equal(old, File.ReadAllText(Path.Combine(vm.Installed, "previous")).Trim());
     }
 
     [Fact]
-    public async Task A_changed_secret_restarts_the_relay_but_not_caddy()
+    public async Task A_rollback_is_the_same_hand_over_backwards_and_old_builds_are_pruned_once_they_stopped()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        InstallFirst(vm, relay, "build-1");
+        var first = vm.CurrentRelease;
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-2");
+        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
+        var second = vm.CurrentRelease;
+        File.WriteAllText(vm.At("test-units", RelayUnit(first)), "inactive\n"); // its last call ended: it exited
+        vm.ClearCalls();
+
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-1");
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv());
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(first, vm.CurrentRelease);
+        Assert.Equal([$"systemctl start {RelayUnit(first)}", $"systemctl stop --no-block {RelayUnit(second)}"], vm.Disruptions("voice-edge-relay"));
+
+        // A third build while the second still hands over: three releases, the second one's build kept while it runs.
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-3");
+        Assert.Equal(0, Install(vm, relay, RelayEnv()).Exit);
+        var third = vm.CurrentRelease;
+        Assert.Equal("deactivating", vm.UnitState(RelayUnit(second)));
+        Assert.True(Directory.Exists(Path.Combine(vm.Installed, "builds", second)), "a release still handing over keeps its build");
+
+        File.WriteAllText(vm.At("test-units", RelayUnit(second)), "inactive\n");
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-4");
+        (exit, _, stderr) = Install(vm, relay, RelayEnv());
+        Assert.True(exit == 0, stderr);
+        // Kept: the current, the previous (third) and the first, still handing over since build-3 took its place.
+        Assert.Equal(new[] { first, third, vm.CurrentRelease }.Order(), Directory.GetDirectories(Path.Combine(vm.Installed, "builds")).Select(d => Path.GetFileName(d)!).Order());
+        Assert.False(Directory.Exists(Path.Combine(vm.Installed, "builds", second)), "a stopped release that is neither current nor previous is pruned");
+        Assert.False(File.Exists(vm.At("etc", "voice-edge", $"relay-{second}.env")));
+    }
+
+    [Fact]
+    public async Task A_new_build_that_never_serves_is_stopped_the_old_one_keeps_serving_and_the_deploy_fails_with_the_reason()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        InstallFirst(vm, relay, "build-1");
+        var old = vm.CurrentRelease;
+
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-2");
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv(), liveWait: 2, extra: new() { ["TEST_RELAY_BROKEN"] = "1" });
+
+        Assert.Equal(1, exit);
+        var broken = Assert.Single(vm.Calls, c => c.StartsWith("systemctl start voice-edge-relay@", StringComparison.Ordinal))["systemctl start ".Length..];
+        Assert.Equal([$"systemctl start {broken}", $"systemctl stop --no-block {broken}"], vm.Disruptions("voice-edge-relay"));
+        Assert.Contains($"did not serve within 2 s (systemd state: activating", stderr);
+        Assert.Contains($"release {old} keeps serving", stderr);
+        Assert.Contains($"journalctl -u {broken}", stderr);
+        Assert.Equal("active", vm.UnitState(RelayUnit(old)));
+        Assert.Equal(old, vm.CurrentRelease);
+        Assert.DoesNotContain(vm.Calls, c => c.Contains($"disable --quiet {RelayUnit(old)}", StringComparison.Ordinal));
+
+        // A start that systemd itself refuses fails the same way.
+        vm.ClearCalls();
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-3");
+        (exit, _, stderr) = Install(vm, relay, RelayEnv(), liveWait: 2, extra: new() { ["TEST_RELAY_START_FAILS"] = "1" });
+        Assert.Equal(1, exit);
+        Assert.Contains("systemctl start failed", stderr);
+        Assert.Equal("active", vm.UnitState(RelayUnit(old)));
+        Assert.DoesNotContain(vm.Calls, c => c.Contains(old, StringComparison.Ordinal) && c.Contains("stop", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_first_deploy_on_a_vm_with_the_single_unit_stops_it_through_its_drain_then_switches_to_the_socket()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        var legacyUnit = vm.At("etc", "systemd", "system", "voice-edge-relay.service");
+        Directory.CreateDirectory(Path.GetDirectoryName(legacyUnit)!);
+        File.WriteAllText(legacyUnit, "[Service]\nExecStart=/opt/voice-edge/relay/voice-edge-relay\n");
+        Directory.CreateDirectory(vm.Installed);
+        File.WriteAllText(Path.Combine(vm.Installed, "voice-edge-relay"), "legacy");
+        Directory.CreateDirectory(vm.Installed + ".previous");
+        File.WriteAllText(vm.At("test-units", "voice-edge-relay.service"), "active\n");
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-2");
+
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv());
+
+        Assert.True(exit == 0, stderr);
+        var release = vm.CurrentRelease;
+        var calls = vm.Calls.ToList();
+        Assert.True(calls.IndexOf("systemctl stop voice-edge-relay.service") < calls.IndexOf("systemctl enable --now --quiet voice-edge-relay.socket"), "the single unit holds the port: it stops first");
+        Assert.True(calls.IndexOf("systemctl enable --now --quiet voice-edge-relay.socket") < calls.IndexOf($"systemctl start {RelayUnit(release)}"));
+        Assert.Contains("systemctl disable --quiet voice-edge-relay.service", calls);
+        Assert.Contains("through its drain", stderr);
+        Assert.False(File.Exists(legacyUnit));
+        Assert.False(File.Exists(Path.Combine(vm.Installed, "voice-edge-relay")));
+        Assert.False(Directory.Exists(vm.Installed + ".previous"));
+        Assert.True(File.Exists(Path.Combine(vm.Installed, "builds", release, "voice-edge-relay")));
+    }
+
+    [Fact]
+    public async Task A_first_release_that_fails_during_the_migration_gives_the_port_back_to_the_single_unit()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        var legacyUnit = vm.At("etc", "systemd", "system", "voice-edge-relay.service");
+        Directory.CreateDirectory(Path.GetDirectoryName(legacyUnit)!);
+        File.WriteAllText(legacyUnit, "[Service]\nExecStart=/opt/voice-edge/relay/voice-edge-relay\n");
+        File.WriteAllText(vm.At("test-units", "voice-edge-relay.service"), "active\n");
+        VmRoot.WritePackage(vm.Incoming, relayBuild: "build-2");
+
+        var (exit, _, stderr) = Install(vm, relay, RelayEnv(), liveWait: 2, extra: new() { ["TEST_RELAY_BROKEN"] = "1" });
+
+        Assert.Equal(1, exit);
+        var calls = vm.Calls.ToList();
+        Assert.True(calls.IndexOf("systemctl disable --now --quiet voice-edge-relay.socket") < calls.LastIndexOf("systemctl start voice-edge-relay.service"), "the socket gives the port back first");
+        Assert.Equal("active", vm.UnitState("voice-edge-relay.service"));
+        Assert.True(File.Exists(legacyUnit));
+        Assert.Contains("voice-edge-relay.service (the previous relay) started again", stderr);
+    }
+
+    [Fact]
+    public async Task A_changed_secret_is_a_new_release_handed_over_to_but_not_caddy()
     {
         using var vm = new VmRoot();
         await using var relay = await DeployStandIns.StartAsync();
         InstallFirst(vm, relay);
+        var old = vm.CurrentRelease;
 
         VmRoot.WritePackage(vm.Incoming);
         var (exit, _, stderr) = Install(vm, relay, RelayEnv(signingKey: "SENTINEL-rotated-key"));
 
         Assert.True(exit == 0, stderr);
-        Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
+        var release = vm.CurrentRelease;
+        Assert.Equal(old[..16], release[..16]); // the same build, another configuration
+        Assert.NotEqual(old, release);
+        Assert.Equal([$"systemctl start {RelayUnit(release)}", $"systemctl stop --no-block {RelayUnit(old)}"], vm.Disruptions("voice-edge-relay"));
+        Assert.Contains($"Relay__SigningKey={Secret}", File.ReadAllLines(vm.At("etc", "voice-edge", $"relay-{old}.env")));
         Assert.Empty(vm.Disruptions("caddy"));
         Assert.DoesNotContain("SENTINEL-rotated-key", stderr);
     }
@@ -346,6 +543,7 @@ public class DeployFilesTests
         var (exit, _, stderr) = Install(vm, relay, RelayEnv(), liveWait: 2);
         Assert.Equal(1, exit);
         Assert.Contains("journalctl -u voice-edge-relay", stderr);
+        Assert.Contains("no relay serves", stderr);
     }
 
     [Fact]
@@ -384,6 +582,7 @@ public class DeployFilesTests
         environment["RELAY_TWILIO_AUTH_TOKEN"] = TwilioSecret;
         environment["VOICE_EDGE_RELAY_URL"] = baseUrl;
         environment["VOICE_EDGE_LIVE_WAIT_SECONDS"] = "10";
+        standIns.Build = () => vm.ServingBuild;
         var (exit, stdout, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, environment);
 
         Assert.True(exit == 0, stderr);
@@ -394,7 +593,7 @@ public class DeployFilesTests
             [.. BackendSettings, "Relay__TwilioUpstream=wss://gpu.example.test/twilio",
              "Relay__TwilioMode=personaplex", "Relay__PublicBaseUrl=wss://ws.example.test", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"],
             File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env")));
-        Assert.Equal(["systemctl restart voice-edge-relay.service"], vm.Disruptions("voice-edge-relay"));
+        Assert.Equal([$"systemctl start {RelayUnit(vm.CurrentRelease)}"], vm.Disruptions("voice-edge-relay"));
         foreach (var secret in new[] { Secret, TwilioSecret, DeployStandIns.Token })
             Assert.DoesNotContain(secret, stdout + stderr);
     }

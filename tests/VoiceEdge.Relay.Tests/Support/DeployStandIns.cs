@@ -25,6 +25,9 @@ public sealed class DeployStandIns : IAsyncDisposable
     /// <summary>Status of GET /health/live: 200 once the process serves.</summary>
     public int LiveStatus { get; set; } = 200;
 
+    /// <summary>The build GET /health/live names (the relay's Relay__Build).</summary>
+    public Func<string> Build { get; set; } = () => "dev";
+
     /// <summary>Status of GET /health: 503 while the voice backend is unreachable.</summary>
     public int ReadyStatus { get; set; } = 503;
 
@@ -51,7 +54,7 @@ public sealed class DeployStandIns : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
-        app.MapGet("/health/live", () => Results.Json(new { status = "live" }, statusCode: LiveStatus));
+        app.MapGet("/health/live", () => Results.Json(new { status = "live", draining = false, build = Build(), handingOver = false, calls = 0 }, statusCode: LiveStatus));
         app.MapGet("/health", () => Results.Json(
             new { status = ReadyStatus == 200 ? "ok" : "upstream-unreachable", upstreamReachable = ReadyStatus == 200 },
             statusCode: ReadyStatus));
