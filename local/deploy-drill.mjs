@@ -364,7 +364,7 @@ async function main() {
       const [ab, bb] = x.result.label.split('->');
       console.log(`overlap ${x.result.label} (${x.result.seconds.toFixed(1)} s): ${ab} pid ${a.pid} cpu ${a.cpuSeconds.toFixed(2)} s (${a.cpuPercent.toFixed(0)}%) peak rss ${a.peakRssMb.toFixed(0)} MB; ${bb} pid ${b.pid} cpu ${b.cpuSeconds.toFixed(2)} s (${b.cpuPercent.toFixed(0)}%) peak rss ${b.peakRssMb.toFixed(0)} MB`);
     }
-    for (const e of exits) console.log(`build ${e.build} ${e.info ? `exited (code ${e.info.code}) ${Math.round(e.afterMs)} ms after the last call ended` : 'did not exit within 30 s of the last call ending'}`);
+    for (const e of exits) console.log(`build ${e.build} ${e.info ? `exited (code ${e.info.code}) ${e.afterMs > 0 ? `${Math.round(e.afterMs)} ms after the last call ended` : 'before the last call ended (its own calls were gone)'}` : 'did not exit within 30 s of the last call ending'}`);
     console.log(`build ${buildNames.at(-1)} still serving: ${!current.exitInfo}`);
     const ok = dropped.length === 0 && refused.length === 0 && lost === 0 && reordered === 0 && exits.every((e) => e.info) && !current.exitInfo;
     console.log(`result: ${ok ? 'PASS' : 'FAIL'}`);
