@@ -32,10 +32,11 @@ process.on('exit', () => {
 
 /**
  * Spawns `command args` in a new process group. `onLine(stream, line)` sees each output line.
- * Returns { name, pid, exited: Promise<{code, signal}>, stop(graceMs) }.
+ * `stdin: 'pipe'` gives the handle a writable `stdin` (a child controlled over its standard input).
+ * Returns { name, pid, exited: Promise<{code, signal}>, stop(graceMs), stdin }.
  */
-export function startProcess(name, command, args, { cwd, env, onLine } = {}) {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(name, command, args, { cwd, env, onLine, stdin = 'ignore' } = {}) {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: [stdin, 'pipe', 'pipe'] });
   const pgid = child.pid;
   if (pgid === undefined) throw new Error(`${name}: could not start "${command}"`);
   live.set(pgid, name);
@@ -79,7 +80,7 @@ export function startProcess(name, command, args, { cwd, env, onLine } = {}) {
     if (live.delete(pgid)) tellGuardian(`-${pgid}`);
   }
 
-  return { name, pid: pgid, exited, get exitInfo() { return exitInfo; }, stop, kill };
+  return { name, pid: pgid, exited, get exitInfo() { return exitInfo; }, stop, kill, stdin: child.stdin };
 }
 
 /**

@@ -79,7 +79,10 @@ function checkWholeNumber(name, value, min, max, fallback) {
  * /twilio or to `backend`), backends (n >= 1: n stand-in PersonaPlex servers, one conversation at a time
  * each, pooled by the relay as Relay__Backends__0..n-1; 0: the echo), handshakeMs (the stand-ins' delay before
  * the 0x00 handshake; default 2500, about a real PersonaPlex's prompts), queueSeconds (Relay__QueueSeconds), build (true: always rebuild the relay, false:
- * never, default 'auto': when relay/ sources are newer than the last build), workerDir, relayCommand, log(line).
+ * never, default 'auto': when relay/ sources are newer than the last build), workerDir, relayCommand, log(line),
+ * relayEnv (more Relay__ settings for every relay start), relayLauncher ({ spawn(name, command, args, { cwd, env, onLine })
+ * returning a handle like startProcess's, holdsPort: true when it holds the relay's listening socket itself, so a
+ * stopped relay leaves the port in use; the deploy drill's socket holder}).
  */
 export async function start(options = {}) {
   const ports = {
@@ -176,9 +179,11 @@ export async function start(options = {}) {
     return { ws: `ws://${HOST}:${port}/api/chat`, http: `http://${HOST}:${port}` };
   }
 
-  async function startRelay() {
+  /** Starts a relay (on the same port); `extraEnv` adds settings to this one start (e.g. `Relay__Build`). */
+  async function startRelay(extraEnv = {}) {
     const [command, ...args] = relayLaunch.command;
-    const proc = startProcess('relay', command, [...args, '--urls', `http://${HOST}:${ports.relay}`], {
+    const spawnRelay = options.relayLauncher?.spawn ?? startProcess;
+    const proc = await spawnRelay('relay', command, [...args, '--urls', `http://${HOST}:${ports.relay}`], {
       cwd: relayLaunch.dir,
       env: {
         ...process.env,
@@ -191,6 +196,8 @@ export async function start(options = {}) {
         Relay__TwilioAuthToken: secrets.twilioAuthToken,
         Relay__TwilioAccountSid: twilioAccountSid,
         Relay__PublicBaseUrl: `ws://${HOST}:${ports.relay}`,
+        ...options.relayEnv,
+        ...extraEnv,
       },
       onLine: onLine('relay'),
     });
@@ -205,7 +212,7 @@ export async function start(options = {}) {
     if (signal === 'SIGKILL') { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ } }
     await proc.stop();
     stack.processes.relay = null;
-    await waitPortFree(ports.relay);
+    if (!options.relayLauncher?.holdsPort) await waitPortFree(ports.relay);
   }
 
   async function stop() {
