@@ -49,6 +49,14 @@ test('a spoken sentence makes the round trip through the phone bridge', { skip: 
     assert.ok(Number.isFinite(firstAudioMs), 'the first audio is reported');
     assert.ok(quality > THRESHOLD, `envelope correlation ${quality} <= ${THRESHOLD}`);
 
+    // The call went as Twilio's do (call.mjs): the whole webhook form signed by Twilio's helper library, a dtmf key
+    // press mid-speech, bursts and a 400 ms gap in the caller's audio, stop and then Twilio's own close; the relay
+    // took all of it without an error log entry.
+    console.log(`# ${/twilio-like: .*/.exec(run.stdout)?.[0]}`);
+    assert.match(run.stdout, /twilio-like: bursts of 4 frames each second and one 400 ms gap, dtmf sent/);
+    assert.match(run.stdout, /stream: stop sent, then closed by Twilio \(the simulator\)/);
+    assert.match(run.stdout, /^relay errors: 0$/m, `the relay logged errors:\n${run.stdout}`);
+
     // The control: the printed figure is the one recomputed here, and reversed speech does not pass.
     const a = envelope(sent.samples, 80);
     const b = envelope(back.samples, 80).subarray(LEAD_IN_MS / 10 + delayMs / 10); // the lead-in, then the delay
