@@ -16,8 +16,9 @@ const missing = ['espeak-ng', 'sox'].filter((t) => !has(t));
 
 // Threshold for the envelope correlation (10 ms RMS windows) between what was said and what came back.
 // The echo passes G.711, two Speex resamplings each way, Opus at 24 kbit/s twice and the jitter buffer:
-// measured 0.96-0.99 on a warm machine, 0.77 on a first run with cold JIT and a busy 2-core machine. A path
-// that loses the speech does far worse: the same speech reversed in time, which has the same spectrum
+// measured 0.96-0.99 on a warm machine with steady 20 ms frames (call.mjs --steady), 0.77 on a first run with cold
+// JIT and a busy 2-core machine; with call.mjs's default Twilio-like delivery (bursts and a 400 ms gap mid-speech,
+// whose backlog delays the rest of the echo) 0.77-0.78 warm, 0.67 beside a build. A path that loses the speech does far worse: the same speech reversed in time, which has the same spectrum
 // and loudness but another contour, scores below 0.3 (asserted below as the control), silence or noise ~0.
 const THRESHOLD = 0.6;
 // call.mjs's default lead-in: the stand-in's default handshake (2500 ms) + 1000 ms.
