@@ -10,7 +10,7 @@ import { startProcess, releaseGuardian, delay } from './lib/processes.mjs';
 import { freePort, waitForHttp } from './lib/net.mjs';
 import { buildRelay } from './lib/relayBuild.mjs';
 import { buildStandIn } from './lib/standInBuild.mjs';
-import { answerCall, randomSid, startMessage, twilioWebhookSignature, voiceWebhookUrl } from './lib/twilio.mjs';
+import { answerCall, dtmfMessage, markMessage, randomSid, startMessage, twilioWebhookSignature, voiceWebhookUrl } from './lib/twilio.mjs';
 
 const usage = `usage: npm --prefix local run call -- --in <in.wav> --out <out.wav> [options]
 
@@ -23,8 +23,15 @@ const usage = `usage: npm --prefix local run call -- --in <in.wav> --out <out.wa
   --twilio-account-sid <s>  with --relay: its Twilio account SID (AC...; or TWILIO_ACCOUNT_SID)
   --public-url <url>        with --relay: the stream URL the relay checks signatures against (default: --relay)
 
-Each call rings the relay's voice webhook first (POST /twilio/voice, signed as Twilio signs; https:// for a
-wss:// relay) and sends the per-call token its TwiML returns in the stream's start message.
+Each call rings the relay's voice webhook first (POST /twilio/voice with the whole form Twilio sends, non-ASCII
+caller name and cities included; https:// for a wss:// relay) and sends the per-call token its TwiML returns in
+the stream's start message. The webhook and the stream upgrade are signed by Twilio's own Node helper library
+(the pinned \`twilio\` package). The stream goes as Twilio's does: connected, start, media with increasing
+sequenceNumber/chunk/timestamp, a \`dtmf\` key press (5) in the middle of the speech, a \`mark\` back for each
+mark the relay sends, then \`stop\`, after which the simulator (Twilio) closes the WebSocket. The caller's audio
+comes as Twilio's network delivers it: a burst of 4 frames at once every second and one 400 ms gap in the middle
+of the speech whose 20 frames then arrive at once (timestamps unchanged).
+  --steady                  send one 20 ms frame every 20 ms instead (no bursts, no gap)
   --lead-in-ms <n>          silence played before the file, while PersonaPlex gets ready (default: the
                             handshake + 1000, so the speech starts after the 0x00)
   --handshake-ms <n>        the stand-in's delay before its 0x00 handshake (default 2500, about what a real
@@ -45,7 +52,7 @@ try {
       in: { type: 'string' }, out: { type: 'string' }, relay: { type: 'string' },
       'twilio-auth-token': { type: 'string' }, 'twilio-account-sid': { type: 'string' }, 'public-url': { type: 'string' },
       'lead-in-ms': { type: 'string' }, 'handshake-ms': { type: 'string', default: '2500' },
-      'no-build': { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false }, steady: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
   }));
   if (values.help) { console.log(usage); process.exit(0); }
@@ -70,6 +77,16 @@ try {
 
 const processes = [];
 const log = values.verbose ? (line) => console.error(line) : () => {};
+// The relay's error and critical log entries (its console log is JSON, one entry a line): a call Twilio could
+// place must leave none.
+const relayErrors = [];
+function relayLine(line) {
+  log(`[relay] ${line}`);
+  try {
+    const entry = JSON.parse(line);
+    if (entry.LogLevel === 'Error' || entry.LogLevel === 'Critical') relayErrors.push(entry.Message ?? line);
+  } catch { /* not a log entry (dotnet's own output) */ }
+}
 
 async function startLocal() {
   const build = values['no-build'] ? false : 'auto';
@@ -106,7 +123,7 @@ async function startLocal() {
       Relay__PublicBaseUrl: base,
       Relay__DrainGraceSeconds: '1',
     },
-    onLine: (stream, line) => log(`[relay] ${line}`),
+    onLine: (stream, line) => relayLine(line),
   });
   processes.push(proc);
   await waitForHttp(`http://127.0.0.1:${port}/health`, { proc, timeoutMs: 60000, accept: (s) => s === 200 || s === 503 });
@@ -124,8 +141,26 @@ function remote() {
   return { url, signedUrl: values['public-url'] ?? url, authToken, accountSid };
 }
 
-/** One call: returns { sentAt, frames: [{ at, payload }] } with times in ms from the first frame sent. */
-async function call({ url, signedUrl, authToken, accountSid }, mulaw) {
+/**
+ * When Twilio's network hands frame `i` (of `count`) over, in ms from the first: one every 20 ms when `steady`;
+ * else every second 4 frames come at once (the last one's time), and the 20 frames from `gapAt` (400 ms) are held
+ * back and then come at once, as a real call's media does after a network hiccup. Timestamps stay those of the
+ * audio (20 ms apart), as Twilio's do.
+ */
+function releaseTime(i, { steady, gapAt }) {
+  const due = 20 * (i + 1);
+  if (steady) return due;
+  if (gapAt !== null && i >= gapAt && i < gapAt + 20) return 20 * (gapAt + 20);
+  if (i % 50 >= 46) return 20 * (i - (i % 50) + 50); // frames 46..49 of each second go with the 49th
+  return due;
+}
+
+/**
+ * One call: returns { frames: [{ at, payload }], closed, stopSent, marks, dtmfSent } with times in ms from the
+ * first frame sent. `speechFrom` is the first frame of speech (after the lead-in): the key press and the gap go
+ * in the middle of what follows.
+ */
+async function call({ url, signedUrl, authToken, accountSid }, mulaw, { speechFrom = 0 } = {}) {
   const streamSid = randomSid('MZ');
   const voiceUrl = voiceWebhookUrl(url);
   const twilioCall = await answerCall({ postUrl: voiceUrl, signedUrl: voiceWebhookUrl(signedUrl), authToken, accountSid });
@@ -133,29 +168,38 @@ async function call({ url, signedUrl, authToken, accountSid }, mulaw) {
   const frames = [];
   let t0 = 0;
   let closed = null;
+  let stopSent = false;
+  let marks = 0;
+  let seq = 0;
+  const send = (message) => new Promise((resolve) => ws.send(JSON.stringify(message), () => resolve()));
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     const message = JSON.parse(data.toString());
-    if (message.event !== 'media') return;
-    if (message.streamSid !== streamSid) throw new Error(`media for another stream: ${message.streamSid}`);
-    frames.push({ at: performance.now() - t0, payload: Buffer.from(message.media.payload, 'base64') });
+    if ((message.event === "media" || message.event === "mark") && message.streamSid !== streamSid) throw new Error(`${message.event} for another stream: ${message.streamSid}`);
+    if (message.event === 'media') frames.push({ at: performance.now() - t0, payload: Buffer.from(message.media.payload, 'base64') });
+    // Twilio answers a mark once the audio queued before it has played; the playout here is immediate.
+    if (message.event === 'mark' && !stopSent) { marks++; send(markMessage({ streamSid, sequenceNumber: String(++seq), name: message.mark?.name })); }
   });
-  const closedPromise = new Promise((resolve) => ws.on('close', (code, reason) => { closed = { code, reason: reason.toString() }; resolve(); }));
+  const closedPromise = new Promise((resolve) => ws.on('close', (code, reason) => { closed = { code, reason: reason.toString(), beforeStop: !stopSent }; resolve(); }));
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
     ws.once('unexpected-response', (req, res) => reject(new Error(`the relay refused the stream: HTTP ${res.statusCode}`)));
   });
-  const send = (message) => ws.send(JSON.stringify(message));
-  let seq = 0;
   send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
   send(startMessage(twilioCall, { streamSid, sequenceNumber: String(++seq) }));
   t0 = performance.now();
-  for (let i = 0; i * FRAME < mulaw.length && !closed; i++) {
+  const count = Math.ceil(mulaw.length / FRAME);
+  const middle = Math.floor((speechFrom + count) / 2);
+  const gapAt = count - speechFrom > 60 ? middle : null;
+  const dtmfAt = count - speechFrom > 20 ? middle - 10 : null;
+  let dtmfSent = false;
+  for (let i = 0; i < count && !closed; i++) {
+    const wait = releaseTime(i, { steady: values.steady, gapAt }) - (performance.now() - t0);
+    if (wait > 0) await delay(wait);
+    if (i === dtmfAt) { send(dtmfMessage({ streamSid, sequenceNumber: String(++seq), digit: '5' })); dtmfSent = true; }
     const payload = mulaw.subarray(i * FRAME, (i + 1) * FRAME);
     send({ event: 'media', sequenceNumber: String(++seq), streamSid, media: { track: 'inbound', chunk: String(i + 1), timestamp: String(i * 20), payload: payload.toString('base64') } });
-    const wait = 20 * (i + 1) - (performance.now() - t0);
-    if (wait > 0) await delay(wait);
   }
   // Let the echo play out: until nothing has come for 0.6 s (at most 10 s).
   const until = performance.now() + 10000;
@@ -165,11 +209,13 @@ async function call({ url, signedUrl, authToken, accountSid }, mulaw) {
     await delay(50);
   }
   if (!closed) {
-    send({ event: 'stop', sequenceNumber: String(++seq), streamSid, stop: { accountSid, callSid: twilioCall.callSid } });
-    ws.close(1000, 'hang up');
+    // The caller hangs up: Twilio sends `stop`, and then (not before) closes the WebSocket itself.
+    stopSent = true;
+    await send({ event: 'stop', sequenceNumber: String(++seq), streamSid, stop: { accountSid, callSid: twilioCall.callSid } });
+    ws.close(1000);
   }
   await Promise.race([closedPromise, delay(5000)]);
-  return { frames, closed };
+  return { frames, closed, stopSent, marks, dtmfSent };
 }
 
 /** Lays the returned frames on the caller's timeline as a phone plays them: in order, never overlapping. */
@@ -196,7 +242,7 @@ try {
   const mulaw = Buffer.alloc(leadIn + input.samples.length, 0xff);
   for (let i = 0; i < input.samples.length; i++) mulaw[leadIn + i] = muLawEncode(input.samples[i]);
   console.error(`calling ${target.url}: ${(mulaw.length / 8000).toFixed(2)} s (${values['lead-in-ms']} ms lead-in + ${path.basename(values.in)})`);
-  const { frames, closed } = await call(target, mulaw);
+  const { frames, closed, stopSent, marks, dtmfSent } = await call(target, mulaw, { speechFrom: Math.floor(leadIn / FRAME) });
 
   const sent = Int16Array.from(mulaw, muLawDecode);
   const last = frames.length ? frames[frames.length - 1] : null;
@@ -206,7 +252,13 @@ try {
   console.log(`audio back: ${audioMs.toFixed(0)} ms in ${frames.length} frames -> ${values.out}`);
   // What the caller hears at the start: nothing from the stream's start until the model's first media.
   if (frames.length) console.log(`first audio: ${frames[0].at.toFixed(0)} ms after the stream's start (silence until then)`);
-  if (closed) console.log(`stream closed: ${closed.code} ${closed.reason}`);
+  if (closed?.beforeStop) console.log(`stream closed by the relay before stop: ${closed.code} ${closed.reason}`);
+  else if (stopSent) console.log(`stream: stop sent, then closed by Twilio (the simulator)${closed ? ` (${closed.code})` : ''}`);
+  console.log(`twilio-like: ${values.steady ? 'steady 20 ms frames' : 'bursts of 4 frames each second and one 400 ms gap'}, dtmf ${dtmfSent ? 'sent' : 'not sent'}, ${marks} marks echoed`);
+  if (!values.relay) {
+    console.log(`relay errors: ${relayErrors.length}`);
+    for (const message of relayErrors) console.log(`  relay error: ${message}`);
+  }
   if (frames.length === 0) {
     console.log('no audio came back');
     exitCode = 1;

@@ -152,6 +152,11 @@ public static class ConfigKeys
     public static readonly ConfigKey RelaySigningKey = new() { Name = "relaySigningKey", Secret = true, DefaultText = Required, Doc = "the key the Worker signs relay tokens with and the relay checks them with" };
     public static readonly ConfigKey AuthJwtSecret = new() { Name = "authJwtSecret", Secret = true, DefaultText = Required, Doc = "the Worker's HS256 secret for browser tokens" };
     public static readonly ConfigKey TwilioAuthToken = new() { Name = "twilioAuthToken", Secret = true, DefaultText = RequiredFull, Doc = "the relay checks Twilio's request signatures with it" };
+    public static readonly ConfigKey TwilioWebhookSharedKey = new()
+    {
+        Name = "twilioWebhookSharedKey", Secret = true, DefaultText = "unset",
+        Doc = "optional, full stacks only: a Twilio Webhook Setting's SharedKey, for webhooks signed under a Webhook Rule (HMAC-SHA256), the relay's `Relay__TwilioWebhookSharedKey`; unset, such webhooks get 503",
+    };
     public static readonly ConfigKey AlertWebhookUrl = new()
     {
         Name = "alertWebhookUrl", Secret = true, DefaultText = "required in the zone owner",
@@ -165,7 +170,7 @@ public static class ConfigKeys
         AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceBackends, VoiceQueryKeys, TwilioUpstream, TwilioMode, TwilioAccountSid, RateLimitRequests,
         RateLimitPeriod, RateLimitMitigation, RateLimitRulesetId, RateLimitKeptRules, OriginErrorSlo, AlertEmails,
         AzureLocation, VmSize, AdminUsername, SshPublicKey, AdminCidrs, AllowSshFromAnywhere, DnsLabel, RelayUrl,
-        WorkersDevSubdomain, RelaySigningKey, AuthJwtSecret, TwilioAuthToken, AlertWebhookUrl,
+        WorkersDevSubdomain, RelaySigningKey, AuthJwtSecret, TwilioAuthToken, TwilioWebhookSharedKey, AlertWebhookUrl,
     ];
 
     /// <summary>Fixed by the schema: these must be <c>secure:</c> and are only ever referenced, never inlined.</summary>

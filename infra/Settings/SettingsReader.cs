@@ -135,6 +135,7 @@ public static class SettingsReader
             {
                 VoiceQueryKeys = queryKeys,
                 TwilioAccountSid = twilioAccountSid,
+                HasTwilioWebhookSharedKey = config.Get(ConfigKeys.TwilioWebhookSharedKey) is not null,
             },
             RelayHost = host,
             Zone = ZoneOwnerSettings(r, config, s.RoutePrefix, emails),

@@ -48,6 +48,12 @@ public sealed record EdgeSettings(
 
     public string TwilioAccountSid { get; init; } = "";
 
+    /// <summary>
+    /// Whether the stack sets the secret <c>twilioWebhookSharedKey</c> (Webhook Rules' HMAC-SHA256 key): then the
+    /// relay deploy passes it as a protected parameter and the VM gets <c>Relay__TwilioWebhookSharedKey</c>.
+    /// </summary>
+    public bool HasTwilioWebhookSharedKey { get; init; }
+
     public string RelayBaseUrl => $"https://{RelayRecordFqdn}";
 
     /// <summary>What the phone number's "A call comes in" webhook posts to: the relay, behind Caddy on the ws host.</summary>

@@ -94,6 +94,9 @@ public static class RelayDeployResources
             [
                 new RunCommandParameter { Name = "RELAY_SIGNING_KEY", Value = context.Secret(ConfigKeys.RelaySigningKey) },
                 new RunCommandParameter { Name = "RELAY_TWILIO_AUTH_TOKEN", Value = context.Secret(ConfigKeys.TwilioAuthToken) },
+                .. (edge.HasTwilioWebhookSharedKey
+                    ? [new RunCommandParameter { Name = "RELAY_TWILIO_WEBHOOK_SHARED_KEY", Value = context.Secret(ConfigKeys.TwilioWebhookSharedKey) }]
+                    : Array.Empty<RunCommandParameter>()),
             ],
             Tags = tags,
         }, new ResourceOptions

@@ -80,4 +80,8 @@ umask 022
   printf 'Relay__PublicBaseUrl=%s\n' "$RELAY_PUBLIC_BASE_URL"
   printf 'Relay__SigningKey=%s\n' "$RELAY_SIGNING_KEY"
   printf 'Relay__TwilioAuthToken=%s\n' "${RELAY_TWILIO_AUTH_TOKEN:-}"
+  # Optional (Webhook Rules' shared key): no line at all when the deploy does not pass it.
+  if [ -n "${RELAY_TWILIO_WEBHOOK_SHARED_KEY:-}" ]; then
+    printf 'Relay__TwilioWebhookSharedKey=%s\n' "$RELAY_TWILIO_WEBHOOK_SHARED_KEY"
+  fi
 } | bash "$incoming/deploy/install.sh" "$RELAY_WS_HOST"

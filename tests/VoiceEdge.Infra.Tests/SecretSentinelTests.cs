@@ -42,7 +42,7 @@ public class SecretSentinelTests
 
         var install = program.All<RunCommand>().Single();
         Assert.Equal(
-            ["${relaySigningKey}", "${twilioAuthToken}"],
+            ["${relaySigningKey}", "${twilioAuthToken}", "${twilioWebhookSharedKey}"],
             install.ProtectedParameters.Select(p => p.Value));
         Assert.All(install.Parameters, p => Assert.DoesNotContain(secretRefs, r => p.Value.Contains(r, StringComparison.Ordinal)));
         Assert.Equal(new Fn("readFile", "relay/deploy/run-command.sh"), install.Source.Script);
@@ -57,15 +57,41 @@ public class SecretSentinelTests
         Assert.DoesNotContain("sshPrivateKey", YamlProgramWriter.Write(program));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_webhook_shared_key_reaches_the_vm_only_as_a_protected_parameter_and_only_when_set(bool set)
+    {
+        const string Key = "voice-edge:twilioWebhookSharedKey";
+        var secrets = CompilerContractTests.SentinelSecrets.Where(kv => set || kv.Key != Key).ToDictionary();
+        var json = CompilerContractTests.PulumiConfigFor("prod", secrets);
+        var settings = SettingsReader.Read(StackConfigSources.FromPulumiEnvironment("prod", json, null), Stacks.Catalog.OthersThan("prod"));
+        var program = StackProgramBuilder.Build(settings, new FixedArtifacts());
+        var install = program.All<RunCommand>().Single();
+        var yaml = YamlProgramWriter.Write(program);
+
+        var shared = install.ProtectedParameters.Where(p => p.Name == "RELAY_TWILIO_WEBHOOK_SHARED_KEY").Select(p => p.Value);
+        Assert.Equal(set ? ["${twilioWebhookSharedKey}"] : [], shared);
+        Assert.DoesNotContain(install.Parameters, p => p.Name.Contains("SHARED_KEY", StringComparison.Ordinal) || p.Value.Contains("twilioWebhookSharedKey", StringComparison.Ordinal));
+        Assert.Equal(set, program.Config.Contains(new ConfigDeclaration("twilioWebhookSharedKey", Secret: true)));
+        Assert.Equal(set, yaml.Contains("${twilioWebhookSharedKey}", StringComparison.Ordinal));
+        foreach (var sentinel in secrets.Values)
+        {
+            Assert.DoesNotContain(sentinel, yaml);
+            Assert.DoesNotContain(sentinel, PlanWriter.Write(settings, program));
+        }
+    }
+
     [Fact]
     public void The_run_command_script_never_echoes_a_secret_parameter()
     {
         var script = File.ReadAllText(Repo.Path("relay", "deploy", "run-command.sh"));
-        foreach (var line in script.Split('\n').Where(l => l.Contains("RELAY_SIGNING_KEY", StringComparison.Ordinal) || l.Contains("RELAY_TWILIO_AUTH_TOKEN", StringComparison.Ordinal)))
+        foreach (var line in script.Split('\n').Where(l => new[] { "RELAY_SIGNING_KEY", "RELAY_TWILIO_AUTH_TOKEN", "RELAY_TWILIO_WEBHOOK_SHARED_KEY" }.Any(n => l.Contains(n, StringComparison.Ordinal))))
         {
             var code = line.TrimStart();
             if (code.StartsWith('#')) continue;
-            Assert.True(code.StartsWith(": \"${RELAY_SIGNING_KEY:?", StringComparison.Ordinal) || code.StartsWith("printf 'Relay__", StringComparison.Ordinal),
+            Assert.True(code.StartsWith(": \"${RELAY_SIGNING_KEY:?", StringComparison.Ordinal) || code.StartsWith("printf 'Relay__", StringComparison.Ordinal)
+                || code == "if [ -n \"${RELAY_TWILIO_WEBHOOK_SHARED_KEY:-}\" ]; then",
                 $"a secret parameter is used outside the builtin printf into install.sh's stdin: {code}");
         }
     }

@@ -256,6 +256,7 @@ public class DeployFilesTests
 
     private const string Secret = "SENTINEL-signing-key-7d2e";
     private const string TwilioSecret = "SENTINEL-twilio-token-7d2e";
+    private const string SharedKeySecret = "SENTINEL-shared-key-4b9c";
 
     private static string RelayEnv(string signingKey = Secret) =>
         $"Relay__Backends__0__Url=wss://gpu.example.test/api/chat\nRelay__SigningKey={signingKey}\nRelay__TwilioAuthToken={TwilioSecret}\nNotRelay=dropped\n";
@@ -580,6 +581,7 @@ public class DeployFilesTests
         var environment = RunCommandEnvironment(baseUrl);
         environment["RELAY_TWILIO_MODE"] = "personaplex";
         environment["RELAY_TWILIO_AUTH_TOKEN"] = TwilioSecret;
+        environment["RELAY_TWILIO_WEBHOOK_SHARED_KEY"] = SharedKeySecret;
         environment["VOICE_EDGE_RELAY_URL"] = baseUrl;
         environment["VOICE_EDGE_LIVE_WAIT_SECONDS"] = "10";
         standIns.Build = () => vm.ServingBuild;
@@ -591,10 +593,11 @@ public class DeployFilesTests
         Assert.Contains("NOT READY", stdout);
         Assert.Equal(
             [.. BackendSettings, "Relay__TwilioUpstream=wss://gpu.example.test/twilio",
-             "Relay__TwilioMode=personaplex", "Relay__PublicBaseUrl=wss://ws.example.test", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}"],
+             "Relay__TwilioMode=personaplex", "Relay__PublicBaseUrl=wss://ws.example.test", $"Relay__SigningKey={Secret}", $"Relay__TwilioAuthToken={TwilioSecret}",
+             $"Relay__TwilioWebhookSharedKey={SharedKeySecret}"],
             File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env")));
         Assert.Equal([$"systemctl start {RelayUnit(vm.CurrentRelease)}"], vm.Disruptions("voice-edge-relay"));
-        foreach (var secret in new[] { Secret, TwilioSecret, DeployStandIns.Token })
+        foreach (var secret in new[] { Secret, TwilioSecret, SharedKeySecret, DeployStandIns.Token })
             Assert.DoesNotContain(secret, stdout + stderr);
     }
 
