@@ -336,12 +336,18 @@ public sealed class PhoneBridgeSession
         try
         {
             var streamSid = await _streamSid.Task.WaitAsync(ct);
+            // A send is not cancelled the moment the call ends: cancelling a WebSocket send aborts the socket, and
+            // Twilio would get no clean close (the hold signal sends every 20 ms, so a call's end often meets one).
+            // A send still stuck CloseTimeout after the end is cancelled.
+            using var sendLimit = new CancellationTokenSource();
+            await using var onEnd = ct.Register(() => sendLimit.CancelAfter(CloseTimeout));
+            var token = sendLimit.Token;
             long held = 0;
-            await _pacer.RunAsync(async (frame, token) =>
+            await _pacer.RunAsync(async (frame, _) =>
             {
                 await _twilio.SendAsync(TwilioOutbound.Media(streamSid, frame), WebSocketMessageType.Text, true, token);
                 Interlocked.Increment(ref _framesDown);
-            }, ct, !_options.HoldSignal ? null : async (frame, token) =>
+            }, ct, !_options.HoldSignal ? null : async (frame, _) =>
             {
                 if (!frame)
                 {
