@@ -40,7 +40,14 @@ of the speech whose 20 frames then arrive at once (timestamps unchanged).
   --verbose                 print the relay's and stand-in's output
 
 When it starts the relay itself, a short unmeasured warm-up call goes first (JIT). Prints the round-trip delay (the lag where the returned audio's envelope best matches the input's) and
-that envelope correlation (1 = same shape). Exits 1 when no audio came back, 2 on bad arguments.`;
+that envelope correlation (1 = same shape), when the caller first heard something and when the model's first
+audio came. Media between the relay's \`voice-edge-hold-start\` and \`voice-edge-hold-end\` marks are its hold signal
+(comfort noise while PersonaPlex gets ready, relay/PhoneBridge/HoldSignal.cs): in --out as the caller hears it,
+never counted as the model's audio. Exits 1 when no audio of the model came back, 2 on bad arguments.`;
+
+// The relay's marks around its hold signal (relay/PhoneBridge/HoldSignal.cs).
+const HOLD_START = 'voice-edge-hold-start';
+const HOLD_END = 'voice-edge-hold-end';
 
 const FRAME = 160; // 20 ms at 8 kHz
 const ENVELOPE_WINDOW = 80; // 10 ms
@@ -156,8 +163,8 @@ function releaseTime(i, { steady, gapAt }) {
 }
 
 /**
- * One call: returns { frames: [{ at, payload }], closed, stopSent, marks, dtmfSent } with times in ms from the
- * first frame sent. `speechFrom` is the first frame of speech (after the lead-in): the key press and the gap go
+ * One call: returns { frames: [{ at, payload, hold }], closed, stopSent, marks, dtmfSent } with times in ms from the
+ * first frame sent; `hold` marks the relay's hold signal (the media between its hold marks). `speechFrom` is the first frame of speech (after the lead-in): the key press and the gap go
  * in the middle of what follows.
  */
 async function call({ url, signedUrl, authToken, accountSid }, mulaw, { speechFrom = 0 } = {}) {
@@ -170,13 +177,16 @@ async function call({ url, signedUrl, authToken, accountSid }, mulaw, { speechFr
   let closed = null;
   let stopSent = false;
   let marks = 0;
+  let holding = false;
   let seq = 0;
   const send = (message) => new Promise((resolve) => ws.send(JSON.stringify(message), () => resolve()));
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     const message = JSON.parse(data.toString());
     if ((message.event === "media" || message.event === "mark") && message.streamSid !== streamSid) throw new Error(`${message.event} for another stream: ${message.streamSid}`);
-    if (message.event === 'media') frames.push({ at: performance.now() - t0, payload: Buffer.from(message.media.payload, 'base64') });
+    if (message.event === 'mark' && message.mark?.name === HOLD_START) holding = true;
+    if (message.event === 'mark' && message.mark?.name === HOLD_END) holding = false;
+    if (message.event === 'media') frames.push({ at: performance.now() - t0, payload: Buffer.from(message.media.payload, 'base64'), hold: holding });
     // Twilio answers a mark once the audio queued before it has played; the playout here is immediate.
     if (message.event === 'mark' && !stopSent) { marks++; send(markMessage({ streamSid, sequenceNumber: String(++seq), name: message.mark?.name })); }
   });
@@ -242,16 +252,21 @@ try {
   const mulaw = Buffer.alloc(leadIn + input.samples.length, 0xff);
   for (let i = 0; i < input.samples.length; i++) mulaw[leadIn + i] = muLawEncode(input.samples[i]);
   console.error(`calling ${target.url}: ${(mulaw.length / 8000).toFixed(2)} s (${values['lead-in-ms']} ms lead-in + ${path.basename(values.in)})`);
-  const { frames, closed, stopSent, marks, dtmfSent } = await call(target, mulaw, { speechFrom: Math.floor(leadIn / FRAME) });
+  const { frames: heard, closed, stopSent, marks, dtmfSent } = await call(target, mulaw, { speechFrom: Math.floor(leadIn / FRAME) });
+  const frames = heard.filter((f) => !f.hold); // the model's audio
+  const held = heard.filter((f) => f.hold);
 
   const sent = Int16Array.from(mulaw, muLawDecode);
   const last = frames.length ? frames[frames.length - 1] : null;
-  const back = timeline(frames, last ? Math.round((last.at / 1000) * 8000) + 8000 : 0);
+  // What the caller hears: the hold signal (if any), then the model.
+  const back = timeline(heard, last ? Math.round((last.at / 1000) * 8000) + 8000 : 0);
   writeWav(values.out, back, 8000);
   const audioMs = frames.reduce((n, f) => n + f.payload.length, 0) / 8;
   console.log(`audio back: ${audioMs.toFixed(0)} ms in ${frames.length} frames -> ${values.out}`);
-  // What the caller hears at the start: nothing from the stream's start until the model's first media.
-  if (frames.length) console.log(`first audio: ${frames[0].at.toFixed(0)} ms after the stream's start (silence until then)`);
+  // What the caller hears at the start: the relay's hold signal from its first frame, then the model's first media.
+  if (held.length) console.log(`first heard: ${held[0].at.toFixed(0)} ms after the stream's start (the hold signal, ${held.length} frames)`);
+  else console.log('first heard: no hold signal');
+  if (frames.length) console.log(`first audio: ${frames[0].at.toFixed(0)} ms after the stream's start (the model's first frame${held.length ? '' : '; silence until then'})`);
   if (closed?.beforeStop) console.log(`stream closed by the relay before stop: ${closed.code} ${closed.reason}`);
   else if (stopSent) console.log(`stream: stop sent, then closed by Twilio (the simulator)${closed ? ` (${closed.code})` : ''}`);
   console.log(`twilio-like: ${values.steady ? 'steady 20 ms frames' : 'bursts of 4 frames each second and one 400 ms gap'}, dtmf ${dtmfSent ? 'sent' : 'not sent'}, ${marks} marks echoed`);

@@ -39,7 +39,8 @@ test('a spoken sentence makes the round trip through the phone bridge', { skip: 
     const delayMs = Number(/delay: (\d+) ms/.exec(run.stdout)?.[1]);
     const quality = Number(/envelope correlation (-?[\d.]+)/.exec(run.stdout)?.[1]);
     const firstAudioMs = Number(/first audio: (\d+) ms/.exec(run.stdout)?.[1]);
-    console.log(`# bridge round trip: delay ${delayMs} ms, envelope correlation ${quality}, first audio ${firstAudioMs} ms after the stream's start`);
+    const firstHeardMs = Number(/first heard: (\d+) ms/.exec(run.stdout)?.[1]);
+    console.log(`# bridge round trip: delay ${delayMs} ms, envelope correlation ${quality}, first heard ${firstHeardMs} ms (hold signal), model's first audio ${firstAudioMs} ms after the stream's start`);
 
     const sent = readWav(input);
     const back = readWav(output);
@@ -48,6 +49,9 @@ test('a spoken sentence makes the round trip through the phone bridge', { skip: 
     assert.ok(back.samples.length > sent.samples.length * 0.8, 'most of the speech came back');
     assert.ok(Number.isFinite(delayMs) && delayMs >= 0 && delayMs <= 3000, `delay ${delayMs} ms`);
     assert.ok(Number.isFinite(firstAudioMs), 'the first audio is reported');
+    // The relay's hold signal fills the wait for PersonaPlex (2.5 s handshake): the caller hears the line from about
+    // a frame after the start (bounded loosely for a busy machine), long before the model's first audio.
+    assert.ok(Number.isFinite(firstHeardMs) && firstHeardMs < 1000 && firstHeardMs < firstAudioMs, `first heard ${firstHeardMs} ms, model ${firstAudioMs} ms`);
     // Intelligibility is judged on the speech before the 400 ms gap: the gap's backlog plays late (nothing is dropped),
     // so after it the echo runs 400 ms behind and a single-lag figure over the whole call mixes two alignments.
     const beforeGap = (() => {
@@ -90,6 +94,8 @@ test('the simulator exits 1 when no audio comes back', { timeout: 60000 }, () =>
     const run = spawnSync(process.execPath, [callScript, '--in', input, '--out', path.join(dir, 'out.wav'), '--handshake-ms', '600000', '--lead-in-ms', '0'], { encoding: 'utf8', timeout: 50000 });
     assert.equal(run.status, 1, `${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /no audio came back/);
+    // Meanwhile the caller heard the relay's hold signal, which is not counted as the model's audio.
+    assert.match(run.stdout, /first heard: \d+ ms after the stream's start \(the hold signal/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -72,6 +72,12 @@ public sealed class RelayOptions : IValidatableObject
     /// <summary>/twilio/stream: <c>Passthrough</c> relays to TwilioUpstream; <c>PersonaPlex</c> bridges the call to PersonaPlex there.</summary>
     public PhoneBridge.TwilioMode TwilioMode { get; set; } = PhoneBridge.TwilioMode.Passthrough;
 
+    /// <summary>
+    /// <c>PersonaPlex</c> mode: play soft comfort noise to the caller from the stream's start until the model's first
+    /// audio (the dial, the queue, PersonaPlex's handshake) instead of silence (PhoneBridge/HoldSignal.cs).
+    /// </summary>
+    public bool PhoneBridgeHoldSignal { get; set; } = true;
+
     /// <summary>The public base Twilio dials and signs, e.g. wss://ws.example.com: wss, port 443, no query (<see cref="TwilioStreamUrlRules"/>).</summary>
     [Required] public Uri? PublicBaseUrl { get; set; }
 

@@ -75,11 +75,19 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
     /// Sends frames until cancelled, or after <see cref="Complete"/> until the queue is empty and Twilio has played
     /// what was sent; <paramref name="send"/> is called from one task at a time.
     /// </summary>
-    public async Task RunAsync(Func<byte[], CancellationToken, ValueTask> send, CancellationToken ct)
+    /// <param name="hold">
+    /// Given, the caller is not left in silence before the model's first frame: the pacer calls it for one frame of the
+    /// hold signal (<see cref="HoldSignal"/>) whenever the caller's playback is within <see cref="HoldLead"/> of running
+    /// dry, from its start until the first talkspurt goes out (its cushion included, so the model's first frame
+    /// follows the last hold frame with no gap), with <c>true</c> for a hold frame and <c>false</c> once when the hold
+    /// ends (after at least one hold frame); never afterwards.
+    /// </param>
+    public async Task RunAsync(Func<byte[], CancellationToken, ValueTask> send, CancellationToken ct, Func<bool, CancellationToken, ValueTask>? hold = null)
     {
         var lead = FrameDuration * leadFrames;
         var clock = Stopwatch.StartNew();
         var playedUntil = TimeSpan.Zero; // where the caller's playback of what was sent ends, on `clock`
+        var holdEnd = TimeSpan.Zero; // where the hold signal's playback ends: the backlog counts the model's audio only
         var first = true;
         while (true)
         {
@@ -94,7 +102,8 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
             {
                 // The caller has heard everything: a new talkspurt. Gather a cushion first.
                 if (Count == 0 && !first) Interlocked.Increment(ref _underruns);
-                await PrimeAsync(ct);
+                if (first && hold is not null) playedUntil = holdEnd = await HoldAsync(clock, playedUntil, hold, ct);
+                else await PrimeAsync(ct);
                 first = false;
             }
             else if (Count == 0)
@@ -106,8 +115,8 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
             var now = clock.Elapsed;
             if (playedUntil < now) playedUntil = now;
             var ahead = playedUntil - now;
-            // Audio waiting, here and queued at Twilio, beyond the cushion a talkspurt starts with.
-            var backlog = Count + (int)(ahead / FrameDuration);
+            // The model's audio waiting, here and queued at Twilio, beyond the cushion a talkspurt starts with.
+            var backlog = Count + (int)((playedUntil - (now > holdEnd ? now : holdEnd)) / FrameDuration);
             if (backlog >= primeFrames + burstFrames && IsSilent(frame))
             {
                 Interlocked.Increment(ref _trimmed);
@@ -134,6 +143,42 @@ public sealed class JitterPacer(int primeFrames = JitterPacer.DefaultPrimeFrames
             var left = cushion - primed.Elapsed;
             if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left, ct)) return;
         }
+    }
+
+    /// <summary>How close to running dry the caller's playback gets before the next hold frame is sent.</summary>
+    public static readonly TimeSpan HoldLead = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// <see cref="PrimeAsync"/> for the first talkspurt, sending the hold signal meanwhile; returns where the caller's
+    /// playback of it ends (on <paramref name="clock"/>).
+    /// </summary>
+    private async Task<TimeSpan> HoldAsync(Stopwatch clock, TimeSpan playedUntil, Func<bool, CancellationToken, ValueTask> hold, CancellationToken ct)
+    {
+        var cushion = FrameDuration * primeFrames;
+        TimeSpan? firstCame = null;
+        var held = false;
+        while (!_completed)
+        {
+            var now = clock.Elapsed;
+            if (Count > 0)
+            {
+                firstCame ??= now;
+                if (Count >= primeFrames + burstFrames || now - firstCame.Value >= cushion) break;
+            }
+            if (playedUntil - now <= HoldLead)
+            {
+                if (playedUntil < now) playedUntil = now;
+                await hold(true, ct);
+                held = true;
+                playedUntil += FrameDuration;
+                continue;
+            }
+            var wake = playedUntil - HoldLead - now;
+            if (firstCame is { } came && cushion - (now - came) < wake) wake = cushion - (now - came);
+            if (wake > TimeSpan.Zero) await _arrived.WaitAsync(wake, ct);
+        }
+        if (held) await hold(false, ct);
+        return playedUntil;
     }
 
     /// <summary>Whether a mu-law frame is silence (every sample below <see cref="SilencePeak"/>).</summary>

@@ -31,6 +31,7 @@ public static class PhoneBridgeEndpoint
             ConnectTimeout = TimeSpan.FromSeconds(o.UpstreamConnectTimeoutSeconds),
             KeepAlive = TimeSpan.FromSeconds(o.KeepAliveSeconds),
             MaxBackendMessageBytes = o.MaxMessageBytes,
+            HoldSignal = o.PhoneBridgeHoldSignal,
         };
         await services.GetRequiredService<PhoneBridgeService>().RunAsync(twilio, services.GetRequiredService<BridgeBackendDialer>(), session, options, registration.DrainToken, gate);
     }

@@ -20,4 +20,10 @@ public sealed record PhoneBridgeOptions
     public int JitterMaxFrames { get; init; } = JitterPacer.DefaultMaxFrames;
 
     public bool PreferNativeOpus { get; init; } = true;
+
+    /// <summary>
+    /// Play <see cref="HoldSignal"/> (soft comfort noise) from Twilio's start until the model's first frame, instead of
+    /// silence; <c>Relay:PhoneBridgeHoldSignal</c>.
+    /// </summary>
+    public bool HoldSignal { get; init; } = true;
 }

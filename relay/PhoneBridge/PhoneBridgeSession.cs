@@ -41,6 +41,7 @@ public sealed class PhoneBridgeSession
     private long _droppedBeforeHandshake;
     private long _framesUp;
     private long _framesDown;
+    private long _holdFrames;
 
     public PhoneBridgeSession(WebSocket twilio, BridgeBackendDialer dialer, string session, PhoneBridgeOptions options, PhoneBridgeMetrics metrics, ILogger logger,
         Relaying.StartGate.TwilioStartGate? gate = null)
@@ -81,12 +82,18 @@ public sealed class PhoneBridgeSession
         // Twilio is read from now on, while the backend is dialled and runs its prompts (seconds): media before the
         // handshake are dropped as they come, and a caller who hangs up meanwhile ends the dial.
         var fromTwilio = ReadTwilioAsync(caller, start, CancellationToken.None);
+        // The pacer runs from Twilio's start: until the model's first frame it plays the hold signal (when on), so the
+        // caller hears a live line through the dial, the queue and the handshake instead of silence.
+        using var stop = new CancellationTokenSource();
+        var pacing = PaceAsync(stop.Token);
         using var dialing = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var dial = _dialer.DialAsync(_options, dialing.Token);
         if (await Task.WhenAny(fromTwilio, dial) == fromTwilio)
         {
             await dialing.CancelAsync();
             (await dial).Backend?.Dispose();
+            await stop.CancelAsync();
+            await pacing;
             var left = await fromTwilio;
             await CloseAsync(_twilio, left.ToTwilio, left.Detail, waitForReply: true);
             Finish(left, started);
@@ -97,6 +104,8 @@ public sealed class PhoneBridgeSession
         if (dialed is null)
         {
             end ??= CallEnd.BackendUnavailable("not connected");
+            await stop.CancelAsync();
+            await pacing;
             await CloseAsync(_twilio, end.ToTwilio, end.Detail, waitForReply: false);
             await WaitOrAbortAsync(fromTwilio, _twilio);
             Finish(end, started);
@@ -113,11 +122,8 @@ public sealed class PhoneBridgeSession
         _metrics.Calls.WithLabels(caller.Implementation.ToString().ToLowerInvariant()).Inc();
         // The readers take no token: cancelling a WebSocket receive aborts the socket, and each side should get a
         // clean close instead. They end when their socket closes; `ct` (relay stopping) is watched separately.
-        using var stop = new CancellationTokenSource();
-
         var fromBackend = ReadBackendAsync(backend, model, CancellationToken.None);
         var relayStopping = WaitStoppingAsync(ct, stop.Token);
-        var pacing = PaceAsync(stop.Token);
 
         var first = await Task.WhenAny(fromTwilio, fromBackend, relayStopping);
         end = await first;
@@ -330,11 +336,29 @@ public sealed class PhoneBridgeSession
         try
         {
             var streamSid = await _streamSid.Task.WaitAsync(ct);
-            await _pacer.RunAsync(async (frame, token) =>
+            // A send is not cancelled the moment the call ends: cancelling a WebSocket send aborts the socket, and
+            // Twilio would get no clean close (the hold signal sends every 20 ms, so a call's end often meets one).
+            // A send still stuck CloseTimeout after the end is cancelled.
+            using var sendLimit = new CancellationTokenSource();
+            await using var onEnd = ct.Register(() => sendLimit.CancelAfter(CloseTimeout));
+            var token = sendLimit.Token;
+            long held = 0;
+            await _pacer.RunAsync(async (frame, _) =>
             {
                 await _twilio.SendAsync(TwilioOutbound.Media(streamSid, frame), WebSocketMessageType.Text, true, token);
                 Interlocked.Increment(ref _framesDown);
-            }, ct);
+            }, ct, !_options.HoldSignal ? null : async (frame, _) =>
+            {
+                if (!frame)
+                {
+                    // The model's first frame is next: a mark tells the hold signal from the model's audio on Twilio's side.
+                    await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.EndMark), WebSocketMessageType.Text, true, token);
+                    return;
+                }
+                if (held == 0) await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.StartMark), WebSocketMessageType.Text, true, token);
+                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, HoldSignal.Frame(held)), WebSocketMessageType.Text, true, token);
+                Interlocked.Exchange(ref _holdFrames, ++held);
+            });
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -367,7 +391,7 @@ public sealed class PhoneBridgeSession
         _metrics.Dropped.WithLabels("jitter-overflow").Inc(_pacer.Dropped);
         _metrics.Dropped.WithLabels("backlog-silence").Inc(_pacer.Trimmed);
         PhoneBridgeLog.CallEnded(_logger, _session, end.Reason, end.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), Interlocked.Read(ref _droppedBeforeHandshake), _pacer.Dropped, _pacer.Trimmed, _pacer.Underruns);
+            Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), Interlocked.Read(ref _droppedBeforeHandshake), _pacer.Dropped, _pacer.Trimmed, _pacer.Underruns, Interlocked.Read(ref _holdFrames));
     }
 
     /// <summary>Sends a close (reason cut to the 123 bytes a close frame allows); never throws.</summary>

@@ -128,4 +128,24 @@ public static class TwilioOutbound
         }
         return buffer.ToArray();
     }
+
+    /// <summary>
+    /// A <c>mark</c> message: Twilio plays the media sent before it, then answers with a mark of the same name (the
+    /// bridge ignores the answer). The bridge uses it to bracket the hold signal (<see cref="HoldSignal"/>).
+    /// </summary>
+    public static byte[] Mark(string streamSid, string name)
+    {
+        using var buffer = new MemoryStream(128);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("event"u8, "mark"u8);
+            json.WriteString("streamSid"u8, streamSid);
+            json.WriteStartObject("mark"u8);
+            json.WriteString("name"u8, name);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
 }

@@ -26,6 +26,44 @@ public class JitterPacerTests
     }
 
     [Fact]
+    public async Task The_hold_signal_plays_until_the_first_talkspurt_and_never_after()
+    {
+        using var pacer = new JitterPacer(primeFrames: 3, maxFrames: 10);
+        var events = new List<string>();
+        var all = new TaskCompletionSource();
+        using var cts = new CancellationTokenSource();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = pacer.RunAsync((frame, _) =>
+        {
+            lock (events) events.Add($"m{frame[0]}");
+            if (frame[0] == 9) all.TrySetResult();
+            return ValueTask.CompletedTask;
+        }, cts.Token, (frame, _) =>
+        {
+            lock (events) events.Add(frame ? "h" : "end");
+            return ValueTask.CompletedTask;
+        });
+        await Task.Delay(300);
+        int heldBeforeAudio;
+        lock (events) heldBeforeAudio = events.Count;
+        var elapsed = clock.Elapsed;
+        for (byte i = 0; i < 5; i++) pacer.Enqueue([i]);
+        await Task.Delay(200);
+        for (byte i = 5; i < 10; i++) pacer.Enqueue([i]);
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        // Hold frames on the 20 ms cadence (not a burst), then the end, then the model's frames only, in order.
+        Assert.InRange(heldBeforeAudio, 3, (int)(elapsed.TotalMilliseconds / 20) + 2);
+        var end = events.IndexOf("end");
+        Assert.True(end > 0);
+        Assert.All(events.Take(end), e => Assert.Equal("h", e));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"m{i}"), events.Skip(end + 1));
+        Assert.Equal(10, pacer.Sent);
+    }
+
+    [Fact]
     public void Beyond_its_bound_the_oldest_frames_are_dropped()
     {
         using var pacer = new JitterPacer(primeFrames: 3, maxFrames: 4);

@@ -35,6 +35,37 @@ public class RelayPersonaPlexModeTests
         Assert.Equal(1, await relay.MetricAsync("voice_edge_bridge_ends_total", "reason=\"caller-ended\""));
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    public async Task The_hold_signal_is_on_by_default_and_Relay_PhoneBridgeHoldSignal_turns_it_off(string? setting, bool heard)
+    {
+        await using var model = await StandInPersonaPlex.StartAsync();
+        model.HandshakeDelay = TimeSpan.FromMilliseconds(500);
+        (string, string)[] config = setting is null ? [("TwilioMode", "PersonaPlex")] : [("TwilioMode", "PersonaPlex"), ("PhoneBridgeHoldSignal", setting)];
+        await using var relay = await RelayUnderTest.StartAsync(model.ChatUri, model.ChatUri, config);
+        using var call = new TwilioCall();
+        await call.ConnectAsync(relay.Ws("/twilio/stream"), RelayUnderTest.TwilioSignatureFor(RelayUnderTest.PublicBase + "/twilio/stream"));
+        await call.SendConnectedAsync();
+        await call.SendStartAsync(token: Twilio.TwilioStreamStart.TokenFor(TwilioCall.CallSid));
+        for (var i = 0; i < 500 && !relay.Logs.Any(l => l.Contains("bridge handshake", StringComparison.Ordinal)); i++) await Task.Delay(20);
+        await call.SendStopAsync();
+        await call.WaitClosedAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, call.CloseStatus);
+        if (heard)
+        {
+            Assert.NotEmpty(call.HoldFrames);
+            Assert.Equal(HoldSignal.StartMark, call.Marks[0].Name);
+        }
+        else
+        {
+            Assert.Empty(call.HoldFrames);
+            Assert.Empty(call.Marks);
+        }
+        Assert.Empty(call.Received);
+    }
+
     [Fact]
     public async Task PersonaPlex_mode_still_refuses_an_unsigned_stream()
     {

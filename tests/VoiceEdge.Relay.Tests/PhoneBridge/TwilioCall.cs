@@ -22,8 +22,24 @@ public sealed class TwilioCall : IDisposable
 
     public List<int> PayloadSizes { get; } = [];
 
-    /// <summary>When each media message came (Stopwatch timestamps), in order.</summary>
+    /// <summary>When each media message of the model's audio came (Stopwatch timestamps), in order.</summary>
     public List<long> MediaArrivals { get; } = [];
+
+    /// <summary>
+    /// The hold signal: media between the bridge's <see cref="Relay.PhoneBridge.HoldSignal.StartMark"/> and
+    /// <see cref="Relay.PhoneBridge.HoldSignal.EndMark"/> marks, kept apart from the model's audio (<see cref="Received"/>,
+    /// <see cref="PayloadSizes"/>, <see cref="MediaArrivals"/>), with when each came.
+    /// </summary>
+    public List<(byte[] Payload, long At)> HoldFrames { get; } = [];
+
+    /// <summary>The marks the bridge sent, by name, with when each came and how many media messages had come before it.</summary>
+    public List<(string Name, long At, int MediaBefore)> Marks { get; } = [];
+
+    /// <summary>When the stream's start was sent (Stopwatch timestamp).</summary>
+    public long StartSentAt { get; private set; }
+
+    private bool _holding;
+    private int _mediaCount;
 
     public WebSocketCloseStatus? CloseStatus => _ws.CloseStatus;
 
@@ -50,7 +66,13 @@ public sealed class TwilioCall : IDisposable
     public const string CallSid = "CA00000000000000000000000000000001";
 
     /// <param name="token">The relay's per-call token (its start gate); the bridge alone ignores it.</param>
-    public Task SendStartAsync(string encoding = "audio/x-mulaw", int sampleRate = 8000, int channels = 1, string token = "per-call") => SendJsonAsync(new
+    public Task SendStartAsync(string encoding = "audio/x-mulaw", int sampleRate = 8000, int channels = 1, string token = "per-call")
+    {
+        StartSentAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        return SendStartMessageAsync(encoding, sampleRate, channels, token);
+    }
+
+    private Task SendStartMessageAsync(string encoding, int sampleRate, int channels, string token) => SendJsonAsync(new
     {
         @event = "start",
         sequenceNumber = Next(),
@@ -122,10 +144,25 @@ public sealed class TwilioCall : IDisposable
                 }
                 using var doc = JsonDocument.Parse(buffer.AsMemory(0, length));
                 var root = doc.RootElement;
-                if (root.GetProperty("event").GetString() != "media") continue;
+                var kind = root.GetProperty("event").GetString();
+                if (kind == "mark")
+                {
+                    var name = root.GetProperty("mark").GetProperty("name").GetString()!;
+                    Marks.Add((name, System.Diagnostics.Stopwatch.GetTimestamp(), _mediaCount));
+                    if (name == Relay.PhoneBridge.HoldSignal.StartMark) _holding = true;
+                    if (name == Relay.PhoneBridge.HoldSignal.EndMark) _holding = false;
+                    continue;
+                }
+                if (kind != "media") continue;
+                _mediaCount++;
                 var sid = root.GetProperty("streamSid").GetString()!;
                 if (sid != StreamSid) OtherStreamSids.Add(sid);
                 var payload = Convert.FromBase64String(root.GetProperty("media").GetProperty("payload").GetString()!);
+                if (_holding)
+                {
+                    HoldFrames.Add((payload, System.Diagnostics.Stopwatch.GetTimestamp()));
+                    continue;
+                }
                 PayloadSizes.Add(payload.Length);
                 MediaArrivals.Add(System.Diagnostics.Stopwatch.GetTimestamp());
                 lock (_received) _received.AddRange(payload);
