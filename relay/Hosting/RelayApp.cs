@@ -19,7 +19,8 @@ public static class RelayApp
         // its connections' continuations on the socket threads too instead of hopping to the thread pool per frame.
         // Kestrel's socket transport can be tuned from configuration too (section SocketTransport, e.g. environment
         // SocketTransport__IOQueueCount=1); bench/relay/compare.mjs measures such settings side by side.
-        var sendBufferBytes = builder.Configuration.GetSection(RelayOptions.Section).GetValue(nameof(RelayOptions.SocketSendBufferBytes), 0);
+        // Read before the options are bound (the transports are set up while the host is built); validation still refuses a bad value at start.
+        var sendBufferBytes = Math.Max(0, builder.Configuration.GetSection(RelayOptions.Section).GetValue(nameof(RelayOptions.SocketSendBufferBytes), 0));
         builder.WebHost.UseSockets(o =>
         {
             o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
@@ -33,7 +34,7 @@ public static class RelayApp
                     return socket;
                 };
         });
-        UseEpollTransportWhenChosen(builder);
+        UseEpollTransportWhenChosen(builder, sendBufferBytes);
         var inherited = InheritedListener.Find(builder.Configuration);
         if (inherited is { } fd)
             // Serve on the inherited socket; --urls (and ASPNETCORE_URLS) are then ignored, as Kestrel logs.
@@ -92,7 +93,7 @@ public static class RelayApp
     /// Replaces Kestrel's socket transport with the epoll one (<see cref="Transport.EpollTransportFactory"/>) unless
     /// <c>Relay:Transport</c> says <c>Sockets</c> or this is not Linux.
     /// </summary>
-    private static void UseEpollTransportWhenChosen(WebApplicationBuilder builder)
+    private static void UseEpollTransportWhenChosen(WebApplicationBuilder builder, int sendBufferBytes)
     {
         // Read before the options are bound and validated (the transport is chosen while the host is built); the
         // defaults are RelayOptions' own, and a bad value is still refused by the options' validation at start.
@@ -100,7 +101,6 @@ public static class RelayApp
         var o = new RelayOptions();
         o.Transport = section.GetValue(nameof(RelayOptions.Transport), o.Transport) ?? o.Transport;
         o.EpollThreads = section.GetValue(nameof(RelayOptions.EpollThreads), o.EpollThreads);
-        var sendBufferBytes = Math.Max(0, section.GetValue(nameof(RelayOptions.SocketSendBufferBytes), 0));
         if (o.UsesEpollTransport) builder.Services.AddEpollTransport(Math.Clamp(o.EpollThreads, 1, 64), sendBufferBytes);
     }
 }

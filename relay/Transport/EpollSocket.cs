@@ -397,10 +397,9 @@ public sealed class EpollSocket : IDisposable
                 throw new SocketMisuseException($"the previous {kind}'s result was never collected (a ValueTask must be awaited or read with GetResult exactly once)");
         }
 
-        /// <summary>Under the socket's lock: this operation now waits for the socket.</summary>
+        /// <summary>Under the socket's lock, after <see cref="EnsureIdle"/>: this operation now waits for the socket.</summary>
         public void Start(bool inlineContinuation)
         {
-            EnsureIdle("operation");
             _core.RunContinuationsAsynchronously = !inlineContinuation;
             Pending = true;
         }

@@ -57,7 +57,7 @@ public class BackPressureIntegrityTests(ITestOutputHelper output)
 
         var problems = (await clientSides).Concat(await upstreamSides).Where(p => p is not null).ToList();
         var perDirection = Enumerable.Range(0, Calls).Sum(c => Enumerable.Range(0, Messages).Sum(m => (long)PatternPeer.LengthOf(c, true, m)));
-        var waits = await UnlabelledMetricAsync(relay, "voice_edge_epoll_write_waits_total");
+        var waits = await relay.MetricAsync("voice_edge_epoll_write_waits_total", "");
         output.WriteLine($"{transport} x{loops}: {Calls} calls, {Calls * Messages * 2} messages, ~{perDirection * 2 / 1_000_000} MB checked in " +
             $"{System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s; relay writes that waited on a full socket: {waits}");
 
@@ -66,12 +66,6 @@ public class BackPressureIntegrityTests(ITestOutputHelper output)
         Assert.Equal(System.Net.HttpStatusCode.OK, (await relay.Http.GetAsync("/health/live")).StatusCode);
         await WaitUntilAsync(async () => await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"chat\"") == 0);
         Assert.Empty(relay.Errors);
-    }
-
-    private static async Task<double> UnlabelledMetricAsync(RelayUnderTest relay, string name)
-    {
-        var line = (await relay.Http.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

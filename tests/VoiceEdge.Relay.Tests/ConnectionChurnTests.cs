@@ -38,7 +38,7 @@ public class ConnectionChurnTests(ITestOutputHelper output)
         await MisbehaveAsync(relay, -1);
         await Settle(relay);
         var baselineFds = OpenDescriptors();
-        var baselineWatched = await UnlabelledMetricAsync(relay, "voice_edge_epoll_sockets");
+        var baselineWatched = await relay.MetricAsync("voice_edge_epoll_sockets", "");
 
         for (var round = 0; round < Rounds; round++) await MisbehaveAsync(relay, round);
 
@@ -49,7 +49,7 @@ public class ConnectionChurnTests(ITestOutputHelper output)
             GC.Collect();
             GC.WaitForPendingFinalizers();
             fds = OpenDescriptors();
-            watched = await UnlabelledMetricAsync(relay, "voice_edge_epoll_sockets");
+            watched = await relay.MetricAsync("voice_edge_epoll_sockets", "");
             if (fds <= baselineFds && watched <= baselineWatched && await relay.MetricAsync("voice_edge_relay_connections_open", "route=\"chat\"") == 0) break;
             await Task.Delay(100);
         }
@@ -167,11 +167,5 @@ public class ConnectionChurnTests(ITestOutputHelper output)
         var frame = RawFrames.Build(RawFrames.Binary, new byte[20_000]);
         await socket.SendAsync(frame.AsMemory(0, frame.Length / 2));
         Reset(socket);
-    }
-
-    private static async Task<double> UnlabelledMetricAsync(RelayUnderTest relay, string name)
-    {
-        var line = (await relay.Http.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
     }
 }

@@ -137,7 +137,8 @@ public sealed class RelayUnderTest : IAsyncDisposable
     public async Task<double> MetricAsync(string name, string labels)
     {
         var text = await Http.GetStringAsync("/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith($"{name}{{{labels}}} ", StringComparison.Ordinal));
+        var prefix = labels.Length == 0 ? $"{name} " : $"{name}{{{labels}}} "; // "" = a metric without labels
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
