@@ -157,8 +157,8 @@ public sealed class PhoneBridgeSession
     /// </summary>
     private async Task FlushAsync(Task pacing, Task fromTwilio, Task relayStopping)
     {
-        // Before Twilio's start there is no streamSid to play anything on.
-        if (!_streamSid.Task.IsCompleted) return;
+        // A backend that ends before Twilio's start was read (a fast backend, a slow runner) still gets its words
+        // played: the pacer waits for the start's streamSid, within the same bound.
         _pacer.Complete();
         var limit = JitterPacer.FrameDuration * (_options.JitterMaxFrames + JitterPacer.DefaultLeadFrames) + FlushMargin;
         await Task.WhenAny(pacing, fromTwilio, relayStopping, Task.Delay(limit, CancellationToken.None));
