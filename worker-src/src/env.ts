@@ -12,6 +12,8 @@ export interface OptionalBindings {
   RELAY_TIMEOUT_MS?: string;
   /** "off": the JavaScript pump; anything else (or unset): native pass-through, no JavaScript per frame. */
   RELAY_PASSTHROUGH?: string;
+  /** A fleet's relays as JSON (src/relayFleet.ts); when set it wins over RELAY_URL. */
+  RELAYS?: string;
 }
 
 /**
