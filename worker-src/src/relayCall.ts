@@ -36,7 +36,7 @@ export async function callThroughFleet(
   const place = callerPlace(request.cf);
   const tried: string[] = [];
   let last: Response | null = null;
-  for await (const relay of candidates(fleet, place, cache)) {
+  for await (const relay of candidates(fleet, place, cache, Date.now(), (read) => ctx.waitUntil(read))) {
     if (request.signal?.aborted) break;
     const response = await proxyToRelay(request, { ...s, relayUrl: relay.url }, signingKey, ctx, user);
     if (response.status === 101 || !sendsOn(response) || request.signal?.aborted) {

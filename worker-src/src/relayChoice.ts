@@ -82,12 +82,19 @@ export function readyByLoad(tier: readonly Relay[], health: readonly RelayHealth
  * The relays to dial for one call, best first: the nearest tier's ready relays by load, then the next tier's, and so
  * on; last, the relays whose health could not be read (`unknown`), nearest first. Draining and unready relays never
  * appear. A tier's health is read (in parallel, from the isolate's cache) only when the order reaches it, so a call
- * whose nearest relay is ready reads the health of its own tier and no other.
+ * whose nearest relay is ready reads the health of its own tier and no other; a relay already known not ready is
+ * read again in the `background` ({@link HealthCache.of}).
  */
-export async function* candidates(relays: readonly Relay[], place: Place | null, cache: HealthCache, now = Date.now()): AsyncGenerator<Relay> {
+export async function* candidates(
+  relays: readonly Relay[],
+  place: Place | null,
+  cache: HealthCache,
+  now = Date.now(),
+  background?: (read: Promise<unknown>) => void,
+): AsyncGenerator<Relay> {
   const unknown: Relay[] = [];
   for (const tier of tiers(relays, place)) {
-    const health = await Promise.all(tier.map((relay) => cache.of(relay, now)));
+    const health = await Promise.all(tier.map((relay) => cache.of(relay, now, background)));
     yield* readyByLoad(tier, health);
     tier.forEach((relay, i) => {
       if (health[i]!.state === "unknown") unknown.push(relay);

@@ -49,19 +49,31 @@ export class HealthCache {
     private readonly timeoutMs = HEALTH_TIMEOUT_MS,
   ) {}
 
-  /** The relay's health, read again when older than the TTL; concurrent calls share one read. */
-  async of(relay: Relay, now = Date.now()): Promise<RelayHealth> {
+  /**
+   * The relay's health, read again when older than the TTL; concurrent calls share one read. A relay last seen not
+   * ready (draining, unready, unknown) is not waited for again: its stale state is returned and the new read runs in
+   * the `background` (the request's `ctx.waitUntil`), so a relay that hangs costs one health timeout per isolate,
+   * not one per TTL. A ready relay's expired entry is read before the call uses it.
+   */
+  async of(relay: Relay, now = Date.now(), background?: (read: Promise<unknown>) => void): Promise<RelayHealth> {
     const key = relay.url.href;
     const known = this.entries.get(key);
     if (known && now - known.at < this.ttlMs) return known;
     let pending = this.reading.get(key);
     if (!pending) {
-      pending = this.read(relay, now).finally(() => this.reading.delete(key));
+      pending = this.read(relay, now)
+        .then((health) => {
+          this.entries.set(key, health);
+          return health;
+        })
+        .finally(() => this.reading.delete(key));
       this.reading.set(key, pending);
     }
-    const health = await pending;
-    this.entries.set(key, health);
-    return health;
+    if (known && known.state !== "ready" && background) {
+      background(pending);
+      return known;
+    }
+    return pending;
   }
 
   /** A dial the relay refused (5xx, 429) or that never connected: out of this isolate's choice until the TTL passes. */

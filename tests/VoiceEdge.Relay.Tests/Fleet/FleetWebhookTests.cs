@@ -129,9 +129,12 @@ public class FleetWebhookTests
         var reads = fleet.Eus.Reads;
         for (var i = 0; i < 5; i++) await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "us1");
         Assert.Equal(reads, fleet.Eus.Reads);
-        // Ready again: after the cache period the next call reads it and goes there.
+        // Ready again: after the cache period the next call gets the stale "draining" and reads it again behind the
+        // call (a relay known not ready is never waited for); the call after that goes there.
         fleet.Eus.Answer = HealthStandIn.Ok(0);
         await Task.Delay(1100);
+        Assert.Equal(RelayUnderTest.PublicBase + "/twilio/stream", StreamUrl(await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "us1")));
+        await Task.Delay(300);
         Assert.Equal(Fleet.StreamUrlOf(fleet.Eus), StreamUrl(await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "us1")));
     }
 
@@ -149,6 +152,25 @@ public class FleetWebhookTests
         Assert.Equal(Fleet.StreamUrlOf(fleet.Aue), StreamUrl(again));
         Assert.StartsWith("t2.aue.", Token(again), StringComparison.Ordinal);
         Assert.NotEqual(Token(first), Token(again));
+    }
+
+    [Fact]
+    public async Task A_relay_that_hangs_is_waited_for_once_then_read_in_the_background()
+    {
+        await using var fleet = await StartAsync(("FleetHealthCacheSeconds", "1"), ("FleetHealthTimeoutMs", "800"));
+        fleet.Eus.Hang = true; // accepts, never answers: a VM gone silent
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(RelayUnderTest.PublicBase + "/twilio/stream", StreamUrl(await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "us1")));
+        Assert.True(first.ElapsedMilliseconds >= 700, $"the first call waits for the read ({first.ElapsedMilliseconds} ms)");
+        await Task.Delay(1100); // the entry expired: the next call gets the stale "unknown" at once
+        var second = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(RelayUnderTest.PublicBase + "/twilio/stream", StreamUrl(await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "us1")));
+        Assert.True(second.ElapsedMilliseconds < 600, $"no wait for a relay already known silent ({second.ElapsedMilliseconds} ms)");
+        fleet.Eus.Hang = false;
+        await Task.Delay(2200); // the background read timed out (unknown) and that entry expired
+        await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "us1"); // stale unknown; reads it again behind
+        await Task.Delay(500);
+        Assert.Equal(Fleet.StreamUrlOf(fleet.Eus), StreamUrl(await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "us1")));
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed class HealthStandIn : IAsyncDisposable
     /// <summary>The status and JSON body /health answers next.</summary>
     public (int Status, string Body) Answer { get; set; } = Ok(0);
 
+    /// <summary>When set, /health accepts the request and never answers (until the client gives up).</summary>
+    public bool Hang { get; set; }
+
     public static (int, string) Ok(int openCalls, int maxCalls = 100) =>
         (200, $$"""{"status":"ok","draining":false,"openCalls":{{openCalls}},"maxCalls":{{maxCalls}}}""");
 
@@ -40,9 +43,15 @@ public sealed class HealthStandIn : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         HealthStandIn? self = null;
-        app.MapGet("/health", (HttpContext context) =>
+        app.MapGet("/health", async (HttpContext context) =>
         {
             Interlocked.Increment(ref self!._reads);
+            if (self.Hang)
+            {
+                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
+                catch (OperationCanceledException) { }
+                return Results.Empty;
+            }
             var (status, body) = self.Answer;
             return Results.Content(body, "application/json", statusCode: status);
         });

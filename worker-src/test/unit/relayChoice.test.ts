@@ -136,6 +136,30 @@ describe("the isolate's health cache", () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it("a relay already known not ready is not waited for again: its stale state now, the new read in the background", async () => {
+    const { cache, reads } = cacheOf({ "ws-weu.example.com": { hang: true } }, 5000, 200);
+    const weu = fleet[0]!;
+    expect((await cache.of(weu, 0)).state).toBe("unknown");
+    const background: Promise<unknown>[] = [];
+    const started = Date.now();
+    expect((await cache.of(weu, 6000, (read) => background.push(read))).state).toBe("unknown");
+    expect(Date.now() - started).toBeLessThan(150);
+    expect(background.length).toBe(1);
+    await background[0];
+    expect(reads.length).toBe(2);
+  });
+
+  it("a ready relay's expired entry is read before the call uses it", async () => {
+    const answers: Record<string, Health> = { "ws-weu.example.com": ok() };
+    const { cache } = cacheOf(answers, 5000);
+    const weu = fleet[0]!;
+    expect((await cache.of(weu, 0)).state).toBe("ready");
+    answers["ws-weu.example.com"] = draining;
+    const background: Promise<unknown>[] = [];
+    expect((await cache.of(weu, 6000, (read) => background.push(read))).state).toBe("draining");
+    expect(background.length).toBe(0);
+  });
+
   it("a relay marked refused is out of the choice until the TTL passes", async () => {
     const { cache } = cacheOf({ "ws-weu.example.com": ok(), "ws-neu.example.com": ok(90) });
     cache.markRefused(fleet[0]!);
