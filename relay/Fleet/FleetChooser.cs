@@ -4,7 +4,8 @@ namespace VoiceEdge.Relay.Fleet;
 /// The chooser's rule, the same as the Worker's (worker-src/src/relayChoice.ts): relays sorted by distance from the
 /// place and cut into tiers (every relay within <see cref="NearBandKm"/> of the tier's nearest); within a tier the
 /// ready relays, least loaded first (then name); tiers in order; last, relays whose health could not be read,
-/// nearest first. Draining and unready relays are never offered.
+/// nearest first. Draining and unready relays are never offered, nor relays the configuration drains
+/// (<see cref="FleetRelay.Draining"/>), whose health is not read at all.
 /// </summary>
 public static class FleetChooser
 {
@@ -36,7 +37,7 @@ public static class FleetChooser
     {
         var ready = new List<FleetRelay>();
         var unknown = new List<FleetRelay>();
-        foreach (var tier in Tiers(relays, place))
+        foreach (var tier in Tiers(relays.Where(r => !r.Draining), place))
         {
             var states = await Task.WhenAll(tier.Select(health));
             ready.AddRange(tier.Select((relay, i) => (relay, h: states[i]))

@@ -4,7 +4,7 @@ using VoiceEdge.Relay.Webhooks;
 namespace VoiceEdge.Relay.Fleet;
 
 /// <summary>One relay of the fleet, checked (<see cref="FleetRules"/>): its name, public base URL, region and place.</summary>
-public sealed record FleetRelay(string Name, Uri Url, string Region, GeoPlace Place)
+public sealed record FleetRelay(string Name, Uri Url, string Region, GeoPlace Place, bool Draining = false)
 {
     /// <summary>Its Media Stream URL: the base with https mapped to wss (http to ws, loopback only) and /twilio/stream.</summary>
     public string StreamUrl => TwilioWebhookRequest.PublicUrl(StreamBase(Url), RelayEndpoints.TwilioPath);

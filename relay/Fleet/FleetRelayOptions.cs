@@ -19,4 +19,7 @@ public sealed class FleetRelayOptions
     public double? Latitude { get; set; }
 
     public double? Longitude { get; set; }
+
+    /// <summary>Being drained by configuration: no new call is placed on it (its health is not even read).</summary>
+    public bool Draining { get; set; }
 }

@@ -48,7 +48,7 @@ public static partial class FleetRules
 
     /// <summary>The fleet as checked relays (call only on options that passed <see cref="Problems"/>).</summary>
     public static IReadOnlyList<FleetRelay> Relays(RelayOptions o) =>
-        [.. o.Fleet.Select(f => new FleetRelay(f.Name!, f.Url!, f.Region!, new GeoPlace(f.Latitude!.Value, f.Longitude!.Value)))];
+        [.. o.Fleet.Select(f => new FleetRelay(f.Name!, f.Url!, f.Region!, new GeoPlace(f.Latitude!.Value, f.Longitude!.Value), f.Draining))];
 
     /// <summary>A relay name, or empty.</summary>
     public static bool IsName(string? value) => value is { Length: > 0 } && NamePattern().IsMatch(value);

@@ -80,6 +80,13 @@ public sealed class RelayOptions : IValidatableObject
     /// </summary>
     public List<VoiceEdge.Relay.Fleet.FleetRelayOptions> Fleet { get; set; } = [];
 
+    /// <summary>
+    /// Drained by configuration (<c>Relay__Draining=true</c>, the infra program's <c>relays[].draining</c>): the relay refuses
+    /// new calls (503) and its /health says draining, while its open calls go on; in a fleet its voice webhook still
+    /// answers and places calls on the other relays. Unlike a SIGTERM drain, nothing is closed and the process stays.
+    /// </summary>
+    public bool Draining { get; set; }
+
     /// <summary>How long the voice webhook reuses another relay's /health (5 s, as the Worker's chooser).</summary>
     [Range(1, 300)] public int FleetHealthCacheSeconds { get; set; } = 5;
 

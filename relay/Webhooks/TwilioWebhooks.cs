@@ -33,7 +33,8 @@ public static partial class TwilioWebhooks
     {
         var o = options.Value;
         var logger = loggers.CreateLogger(typeof(TwilioWebhooks));
-        if (drain.IsDraining)
+        // A relay drained by configuration in a fleet still places calls, on the other relays (its own health says draining).
+        if (drain.IsStopping || (drain.IsDraining && !o.HasFleet))
         {
             context.Response.Headers.RetryAfter = "5";
             await RefuseAsync(context, metrics, logger, "voice", new(StatusCodes.Status503ServiceUnavailable, "draining", "relay draining; retry shortly"));

@@ -9,7 +9,7 @@ import { WORKER_VERSION } from "./version";
 export async function fleetHealth(fleet: readonly Relay[], cache: HealthCache): Promise<Response> {
   const relays = await Promise.all(
     fleet.map(async (relay) => {
-      const h = await cache.of(relay);
+      const h = relay.draining ? { state: "draining" as const, openCalls: 0, maxCalls: 0 } : await cache.of(relay);
       return { name: relay.name, region: relay.region, state: h.state, openCalls: h.openCalls, maxCalls: h.maxCalls };
     }),
   );

@@ -81,7 +81,7 @@ export function readyByLoad(tier: readonly Relay[], health: readonly RelayHealth
 /**
  * The relays to dial for one call, best first: the nearest tier's ready relays by load, then the next tier's, and so
  * on; last, the relays whose health could not be read (`unknown`), nearest first. Draining and unready relays never
- * appear. A tier's health is read (in parallel, from the isolate's cache) only when the order reaches it, so a call
+ * appear, nor relays RELAYS marks `draining` (their health is not read). A tier's health is read (in parallel, from the isolate's cache) only when the order reaches it, so a call
  * whose nearest relay is ready reads the health of its own tier and no other; a relay already known not ready is
  * read again in the `background` ({@link HealthCache.of}).
  */
@@ -93,7 +93,7 @@ export async function* candidates(
   background?: (read: Promise<unknown>) => void,
 ): AsyncGenerator<Relay> {
   const unknown: Relay[] = [];
-  for (const tier of tiers(relays, place)) {
+  for (const tier of tiers(relays.filter((r) => !r.draining), place)) {
     const health = await Promise.all(tier.map((relay) => cache.of(relay, now, background)));
     yield* readyByLoad(tier, health);
     tier.forEach((relay, i) => {

@@ -1,6 +1,7 @@
 /**
  * The relays a fleet stack binds as `RELAYS` (a JSON array; /work contract "What the Worker is given"):
- * `[{"name":"weu","url":"https://ws-weu.example.com","region":"westeurope","latitude":52.37,"longitude":4.89}, ...]`.
+ * `[{"name":"weu","url":"https://ws-weu.example.com","region":"westeurope","latitude":52.37,"longitude":4.89,"draining":false}, ...]`
+ * (`draining` added by the infra engineer, /work/notes/FLEET-CONTRACT-CHANGES.md; optional here).
  * `url` has the shape of RELAY_URL (the relay's public base); latitude/longitude are its Azure region's, from the
  * infra program's table, so the Worker needs no region table of its own.
  */
@@ -10,6 +11,8 @@ export interface Relay {
   region: string;
   latitude: number;
   longitude: number;
+  /** Drained by the stack (`relays[].draining`): never chosen, its health not read. Absent: false. */
+  draining: boolean;
 }
 
 /** A relay name as the infra program allows it: 1-12 of [a-z0-9] (part of a DNS label). */
@@ -48,7 +51,8 @@ export function parseRelays(text: string): Relay[] {
     const longitude = r.longitude;
     if (typeof latitude !== "number" || !Number.isFinite(latitude) || Math.abs(latitude) > 90) throw new Error(`${at}.latitude must be a number from -90 to 90`);
     if (typeof longitude !== "number" || !Number.isFinite(longitude) || Math.abs(longitude) > 180) throw new Error(`${at}.longitude must be a number from -180 to 180`);
-    return { name: r.name, url, region: r.region, latitude, longitude };
+    if (r.draining !== undefined && typeof r.draining !== "boolean") throw new Error(`${at}.draining must be true or false`);
+    return { name: r.name, url, region: r.region, latitude, longitude, draining: r.draining === true };
   });
 }
 

@@ -155,6 +155,30 @@ public class FleetWebhookTests
     }
 
     [Fact]
+    public async Task A_relay_the_stack_drains_gets_no_call_and_its_health_is_not_read()
+    {
+        await using var fleet = await StartAsync(("Fleet:1:Draining", "true"));
+        var twiml = await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "us1");
+        Assert.Equal(RelayUnderTest.PublicBase + "/twilio/stream", StreamUrl(twiml));
+        Assert.Equal(0, fleet.Eus.Reads);
+    }
+
+    [Fact]
+    public async Task A_relay_drained_by_its_own_setting_refuses_calls_says_draining_and_still_places_phone_calls_elsewhere()
+    {
+        await using var fleet = await StartAsync(("Draining", "true"));
+        using var health = await fleet.Relay.Http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Contains("\"draining\":true", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var (socket, status) = await fleet.Relay.ConnectAsync(fleet.Relay.ValidToken());
+        socket?.Dispose();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        // Twilio's webhook on it still answers: the call goes to another relay (Europe's only relay is this one).
+        var twiml = await RingAsync(fleet.Relay, VoiceUrl, TwilioStreamStart.NewCallSid(), "ie1");
+        Assert.Equal(Fleet.StreamUrlOf(fleet.Eus), StreamUrl(twiml));
+    }
+
+    [Fact]
     public async Task A_relay_that_hangs_is_waited_for_once_then_read_in_the_background()
     {
         await using var fleet = await StartAsync(("FleetHealthCacheSeconds", "1"), ("FleetHealthTimeoutMs", "800"));

@@ -59,6 +59,7 @@ describe("RELAYS", () => {
     expect(() => parseRelays(JSON.stringify([{ ...WEU, url: "wss://x" }]))).toThrow(/RELAYS\[0\]\.url/);
     expect(() => parseRelays(JSON.stringify([{ ...WEU, latitude: 95 }]))).toThrow(/RELAYS\[0\]\.latitude/);
     expect(() => parseRelays(JSON.stringify([{ ...WEU, longitude: "4.9" }]))).toThrow(/RELAYS\[0\]\.longitude/);
+    expect(() => parseRelays(JSON.stringify([{ ...WEU, draining: "yes" }]))).toThrow(/RELAYS\[0\]\.draining must be true or false/);
   });
 
   it("is null when unset or blank (RELAY_URL then), an Error when invalid", () => {
@@ -108,6 +109,14 @@ describe("the order a call tries relays in", () => {
       "ws-aue.example.com": ok(),
     });
     expect(await order(fleet, PARIS, cache)).toEqual(["aue", "eus"]);
+  });
+
+  it("a relay RELAYS marks draining is never offered and its health is not read", async () => {
+    const drained = parseRelays(JSON.stringify([{ ...WEU, draining: true }, { ...NEU, draining: false }, EUS]));
+    expect(drained.map((r) => r.draining)).toEqual([true, false, false]);
+    const { cache, reads } = cacheOf({ "ws-weu.example.com": ok(), "ws-neu.example.com": ok(90), "ws-eus.example.com": ok() });
+    expect(await order(drained, PARIS, cache)).toEqual(["neu", "eus"]);
+    expect(reads).not.toContain("ws-weu.example.com");
   });
 
   it("reads only the nearest tier's health when that tier has a ready relay", async () => {

@@ -12,7 +12,7 @@ const fleetArb = fc
     maxLength: 12,
     selector: (r) => r.name,
   })
-  .map((rs) => rs.map((r) => ({ ...r, relay: { name: r.name, url: new URL(`https://${r.name}.example.com`), region: "r", ...r.at } as Relay })));
+  .map((rs) => rs.map((r) => ({ ...r, relay: { name: r.name, url: new URL(`https://${r.name}.example.com`), region: "r", draining: false, ...r.at } as Relay })));
 
 describe("the chooser, for any fleet and caller", () => {
   test.prop([fleetArb, fc.option(place, { nil: null })])("tiers hold every relay once, nearest first, each within the band of its first", (rs, where) => {
