@@ -19,7 +19,9 @@ export default {
     const { refusal, user } = await authorize(request, env, s);
     if (refusal) return refusal;
     if (!env.RELAY_SIGNING_KEY) return plain(503, "the Worker is not configured (RELAY_SIGNING_KEY is empty)");
-    if (fleet) return callThroughFleet(request, s, fleet, env.RELAY_SIGNING_KEY, ctx, user, isolateHealth);
-    return proxyToRelay(request, s, env.RELAY_SIGNING_KEY, ctx, user);
+    const key = env.RELAY_SIGNING_KEY;
+    // A fleet dials relays in the chooser's order, each exactly as a single relay is dialled.
+    if (fleet) return callThroughFleet(request, fleet, isolateHealth, (relay) => proxyToRelay(request, { ...s, relayUrl: relay.url }, key, ctx, user), (read) => ctx.waitUntil(read));
+    return proxyToRelay(request, s, key, ctx, user);
   },
 } satisfies ExportedHandler<WorkerEnv>;

@@ -1,5 +1,3 @@
-import type { Settings } from "./env";
-import { proxyToRelay } from "./proxy";
 import { callerPlace, candidates } from "./relayChoice";
 import type { Relay } from "./relayFleet";
 import type { HealthCache } from "./relayHealth";
@@ -23,22 +21,22 @@ export function sendsOn(response: Response): boolean {
  * other until one takes the call (101) or says something no other relay would answer differently, at most
  * {@link MAX_DIALS}. A relay that refused or could not be reached is marked so in the isolate's cache, so the next
  * calls skip it until its health is read again. Logs `{"event":"relay-chosen","relay","tried","place"}` (names only).
+ * `dial` places the call on one relay exactly as the Worker does for a single relay (its own relay token, its
+ * refusals as responses); `background` is the request's `ctx.waitUntil`, for health reads behind the call.
  */
 export async function callThroughFleet(
   request: Request,
-  s: Settings,
   fleet: readonly Relay[],
-  signingKey: string,
-  ctx: ExecutionContext,
-  user: string,
   cache: HealthCache,
+  dial: (relay: Relay) => Promise<Response>,
+  background: (read: Promise<unknown>) => void,
 ): Promise<Response> {
   const place = callerPlace(request.cf);
   const tried: string[] = [];
   let last: Response | null = null;
-  for await (const relay of candidates(fleet, place, cache, Date.now(), (read) => ctx.waitUntil(read))) {
+  for await (const relay of candidates(fleet, place, cache, Date.now(), background)) {
     if (request.signal?.aborted) break;
-    const response = await proxyToRelay(request, { ...s, relayUrl: relay.url }, signingKey, ctx, user);
+    const response = await dial(relay);
     if (response.status === 101 || !sendsOn(response) || request.signal?.aborted) {
       console.log(JSON.stringify({ event: "relay-chosen", relay: relay.name, status: response.status, tried, place: place ? "located" : "unknown" }));
       return response;

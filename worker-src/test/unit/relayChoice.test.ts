@@ -1,6 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { settings } from "../../src/env";
+import { proxyToRelay } from "../../src/proxy";
 import { callThroughFleet, sendsOn } from "../../src/relayCall";
 import { callerPlace, candidates, distanceKm, tiers } from "../../src/relayChoice";
 import { fleetOf, parseRelays, type Relay } from "../../src/relayFleet";
@@ -210,11 +211,17 @@ describe("one call through the fleet", () => {
   };
   const request = () => new Request("https://example.com/voice/ws", { cf: { latitude: "48.85", longitude: "2.35" } } as RequestInit);
   const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
+  /** As index.ts wires it: each relay dialled as a single relay is. */
+  const through = (cache: HealthCache) => {
+    const ctx = createExecutionContext();
+    const req = request();
+    return callThroughFleet(req, fleet, cache, (relay) => proxyToRelay(req, { ...s, relayUrl: relay.url }, "k", ctx, "u"), (read) => ctx.waitUntil(read));
+  };
   const allOk = { "ws-weu.example.com": ok(5), "ws-neu.example.com": ok(10), "ws-eus.example.com": ok(), "ws-aue.example.com": ok() };
 
   it("goes to the nearest, least loaded relay", async () => {
     const { dials, cache } = relays(allOk, upgrade);
-    const response = await callThroughFleet(request(), s, fleet, "k", createExecutionContext(), "u", cache);
+    const response = await through(cache);
     expect(response.status).toBe(101);
     expect(dials).toEqual(["weu"]);
   });
@@ -225,28 +232,28 @@ describe("one call through the fleet", () => {
       if (host.startsWith("ws-neu")) throw new TypeError("connection refused");
       return upgrade();
     });
-    expect((await callThroughFleet(request(), s, fleet, "k", createExecutionContext(), "u", cache)).status).toBe(101);
+    expect((await through(cache)).status).toBe(101);
     expect(dials).toEqual(["weu", "neu", "eus"]);
-    expect((await callThroughFleet(request(), s, fleet, "k", createExecutionContext(), "u", cache)).status).toBe(101);
+    expect((await through(cache)).status).toBe(101);
     expect(dials.slice(3)).toEqual(["eus"]);
   });
 
   it("a relay at its connection limit (429, Retry-After 1) sends the call on; the user's own limit (Retry-After 5) does not", async () => {
     const full = relays(allOk, (host) => (host.startsWith("ws-weu") ? new Response("full", { status: 429, headers: { "retry-after": "1" } }) : upgrade()));
-    expect((await callThroughFleet(request(), s, fleet, "k", createExecutionContext(), "u", full.cache)).status).toBe(101);
+    expect((await through(full.cache)).status).toBe(101);
     expect(full.dials).toEqual(["weu", "neu"]);
     const user = relays(allOk, () => new Response("too many calls for this user", { status: 429, headers: { "retry-after": "5" } }));
-    const response = await callThroughFleet(request(), s, fleet, "k", createExecutionContext(), "u", user.cache);
+    const response = await through(user.cache);
     expect(response.status).toBe(429);
     expect(user.dials).toEqual(["weu"]);
   });
 
   it("dials at most three relays, and answers 503 when none is ready", async () => {
     const { dials, cache } = relays(allOk, () => new Response("no", { status: 503 }));
-    expect((await callThroughFleet(request(), s, fleet, "k", createExecutionContext(), "u", cache)).status).toBe(502);
+    expect((await through(cache)).status).toBe(502);
     expect(dials.length).toBe(3);
     const none = relays({ "ws-weu.example.com": draining, "ws-neu.example.com": draining, "ws-eus.example.com": draining, "ws-aue.example.com": draining }, upgrade);
-    const response = await callThroughFleet(request(), s, fleet, "k", createExecutionContext(), "u", none.cache);
+    const response = await through(none.cache);
     expect(response.status).toBe(503);
     expect(none.dials).toEqual([]);
   });
