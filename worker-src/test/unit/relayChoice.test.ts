@@ -1,11 +1,9 @@
-import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { settings } from "../../src/env";
-import { proxyToRelay } from "../../src/proxy";
 import { callThroughFleet, sendsOn } from "../../src/relayCall";
 import { callerPlace, candidates, distanceKm, tiers } from "../../src/relayChoice";
 import { fleetOf, parseRelays, type Relay } from "../../src/relayFleet";
 import { HealthCache, parseHealth } from "../../src/relayHealth";
+import { dialAsSingleRelay } from "./fleetDial";
 
 // Azure regions' coordinates as the infra program writes them into RELAYS.
 const WEU = { name: "weu", url: "https://ws-weu.example.com", region: "westeurope", latitude: 52.3667, longitude: 4.9 };
@@ -210,12 +208,11 @@ describe("one call through the fleet", () => {
     return new Response(null, { status: 101, webSocket: pair[0] });
   };
   const request = () => new Request("https://example.com/voice/ws", { cf: { latitude: "48.85", longitude: "2.35" } } as RequestInit);
-  const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
   /** As index.ts wires it: each relay dialled as a single relay is. */
   const through = (cache: HealthCache) => {
-    const ctx = createExecutionContext();
     const req = request();
-    return callThroughFleet(req, fleet, cache, (relay) => proxyToRelay(req, { ...s, relayUrl: relay.url }, "k", ctx, "u"), (read) => ctx.waitUntil(read));
+    const { dial, background } = dialAsSingleRelay(req);
+    return callThroughFleet(req, fleet, cache, dial, background);
   };
   const allOk = { "ws-weu.example.com": ok(5), "ws-neu.example.com": ok(10), "ws-eus.example.com": ok(), "ws-aue.example.com": ok() };
 
