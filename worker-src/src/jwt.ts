@@ -72,8 +72,9 @@ function precheck(token: string, options: JwtOptions): { alg: "HS256" | "RS256" 
   }
   if (header.kid !== undefined && typeof header.kid !== "string") return { refusal: "malformed" };
   // `crit` names extensions the token needs understood (RFC 7515 §4.1.11); this Worker implements none. Refused
-  // here rather than by jose, whose refusal rejects a promise before anything awaits it, which workerd reports
-  // as an unhandled rejection although jwtVerify's caller catches it.
+  // here rather than by jose: jose's refusal rejects a promise before anything awaits it, which the unit tests
+  // in workerd (vitest-pool-workers) report as an unhandled rejection although verifyJwt catches it (wrangler
+  // dev's log shows nothing; test/e2e/proxy.test.mjs sends such a token).
   if (header.crit !== undefined) return { refusal: "malformed" };
   const alg = allowedAlgorithm(header.alg, options);
   return alg ? { alg } : { refusal: "unsupported-alg" };

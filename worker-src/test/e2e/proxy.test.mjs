@@ -162,6 +162,9 @@ describe("browser path through the Worker in workerd", () => {
     assert.equal(await refusedWith("", { protocols: ["voice-edge"], headers: { Cookie: "ve_token=%" } }), 403);
     assert.equal(await refusedWith("", { protocols: ["voice-edge", "bearer.bnVsbA.e30."] }), 403);
     assert.equal(await refusedWith("", { protocols: ["voice-edge", "bearer.W10.W10."] }), 403);
+    // jose refuses a crit header before awaiting anything; workerd would report that as an uncaught rejection.
+    const crit = hs256({ sub: "e2e-user", exp: nowSeconds() + 60 }, undefined, { alg: "HS256", crit: ["urn:x"], "urn:x": 1 });
+    assert.equal(await refusedWith("", { protocols: ["voice-edge", `bearer.${crit}`] }), 403);
   });
 
   it("race: the client keeps sending data and pings while the relay closes", async () => {
