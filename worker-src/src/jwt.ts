@@ -38,7 +38,10 @@ const JWKS_TTL_MS = 10 * 60 * 1000;
 /** An unknown kid refetches the JWKS at most this often (jose `cooldownDuration`), so random kids cannot make every request a fetch. */
 const JWKS_REFETCH_MIN_MS = 60 * 1000;
 const JWKS_FETCH_TIMEOUT_MS = 3000;
-/** jose's own check (RFC 7518 §3.3), made here so that a weak JWKS key is `no-key` like any other unusable key. */
+/**
+ * jose's own minimum (RFC 7518 §3.3; jose 6.2.17 dist/webapi/lib/jws_verify.js:62 throws a TypeError after the
+ * key is chosen), checked here so that a weak JWKS key is `no-key` like any other unusable key.
+ */
 const MIN_RSA_BITS = 2048;
 
 const utf8 = new TextEncoder();
@@ -57,9 +60,9 @@ function allowedAlgorithm(alg: unknown, options: JwtOptions): "HS256" | "RS256" 
 
 /**
  * The checks that need no key, in the order the Worker has always made them: three base64url segments whose
- * header and claims are JSON objects (UTF-8, RFC 7519 §7.2), a string `kid` if any, no `crit`, then an algorithm
- * whose key is configured. jose makes the same checks again while verifying; making them first keeps a malformed token
- * from costing a JWKS fetch and keeps its reason `malformed` whatever its signature.
+ * header and claims are JSON objects (UTF-8, RFC 7519 §7.2), a string `kid` if any, no `crit`, then an
+ * algorithm whose key is configured. jose makes the same checks again while verifying; making them first keeps
+ * a malformed token from costing a JWKS fetch and keeps its reason `malformed` whatever its signature.
  */
 function precheck(token: string, options: JwtOptions): { alg: "HS256" | "RS256" | "ES256" } | { refusal: JwtRefusal } {
   let header: Record<string, unknown>;
@@ -114,7 +117,8 @@ function accepted(verified: { payload: JWTPayload }): JwtResult {
 
 /**
  * Several JWKS keys fit the token (no `kid`, or a shared one): each is tried in the JWKS's order, the way jose's
- * documentation for `createRemoteJWKSet` shows (its JWKSMultipleMatchingKeys error is an iterator of the keys).
+ * documentation for `createRemoteJWKSet` shows (its JWKSMultipleMatchingKeys error is an async iterator of the
+ * imported keys, jose 6.2.17 dist/webapi/jwks/local.js:44).
  */
 async function verifyWithEach(token: string, candidates: errors.JWKSMultipleMatchingKeys, verifyOptions: JWTVerifyOptions): Promise<JwtResult> {
   let reason: JwtResult = { ok: false, reason: "no-key" };
@@ -153,7 +157,11 @@ function refusalFor(error: unknown): JwtRefusal | typeof UNEXPECTED_REFUSAL {
 
 type RemoteJwks = ReturnType<typeof createRemoteJWKSet>;
 
-/** One remote JWKS per URL (and per stand-in fetcher in tests), kept for the isolate's life like any module state. */
+/**
+ * One remote JWKS per URL (and per stand-in fetcher in tests), kept for the isolate's life like any module
+ * state. jose drops a fetch another request started when it runs in Workers (dist/webapi/jwks/remote.js:53),
+ * since a request may not wait on another request's I/O.
+ */
 const jwksSets = new Map<string, { fetcher: JwtOptions["fetchJwks"]; set: RemoteJwks }>();
 
 function remoteJwks(options: JwtOptions): RemoteJwks | null {
@@ -199,7 +207,7 @@ async function fetchJson(url: string, init: RequestInit): Promise<unknown> {
   return await response.json();
 }
 
-/** What jose accepts as a JWKS (lib/validate.js `isJwkSet`): an object whose `keys` is an array of objects. */
+/** What jose accepts as a JWKS (jose 6.2.17 dist/webapi/lib/validate.js:14 `isJwkSet`): an object whose `keys` is an array of objects. */
 function isJwkSet(value: unknown): boolean {
   const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
   return isObject(value) && Array.isArray((value as { keys?: unknown }).keys) && ((value as { keys: unknown[] }).keys).every(isObject);
