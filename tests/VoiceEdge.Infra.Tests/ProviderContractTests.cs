@@ -173,6 +173,25 @@ public class ProviderContractTests
         Assert.DoesNotContain(needed.Keys, k => k.Contains(" > ", StringComparison.Ordinal)); // Azure only
     }
 
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Preflight_probes_every_cloudflare_token_permission_the_table_says_the_stack_needs(string stack)
+    {
+        var program = Render(stack);
+        var settings = stack.Split(':') switch
+        {
+            ["committed", var name] => Stacks.Settings(name),
+            ["graph", var name] => SettingsReader.Read(GraphFixtures.Config(name), [.. new[] { GraphFixtures.Owner, GraphFixtures.Sharer, GraphFixtures.Preview }.Where(s => s != name).Select(s => GraphFixtures.Config(s))]),
+            ["plan", var plan] => PlanFixtures.Settings(plan),
+            _ => throw new ArgumentException(stack),
+        };
+        var probed = VoiceEdge.Infra.Preflight.CloudflareScopes.For(settings).Select(s => s.Permission).ToHashSet();
+        if (settings.Zone is not null) probed.Add("Zone > Zone WAF > Edit"); // the http_ratelimit entrypoint row reads it
+        var needed = program.Resources.Where(r => r.Args.Package == "cloudflare")
+            .SelectMany(r => ProviderContractTable.For(r.Args.TypeToken)!.Permissions.All).ToHashSet();
+        Assert.Subset(probed, needed);
+    }
+
     private sealed record UnknownArgs : ResourceArgs
     {
         public override string TypeToken => "azure:new/thing:Thing";
