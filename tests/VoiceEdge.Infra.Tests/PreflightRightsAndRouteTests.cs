@@ -155,4 +155,17 @@ public class PreflightRightsAndRouteTests(PreflightStandInFixture standIn) : ICl
         Assert.Contains("and 111 more", run.Row("Cloudflare proxied hostnames"), StringComparison.Ordinal);
         Assert.Contains(standIn.Api.Requests, r => r.Contains("proxied=true&per_page=100&page=2", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("*", "Microsoft.Authorization/roleAssignments/write", true)]
+    [InlineData("*/read", "Microsoft.Authorization/roleDefinitions/read", true)]
+    [InlineData("*/read", "Microsoft.Authorization/roleDefinitions/write", false)]
+    [InlineData("Microsoft.Authorization/*/Write", "Microsoft.Authorization/roleAssignments/write", true)]
+    [InlineData("Microsoft.Authorization/*/Write", "Microsoft.Authorization/roleAssignments/delete", false)]
+    [InlineData("Microsoft.Compute/virtualMachines/*", "Microsoft.Compute/virtualMachines/runCommands/write", true)]
+    [InlineData("Microsoft.Compute/virtualMachines/write", "Microsoft.Compute/virtualMachines/writeX", false)]
+    [InlineData("Microsoft.Storage/storageAccounts/listkeys/action", "Microsoft.Storage/storageAccounts/listKeys/action", true)]
+    [InlineData("Microsoft.Storage/storageAccounts.*", "Microsoft.Storage/storageAccountsX/read", false)]
+    public void Action_patterns_match_as_Azure_matches_them(string pattern, string action, bool matches) =>
+        Assert.Equal(matches, AzurePermissionEntry.Matches(pattern, action));
 }
