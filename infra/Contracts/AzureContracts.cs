@@ -39,7 +39,8 @@ internal static class AzureContracts
             WriteOnly = [],
             NameInputs = [new("name", @"^[-\w._()]{0,89}[-\w_()]$", "vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/resourcegroups/validate.go:15-25 (1-90 characters, not ending in a period)")],
             Permissions = Arm("Microsoft.Resources/subscriptions/resourceGroups",
-                note: "created at subscription scope: the group does not exist before the first deploy"),
+                note: "created at subscription scope: the group does not exist before the first deploy; a delete is refused while the group holds "
+                    + $"resources Pulumi does not manage (hashicorp/terraform-provider-azurerm v4.80.0 internal/features/defaults.go:49, {Rm}/resource/resource_group_resource.go:196-202)"),
         },
         new("azure:network/virtualNetwork:VirtualNetwork", new AutoNamed(64), $"{Names}:1933-1940")
         {
