@@ -119,6 +119,12 @@ public static class SettingsReader
         var emails = r.EmailList(ConfigKeys.AlertEmails);
         var rotation = SigningKeyRotation(r, config);
 
+        // The relay's resource group is `voice-edge-<stack>`: azurerm refuses a group name over 90 characters
+        // (go-azure-helpers resourcemanager/resourcegroups/validate.go:15-17; infra/Contracts/AzureContracts.cs).
+        if ($"voice-edge-{s.StackName}".Length > 90)
+            r.Problem("stack name", $"the relay's resource group would be `voice-edge-{s.StackName}`, longer than the 90 characters Azure allows",
+                "use a stack name of at most 79 characters");
+
         // No admin CIDRs, no SSH rule: deploys need no inbound port, so SSH is only for humans who ask for it.
         var cidrs = r.CidrList(ConfigKeys.AdminCidrs, r.Bool(ConfigKeys.AllowSshFromAnywhere));
         var host = new RelayHostSettings(
