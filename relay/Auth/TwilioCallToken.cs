@@ -28,6 +28,7 @@ public sealed partial class TwilioCallToken
     private static readonly byte[] KeyLabel = Encoding.ASCII.GetBytes("voice-edge twilio call token v1");
 
     private readonly byte[] _key;
+    private readonly byte[][] _acceptedKeys;
     private readonly TimeSpan _clockSkew;
     private readonly TimeSpan _lifetime;
     private readonly string _relay;
@@ -36,11 +37,19 @@ public sealed partial class TwilioCallToken
     /// <param name="lifetime">How long a minted token stays valid (Relay:TwilioCallTokenSeconds).</param>
     /// <param name="relay">This relay's name (Relay:Name; empty for a single relay): the only name its tokens may carry.</param>
     public TwilioCallToken(string signingKey, TimeSpan lifetime, TimeSpan clockSkew, string relay = "")
+        : this(new SigningKeys(signingKey), lifetime, clockSkew, relay) { }
+
+    /// <summary>
+    /// Mints with the current key; a token minted under any accepted key holds, so a call whose webhook ran before a key
+    /// rotation still starts on the relay that restarted with the rotated keys.
+    /// </summary>
+    public TwilioCallToken(SigningKeys keys, TimeSpan lifetime, TimeSpan clockSkew, string relay = "")
     {
-        _key = HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), KeyLabel);
+        _relay = relay;
+        _acceptedKeys = keys.Accepted.Select(k => HMACSHA256.HashData(k, KeyLabel)).ToArray();
+        _key = _acceptedKeys[0];
         _lifetime = lifetime;
         _clockSkew = clockSkew;
-        _relay = relay;
     }
 
     public TimeSpan Lifetime => _lifetime;
@@ -61,7 +70,7 @@ public sealed partial class TwilioCallToken
         if (relay.Length > 0 && !RelayNamePattern().IsMatch(relay)) throw new ArgumentException("relay must be 1-12 characters of [a-z0-9]", nameof(relay));
         ArgumentOutOfRangeException.ThrowIfNegative(exp);
         var expText = exp.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return relay.Length == 0 ? $"t1.{expText}.{Sign(expText, callSid, accountSid)}" : $"t2.{relay}.{expText}.{SignFor(relay, expText, callSid, accountSid)}";
+        return relay.Length == 0 ? $"t1.{expText}.{Sign(_key, expText, callSid, accountSid)}" : $"t2.{relay}.{expText}.{SignFor(_key, relay, expText, callSid, accountSid)}";
     }
 
     /// <summary>Whether <paramref name="token"/> was minted for this call and account and is still in date.</summary>
@@ -73,9 +82,15 @@ public sealed partial class TwilioCallToken
         if (!m.Success || !long.TryParse(m.Groups["exp"].Value, System.Globalization.CultureInfo.InvariantCulture, out var exp)) return CallTokenStatus.Malformed;
         // A start message for a call (or account) that is not a Twilio SID cannot be the call a token names.
         if (callSid is null || accountSid is null || !IsCallSid(callSid) || !IsAccountSid(accountSid)) return CallTokenStatus.WrongCall;
+        var given = Encoding.ASCII.GetBytes(m.Groups["sig"].Value);
         var relay = m.Groups["relay"].Success ? m.Groups["relay"].Value : "";
-        var expected = Encoding.ASCII.GetBytes(relay.Length == 0 ? Sign(m.Groups["exp"].Value, callSid, accountSid) : SignFor(relay, m.Groups["exp"].Value, callSid, accountSid));
-        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(m.Groups["sig"].Value))) return CallTokenStatus.WrongCall;
+        var holds = false;
+        foreach (var key in _acceptedKeys)
+        {
+            var expected = relay.Length == 0 ? Sign(key, m.Groups["exp"].Value, callSid, accountSid) : SignFor(key, relay, m.Groups["exp"].Value, callSid, accountSid);
+            holds |= CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), given);
+        }
+        if (!holds) return CallTokenStatus.WrongCall;
         if (!string.Equals(relay, _relay, StringComparison.Ordinal)) return CallTokenStatus.OtherRelay;
         var nowSeconds = now.ToUnixTimeSeconds();
         if (exp + (long)_clockSkew.TotalSeconds < nowSeconds) return CallTokenStatus.Expired;
@@ -83,11 +98,11 @@ public sealed partial class TwilioCallToken
         return CallTokenStatus.Valid;
     }
 
-    private string Sign(string exp, string callSid, string accountSid) =>
-        RelayToken.Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"t1.{exp}.{callSid}.{accountSid}")));
+    private static string Sign(byte[] key, string exp, string callSid, string accountSid) =>
+        RelayToken.Base64Url(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes($"t1.{exp}.{callSid}.{accountSid}")));
 
-    private string SignFor(string relay, string exp, string callSid, string accountSid) =>
-        RelayToken.Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"t2.{relay}.{exp}.{callSid}.{accountSid}")));
+    private static string SignFor(byte[] key, string relay, string exp, string callSid, string accountSid) =>
+        RelayToken.Base64Url(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes($"t2.{relay}.{exp}.{callSid}.{accountSid}")));
 
     /// <summary>A Twilio Account SID: AC and 32 hex digits (https://www.twilio.com/docs/glossary/what-is-a-sid).</summary>
     public static bool IsAccountSid(string? value) => value is not null && AccountSidPattern().IsMatch(value);

@@ -1,10 +1,11 @@
+import { startCall } from "./call";
 import { settings, type WorkerEnv } from "./env";
 import { fleetHealth } from "./fleetHealth";
-import { authorize, health, plain, routeOf } from "./handler";
-import { proxyToRelay } from "./proxy";
+import { authorize, health, routeOf } from "./handler";
 import { callThroughFleet } from "./relayCall";
 import { fleetOf } from "./relayFleet";
 import { isolateHealth } from "./relayHealth";
+import { plain } from "./responses";
 
 // The module's only export is the handler: workerd treats every named export of the main module as an entrypoint.
 export default {
@@ -19,9 +20,10 @@ export default {
     const { refusal, user } = await authorize(request, env, s);
     if (refusal) return refusal;
     if (!env.RELAY_SIGNING_KEY) return plain(503, "the Worker is not configured (RELAY_SIGNING_KEY is empty)");
-    const key = env.RELAY_SIGNING_KEY;
+    const signingKey = env.RELAY_SIGNING_KEY;
+    const dial = (url: URL) => startCall({ request, user, relay: { url, timeoutMs: s.relayTimeoutMs }, signingKey });
     // A fleet dials relays in the chooser's order, each exactly as a single relay is dialled.
-    if (fleet) return callThroughFleet(request, fleet, isolateHealth, (relay) => proxyToRelay(request, { ...s, relayUrl: relay.url }, key, ctx, user), (read) => ctx.waitUntil(read));
-    return proxyToRelay(request, s, key, ctx, user);
+    if (fleet) return callThroughFleet(request, fleet, isolateHealth, (relay) => dial(relay.url), (read) => ctx.waitUntil(read));
+    return dial(s.relayUrl);
   },
 } satisfies ExportedHandler<WorkerEnv>;

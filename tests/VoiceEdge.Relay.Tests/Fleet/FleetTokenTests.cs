@@ -39,6 +39,19 @@ public class FleetTokenTests
     }
 
     [Fact]
+    public void A_named_token_minted_before_a_key_rotation_still_opens_its_relay()
+    {
+        var callSid = TwilioStreamStart.NewCallSid();
+        var now = DateTimeOffset.UtcNow;
+        const string next = "relay-test-next-signing-key-0123456789";
+        var token = Relay("weu").MintFor("eus", callSid, Account, now);
+        var rotated = new TwilioCallToken(new SigningKeys(next, Key), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), "eus");
+        Assert.Equal(CallTokenStatus.Valid, rotated.Check(token, callSid, Account, now));
+        Assert.Equal(CallTokenStatus.OtherRelay, new TwilioCallToken(new SigningKeys(next, Key), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), "weu").Check(token, callSid, Account, now));
+        Assert.Equal(CallTokenStatus.WrongCall, new TwilioCallToken(new SigningKeys(next), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), "eus").Check(token, callSid, Account, now));
+    }
+
+    [Fact]
     public void A_renamed_token_is_a_forgery_not_a_token_for_another_relay()
     {
         var callSid = TwilioStreamStart.NewCallSid();

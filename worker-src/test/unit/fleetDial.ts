@@ -1,6 +1,5 @@
 import { createExecutionContext } from "cloudflare:test";
-import { settings } from "../../src/env";
-import { proxyToRelay } from "../../src/proxy";
+import { startCall } from "../../src/call";
 import type { Relay } from "../../src/relayFleet";
 
 /**
@@ -9,6 +8,5 @@ import type { Relay } from "../../src/relayFleet";
  */
 export function dialAsSingleRelay(request: Request): { dial: (relay: Relay) => Promise<Response>; background: (read: Promise<unknown>) => void } {
   const ctx = createExecutionContext();
-  const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
-  return { dial: (relay) => proxyToRelay(request, { ...s, relayUrl: relay.url }, "k", ctx, "u"), background: (read) => ctx.waitUntil(read) };
+  return { dial: (relay) => startCall({ request, user: "u", relay: { url: relay.url, timeoutMs: 2000 }, signingKey: "k" }), background: (read) => ctx.waitUntil(read) };
 }
