@@ -15,6 +15,9 @@ const usage = `usage: npm --prefix local start -- [options]
   --handshake-ms <n>         the stand-ins' prompt-processing delay before 0x00 (default 2500,
                              about what a real PersonaPlex's prompts take)
   --queue-seconds <n>        how long a call waits for a free backend (Relay__QueueSeconds, default 10)
+  --relays <n>               a fleet of n relays (2-5), each named and labelled with a region (weu westeurope,
+                             neu northeurope, eus eastus, aue australiaeast, sea southeastasia) with its own
+                             echo backend, all behind the one Worker (RELAYS); callers are in Paris (request.cf)
   --page-port <n>            page server port        (default: any free port)
   --worker-port <n>          Worker (workerd) port   (default: any free port)
   --relay-port <n>           relay (Kestrel) port    (default: any free port)
@@ -28,7 +31,7 @@ try {
   ({ values } = parseArgs({
     options: {
       backend: { type: 'string' }, 'twilio-backend': { type: 'string' },
-      backends: { type: 'string' }, 'handshake-ms': { type: 'string' }, 'queue-seconds': { type: 'string' },
+      backends: { type: 'string' }, 'handshake-ms': { type: 'string' }, 'queue-seconds': { type: 'string' }, relays: { type: 'string' },
       'page-port': { type: 'string' }, 'worker-port': { type: 'string' }, 'relay-port': { type: 'string' }, 'backend-port': { type: 'string' },
       'no-build': { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
@@ -63,6 +66,7 @@ try {
     backends: values.backends,
     handshakeMs: values['handshake-ms'],
     queueSeconds: values['queue-seconds'],
+    relays: values.relays,
     ports: { page: values['page-port'], worker: values['worker-port'], relay: values['relay-port'], backend: values['backend-port'] },
     build: values['no-build'] ? false : 'auto',
     log: values.verbose ? (line) => console.error(line) : undefined,
@@ -83,7 +87,9 @@ voice-edge local path is up (loopback only). Ctrl-C stops everything.
   Twilio stream URL:     ${urls.twilioStream}   (relay, X-Twilio-Signature over this URL; start must carry the webhook's call token)
   Relay health/metrics:  ${urls.relay}/health  ${urls.relay}/metrics
   Worker health:         ${urls.workerHealth}
-${urls.standIns
+${stack.fleet
+    ? stack.fleet.map((m) => `  Relay ${m.name} (${m.region}): ${m.http}/health   Twilio webhook ${voiceWebhookUrl(m.twilioStream)}   echo backend ${m.backendHttp}/stats`).join('\n')
+    : urls.standIns
     ? urls.standIns.map((b, i) => `  Voice backend ${i}:       ${b.ws} (stand-in PersonaPlex, one call at a time; ${b.http}/stats)`).join('\n')
     : `  Voice backend:         ${urls.upstream}${urls.backendHttp ? ' (built-in echo)' : ''}`}
 

@@ -28,17 +28,18 @@ export function twilioReplies(message, state) {
 }
 
 /**
- * Starts the backend on host:port (port 0 picks a free one). Resolves to { port, close(), stats() }.
+ * Starts the backend on host:port (port 0 picks a free one). Resolves to { port, close(), stats() }. `label` (a fleet
+ * relay's region, locally) is in /health and /stats.
  * `WebSocketServer`: the `ws` server class of the calling package (a bare import resolves from this file's
  * folder, so a package other than local/ hands in its own `ws`); default: local/'s.
  */
-export async function startBackend({ host = '127.0.0.1', port = 0, WebSocketServer } = {}) {
+export async function startBackend({ host = '127.0.0.1', port = 0, WebSocketServer, label } = {}) {
   WebSocketServer ??= (await import('ws')).WebSocketServer;
-  const stats = { connectionsTotal: 0, connectionsOpen: 0, framesIn: 0, framesOut: 0, twilioEvents: {}, lastUrls: [] };
+  const stats = { ...(label ? { label } : {}), connectionsTotal: 0, connectionsOpen: 0, framesIn: 0, framesOut: 0, twilioEvents: {}, lastUrls: [] };
   const server = http.createServer((req, res) => {
     if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, role: 'voice-backend-echo' }));
+      res.end(JSON.stringify({ ok: true, role: 'voice-backend-echo', ...(label ? { label } : {}) }));
     } else if (req.url === '/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(stats));

@@ -12,6 +12,7 @@ import { answerCall, randomSid, twilioWebhookSignature, voiceWebhookUrl } from '
 import { startPageServer } from './pageServer.mjs';
 import { buildRelay } from './relayBuild.mjs';
 import { buildStandIn } from './standInBuild.mjs';
+import { cfObject, fleetEnv, LOCAL_REGIONS, MAX_LOCAL_RELAYS, relaysBinding } from './fleet.mjs';
 
 const localDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = path.resolve(localDir, '..');
@@ -82,7 +83,10 @@ function checkWholeNumber(name, value, min, max, fallback) {
  * never, default 'auto': when relay/ sources are newer than the last build), workerDir, relayCommand, log(line),
  * relayEnv (more Relay__ settings for every relay start), relayLauncher ({ spawn(name, command, args, { cwd, env, onLine })
  * returning a handle like startProcess's, holdsPort: true when it holds the relay's listening socket itself, so a
- * stopped relay leaves the port in use; the deploy drill's socket holder}).
+ * stopped relay leaves the port in use; the deploy drill's socket holder}), relays (1: one relay, as always; 2-5: a
+ * fleet, lib/fleet.mjs: that many relays named and labelled with regions, each with its own echo backend, listed to each
+ * other and to the Worker as RELAYS; `stack.fleet` then holds them), caller (the request.cf place of the Worker's
+ * callers in a fleet, default Paris).
  */
 export async function start(options = {}) {
   const ports = {
@@ -97,6 +101,10 @@ export async function start(options = {}) {
   if (standInCount > 0 && externalBackend) throw new Error('--backends starts stand-in backends; it cannot be combined with --backend');
   const handshakeMs = checkWholeNumber('--handshake-ms', options.handshakeMs, 0, 60000, 2500);
   const queueSeconds = checkWholeNumber('--queue-seconds', options.queueSeconds, 0, 600, undefined);
+  const relayCount = checkWholeNumber('--relays', options.relays, 1, MAX_LOCAL_RELAYS, 1);
+  if (relayCount > 1 && (standInCount > 0 || externalBackend || externalTwilioBackend || options.relayLauncher || options.relayCommand)) {
+    throw new Error('--relays runs each relay with its own echo backend; it cannot be combined with --backend, --twilio-backend or --backends');
+  }
   const log = options.log ?? (() => {});
   const secrets = { relaySigningKey: randomSecret(), authJwtSecret: randomSecret(), twilioAuthToken: randomSecret(24) };
   const twilioAccountSid = randomSid('AC');
@@ -118,9 +126,12 @@ export async function start(options = {}) {
     /** The X-Twilio-Signature Twilio would send when dialling `url` (default: this relay's stream URL). */
     signTwilio(url = stack.urls.twilioStream) { return twilioWebhookSignature(secrets.twilioAuthToken, url); },
     twilioAccountSid,
-    /** Rings the relay's voice webhook as Twilio does; resolves { streamUrl, token, callSid, accountSid } (lib/twilio.mjs). */
-    answerTwilioCall(callSid = randomSid('CA')) {
-      return answerCall({ postUrl: voiceWebhookUrl(stack.urls.twilioStream), authToken: secrets.twilioAuthToken, accountSid: twilioAccountSid, callSid });
+    /**
+     * Rings the relay's voice webhook as Twilio does (or `postUrl`, e.g. a TwiML <Redirect>'s URL); resolves
+     * { streamUrl, token, callSid, accountSid, twiml } (lib/twilio.mjs).
+     */
+    answerTwilioCall(callSid = randomSid('CA'), postUrl = voiceWebhookUrl(stack.urls.twilioStream)) {
+      return answerCall({ postUrl, authToken: secrets.twilioAuthToken, accountSid: twilioAccountSid, callSid });
     },
     async backendStats() {
       if (!stack.urls.backendHttp) throw new Error('backend stats exist only for the built-in echo backend');
@@ -137,7 +148,61 @@ export async function start(options = {}) {
     stopRelay, startRelay,
     async restartRelay(signal = 'SIGTERM') { await stopRelay(signal); await startRelay(); },
     stop,
+    /** With `relays` > 1: [{ name, region, latitude, longitude, port, http, twilioStream, backendHttp }], in order. */
+    fleet: null,
+    /** Stops fleet relay `name` (SIGTERM: it drains; SIGKILL: it dies; SIGSTOP: it hangs, a VM gone silent). */
+    async stopFleetRelay(name, signal = 'SIGTERM') {
+      const member = fleetMember(name);
+      const proc = stack.processes[`relay-${name}`];
+      if (!proc) return;
+      if (signal === 'SIGSTOP') { process.kill(-proc.pid, 'SIGSTOP'); member.stopped = true; return; }
+      if (member.stopped) { try { process.kill(-proc.pid, 'SIGCONT'); } catch { /* gone */ } member.stopped = false; }
+      if (signal === 'SIGKILL') { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ } }
+      else if (signal === 'SIGTERM-nowait') { try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* gone */ } return; }
+      await proc.stop();
+      stack.processes[`relay-${name}`] = null;
+      await waitPortFree(member.port);
+    },
+    /** (Re)starts fleet relay `name` on its port. */
+    startFleetRelay(name, extraEnv = {}) { return launchFleetRelay(fleetMember(name), extraEnv); },
+    /** Each fleet relay's echo backend's /stats (connectionsTotal, connectionsOpen, label, ...), by name. */
+    async fleetStats() {
+      return Object.fromEntries(await Promise.all(stack.fleet.map(async (m) => [m.name, await (await fetch(`${m.backendHttp}/stats`)).json()])));
+    },
   };
+
+  function fleetMember(name) {
+    const member = stack.fleet?.find((m) => m.name === name);
+    if (!member) throw new Error(`no fleet relay named "${name}" (the fleet: ${(stack.fleet ?? []).map((m) => m.name).join(', ') || 'none'})`);
+    return member;
+  }
+
+  /** Starts one fleet relay: its own echo backend's URLs, the fleet's lines, its name. */
+  async function launchFleetRelay(member, extraEnv = {}) {
+    const [command, ...args] = relayLaunch.command;
+    const name = `relay-${member.name}`;
+    const proc = startProcess(name, command, [...args, '--urls', `http://${HOST}:${member.port}`], {
+      cwd: relayLaunch.dir,
+      env: {
+        ...process.env,
+        DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+        Relay__DrainGraceSeconds: String(options.relayDrainGraceSeconds ?? 2),
+        Relay__Upstream: `ws://${HOST}:${member.backendPort}/api/chat`,
+        Relay__TwilioUpstream: `ws://${HOST}:${member.backendPort}/twilio`,
+        Relay__SigningKey: secrets.relaySigningKey,
+        Relay__TwilioAuthToken: secrets.twilioAuthToken,
+        Relay__TwilioAccountSid: twilioAccountSid,
+        Relay__PublicBaseUrl: `ws://${HOST}:${member.port}`,
+        ...fleetEnv(stack.fleet, member),
+        ...options.relayEnv,
+        ...extraEnv,
+      },
+      onLine: onLine(name),
+    });
+    stack.processes[name] = proc;
+    await waitForHttp(`${member.http}/health/live`, { proc, timeoutMs: 60000, describe: tail.describe });
+    return proc;
+  }
 
   let relayLaunch = null;
 
@@ -181,6 +246,11 @@ export async function start(options = {}) {
 
   /** Starts a relay (on the same port); `extraEnv` adds settings to this one start (e.g. `Relay__Build`). */
   async function startRelay(extraEnv = {}) {
+    if (stack.fleet) {
+      const proc = await launchFleetRelay(stack.fleet[0], extraEnv);
+      stack.processes.relay = proc;
+      return proc;
+    }
     const [command, ...args] = relayLaunch.command;
     const spawnRelay = options.relayLauncher?.spawn ?? startProcess;
     const proc = await spawnRelay('relay', command, [...args, '--urls', `http://${HOST}:${ports.relay}`], {
@@ -207,6 +277,11 @@ export async function start(options = {}) {
   }
 
   async function stopRelay(signal = 'SIGTERM') {
+    if (stack.fleet) {
+      await stack.stopFleetRelay(stack.fleet[0].name, signal);
+      stack.processes.relay = null;
+      return;
+    }
     const proc = stack.processes.relay;
     if (!proc) return;
     if (signal === 'SIGKILL') { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ } }
@@ -239,8 +314,25 @@ export async function start(options = {}) {
     for (const key of ['page', 'worker', 'relay', 'backend']) if (!ports[key]) ports[key] = await distinctPort();
     const inspectorPort = await distinctPort();
 
-    // 1. Stand-in voice backend (unless a real one was given): the echo, or n stand-in PersonaPlex servers.
-    if (standInCount > 0) {
+    // 1. Stand-in voice backend (unless a real one was given): the echo, or n stand-in PersonaPlex servers; in a
+    //    fleet, an echo per relay, labelled with the relay's region.
+    if (relayCount > 1) {
+      stack.fleet = [];
+      for (let i = 0; i < relayCount; i++) {
+        const { name, region, latitude, longitude } = LOCAL_REGIONS[i];
+        const port = i === 0 ? ports.relay : await distinctPort();
+        const backendPort = i === 0 ? ports.backend : await distinctPort();
+        const backend = startProcess(`backend-${name}`, process.execPath, [path.join(localDir, 'backend.mjs'), '--port', String(backendPort), '--label', region], { onLine: onLine(`backend-${name}`) });
+        stack.processes[`backend-${name}`] = backend;
+        started.push({ part: 'backend', stop: async () => { await backend.stop(3000); await waitPortFree(backendPort); } });
+        const member = { name, region, latitude, longitude, port, backendPort, http: `http://${HOST}:${port}`, twilioStream: `ws://${HOST}:${port}/twilio/stream`, backendHttp: `http://${HOST}:${backendPort}` };
+        stack.fleet.push(member);
+        await waitForHttp(`${member.backendHttp}/health`, { proc: backend, timeoutMs: 15000, describe: tail.describe });
+      }
+      stack.urls.backendHttp = stack.fleet[0].backendHttp;
+      stack.urls.upstream = `ws://${HOST}:${ports.backend}/api/chat`;
+      stack.urls.twilioUpstream = `ws://${HOST}:${ports.backend}/twilio`;
+    } else if (standInCount > 0) {
       const { dll } = buildStandIn({ build: options.build ?? 'auto', log });
       const standInPorts = [ports.backend];
       while (standInPorts.length < standInCount) standInPorts.push(await distinctPort());
@@ -268,8 +360,14 @@ export async function start(options = {}) {
       : await buildRelay({ build: options.build, log }).then(({ dll, dir }) => ({ command: ['dotnet', dll], dir }));
     stack.urls.relay = `http://${HOST}:${ports.relay}`;
     stack.urls.twilioStream = `ws://${HOST}:${ports.relay}/twilio/stream`;
-    started.push({ part: 'relay', stop: () => stopRelay() });
-    await startRelay();
+    if (stack.fleet) {
+      for (const member of stack.fleet) started.push({ part: 'relay', stop: () => stack.stopFleetRelay(member.name) });
+      await Promise.all(stack.fleet.map((member) => launchFleetRelay(member)));
+      stack.processes.relay = stack.processes[`relay-${stack.fleet[0].name}`];
+    } else {
+      started.push({ part: 'relay', stop: () => stopRelay() });
+      await startRelay();
+    }
 
     // 3. The page server (its origin must be known before the Worker starts).
     const origins = [`http://${HOST}:${ports.page}`, `http://localhost:${ports.page}`];
@@ -285,6 +383,10 @@ export async function start(options = {}) {
     //    never on the command line.
     const envFile = path.join(tempDir, 'worker.env');
     fs.writeFileSync(envFile, `RELAY_SIGNING_KEY=${secrets.relaySigningKey}\nAUTH_JWT_SECRET=${secrets.authJwtSecret}\n`, { mode: 0o600 });
+    // A fleet: the relays as RELAYS, and the callers' place as request.cf (Miniflare reads it from this file).
+    const fleetVars = stack.fleet ? ['--var', `RELAYS:${relaysBinding(stack.fleet)}`] : [];
+    const cfFile = path.join(tempDir, 'cf.json');
+    if (stack.fleet) fs.writeFileSync(cfFile, JSON.stringify(cfObject(options.caller)));
     const workerDir = options.workerDir ?? process.env.VOICE_EDGE_WORKER_DIR ?? path.join(repoRoot, 'worker-src');
     const wrangler = path.join(workerDir, 'node_modules', '.bin', 'wrangler');
     if (!fs.existsSync(wrangler)) {
@@ -296,10 +398,11 @@ export async function start(options = {}) {
       '--var', `RELAY_URL:${stack.urls.relay}`,
       '--var', `ALLOWED_ORIGINS:${origins.join(',')}`,
       '--var', 'ROUTE_PREFIX:/voice',
+      ...fleetVars,
       '--show-interactive-dev-session=false', '--log-level', 'log',
     ], {
       cwd: workerDir,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', WRANGLER_LOG_PATH: tempDir },
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', WRANGLER_LOG_PATH: tempDir, ...(stack.fleet ? { CLOUDFLARE_CF_FETCH_PATH: cfFile } : {}) },
       onLine: onLine('worker'),
     });
     stack.processes.worker = worker;

@@ -19,8 +19,11 @@ public sealed class DrainCoordinator(IOptions<RelayOptions> options, ILogger<Dra
     private volatile bool _draining;
     private volatile bool _handingOver;
 
-    /// <summary>Refusing new calls (503): a drain, never a hand-over.</summary>
-    public bool IsDraining => _draining;
+    /// <summary>Refusing new calls (503): a drain (SIGTERM, or <see cref="RelayOptions.Draining"/>), never a hand-over.</summary>
+    public bool IsDraining => _draining || options.Value.Draining;
+
+    /// <summary>A SIGTERM drain: the process is about to exit.</summary>
+    public bool IsStopping => _draining;
 
     /// <summary>Stopped accepting; open calls continue (a hand-over).</summary>
     public bool IsHandingOver => _handingOver;

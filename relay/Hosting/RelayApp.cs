@@ -53,7 +53,7 @@ public static class RelayApp
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
-            return new TwilioCallToken(o.AcceptedSigningKeys(), TimeSpan.FromSeconds(o.TwilioCallTokenSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds));
+            return new TwilioCallToken(o.AcceptedSigningKeys(), TimeSpan.FromSeconds(o.TwilioCallTokenSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds), o.Name);
         });
         builder.Services.AddSingleton(_ => new RelayMetrics(Metrics.NewCustomRegistry()));
         builder.Services.AddPhoneBridge(sp => sp.GetRequiredService<RelayMetrics>().Registry);
@@ -64,6 +64,7 @@ public static class RelayApp
         builder.Services.AddSingleton<DrainCoordinator>();
         builder.Services.AddSingleton<Relaying.Pool.BackendPool>();
         builder.Services.AddSingleton<BackendReachability>();
+        builder.Services.AddSingleton<Fleet.FleetHealth>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DrainCoordinator>());
         // Kestrel waits this long for open connections after it stops listening: the drain, or the whole hand-over.
         var handoverMinutes = builder.Configuration.GetValue($"{RelayOptions.Section}:{nameof(RelayOptions.HandoverMaxMinutes)}", 120.0);

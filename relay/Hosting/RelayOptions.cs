@@ -81,6 +81,36 @@ public sealed class RelayOptions : IValidatableObject
     /// </summary>
     [Range(0, 10)] public int TwilioRedirectAttempts { get; set; } = 2;
 
+    /// <summary>
+    /// This relay's name in a fleet (1-12 of [a-z0-9], one of <see cref="Fleet"/>'s); empty for a single relay. Its voice
+    /// webhook's call tokens name the relay each call is placed on, and its stream accepts only tokens naming it.
+    /// </summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>
+    /// Every relay of the fleet, this one included (<c>Relay__Fleet__&lt;i&gt;__Name/Url/Region/Latitude/Longitude</c>, written by the
+    /// infra program). Empty: a single relay, whose voice webhook streams every call to itself (<see cref="PublicBaseUrl"/>).
+    /// Set: the webhook streams each call to the relay nearest Twilio's Region that is ready and least loaded
+    /// (relay/Fleet/, relay/README.md "A fleet of relays").
+    /// </summary>
+    public List<VoiceEdge.Relay.Fleet.FleetRelayOptions> Fleet { get; set; } = [];
+
+    /// <summary>
+    /// Drained by configuration (<c>Relay__Draining=true</c>, the infra program's <c>relays[].draining</c>): the relay refuses
+    /// new calls (503) and its /health says draining, while its open calls go on; in a fleet its voice webhook still
+    /// answers and places calls on the other relays. Unlike a SIGTERM drain, nothing is closed and the process stays.
+    /// </summary>
+    public bool Draining { get; set; }
+
+    /// <summary>How long the voice webhook reuses another relay's /health (5 s, as the Worker's chooser).</summary>
+    [Range(1, 300)] public int FleetHealthCacheSeconds { get; set; } = 5;
+
+    /// <summary>How long the voice webhook waits for another relay's /health before counting its health as unknown.</summary>
+    [Range(50, 10_000)] public int FleetHealthTimeoutMs { get; set; } = 1000;
+
+    /// <summary>True when <see cref="Fleet"/> lists relays.</summary>
+    public bool HasFleet => Fleet.Count > 0;
+
     /// <summary>True when the Twilio routes can take calls: both the auth token and the account SID are set.</summary>
     public bool TwilioConfigured => !string.IsNullOrEmpty(TwilioAuthToken) && !string.IsNullOrEmpty(TwilioAccountSid);
 
@@ -212,5 +242,7 @@ public sealed class RelayOptions : IValidatableObject
             yield return new(problem, [nameof(Backends)]);
         foreach (var problem in TwilioStreamUrlRules.Problems(PublicBaseUrl))
             yield return new(problem, [nameof(PublicBaseUrl)]);
+        foreach (var problem in VoiceEdge.Relay.Fleet.FleetRules.Problems(this))
+            yield return new(problem, [nameof(Fleet)]);
     }
 }

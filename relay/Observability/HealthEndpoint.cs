@@ -35,7 +35,8 @@ public static class HealthEndpoint
                 limiter.InUse,
                 options.Value.MaxConnections,
                 options.Value.Build,
-                drain.IsHandingOver);
+                drain.IsHandingOver,
+                options.Value.Name);
             return Results.Json(body, HealthJson.Default.ReadyBody,
                 statusCode: status == "ok" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
@@ -53,8 +54,9 @@ public sealed record LiveBody(string Status, bool Draining, string Build, bool H
 
 public sealed record BackendBody(string Setting, string State);
 
+/// <param name="Name">The relay's fleet name (Relay:Name; empty for a single relay).</param>
 public sealed record ReadyBody(string Status, bool Draining, Dictionary<string, BackendBody> Backends, string[] Unreachable, int OpenCalls, int MaxCalls,
-    string Build, bool HandingOver);
+    string Build, bool HandingOver, string Name);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(LiveBody))]

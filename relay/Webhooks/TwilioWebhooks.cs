@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using VoiceEdge.Relay.Auth;
+using VoiceEdge.Relay.Fleet;
 using VoiceEdge.Relay.Hosting;
 using VoiceEdge.Relay.Observability;
 using VoiceEdge.Relay.Relaying;
@@ -28,11 +29,12 @@ public static partial class TwilioWebhooks
     }
 
     private static async Task HandleVoiceAsync(HttpContext context, IOptions<RelayOptions> options, TwilioCallToken tokens, TimeProvider clock,
-        DrainCoordinator drain, RelayMetrics metrics, ILoggerFactory loggers)
+        DrainCoordinator drain, RelayMetrics metrics, ILoggerFactory loggers, FleetHealth fleet)
     {
         var o = options.Value;
         var logger = loggers.CreateLogger(typeof(TwilioWebhooks));
-        if (drain.IsDraining)
+        // A relay drained by configuration in a fleet still places calls, on the other relays (its own health says draining).
+        if (drain.IsStopping || (drain.IsDraining && !o.HasFleet))
         {
             context.Response.Headers.RetryAfter = "5";
             await RefuseAsync(context, metrics, logger, "voice", new(StatusCodes.Status503ServiceUnavailable, "draining", "relay draining; retry shortly"));
@@ -50,10 +52,18 @@ public static partial class TwilioWebhooks
             await RefuseAsync(context, metrics, logger, "voice", new(StatusCodes.Status400BadRequest, "bad-call-sid", "CallSid missing or not a Call SID"));
             return;
         }
-        var token = tokens.Mint(callSid!, o.TwilioAccountSid!, clock.GetUtcNow());
-        var then = CallContinuation.For(TwilioWebhookRequest.PublicHttpUrl(o.PublicBaseUrl!, VoicePath),
-            context.Request.Query.TryGetValue(CallContinuation.AttemptParameter, out var attempt) ? attempt.ToString() : null, o.TwilioRedirectAttempts);
-        var twiml = StreamTwiml.Build(TwilioWebhookRequest.PublicUrl(o.PublicBaseUrl!, RelayEndpoints.TwilioPath), token, then);
+        var attempt = context.Request.Query.TryGetValue(CallContinuation.AttemptParameter, out var a) ? a.ToString() : null;
+        string twiml;
+        if (o.HasFleet)
+        {
+            twiml = await FleetTwiml.BuildAsync(context, o, tokens, clock, fleet, callSid!, attempt, logger);
+        }
+        else
+        {
+            var token = tokens.Mint(callSid!, o.TwilioAccountSid!, clock.GetUtcNow());
+            var then = CallContinuation.For(TwilioWebhookRequest.PublicHttpUrl(o.PublicBaseUrl!, VoicePath), attempt, o.TwilioRedirectAttempts);
+            twiml = StreamTwiml.Build(TwilioWebhookRequest.PublicUrl(o.PublicBaseUrl!, RelayEndpoints.TwilioPath), token, then);
+        }
         metrics.TwilioWebhooks.WithLabels("voice", "answered").Inc();
         RelayLog.TwilioVoiceAnswered(logger, callSid!);
         context.Response.ContentType = "text/xml; charset=utf-8";

@@ -8,6 +8,8 @@ export interface OptionalBindings {
   AUTH_JWKS_URL?: string;
   AUTH_ISSUER?: string;
   AUTH_AUDIENCE?: string;
+  /** A fleet's relays as JSON (src/relayFleet.ts); when set it wins over RELAY_URL. */
+  RELAYS?: string;
   /** How long to wait for the relay to accept the upgrade, in ms (default 10000). */
   RELAY_TIMEOUT_MS?: string;
 }

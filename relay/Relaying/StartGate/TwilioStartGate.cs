@@ -76,6 +76,7 @@ public sealed class TwilioStartGate(TwilioCallToken tokens, string accountSid, T
                 CallTokenStatus.Missing => GateOutcome.Refuse(1008, "token-missing", "stream start carries no call token"),
                 CallTokenStatus.Expired => GateOutcome.Refuse(1008, "token-expired", "call token expired"),
                 CallTokenStatus.Malformed => GateOutcome.Refuse(1008, "token-invalid", "call token malformed"),
+                CallTokenStatus.OtherRelay => GateOutcome.Refuse(1008, "token-other-relay", "call token names another relay"),
                 _ => GateOutcome.Refuse(1008, "token-invalid", "call token not valid for this call"),
             };
         }

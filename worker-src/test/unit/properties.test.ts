@@ -5,3 +5,4 @@ import "./properties/userToken.prop";
 import "./properties/jwt.prop";
 import "./properties/handler.prop";
 import "./properties/relay.prop";
+import "./properties/relayChoice.prop";
