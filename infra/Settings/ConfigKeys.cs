@@ -67,6 +67,15 @@ public static class ConfigKeys
             + "`defaultQuery` query values every call gets, e.g. `{voice_prompt: NATF2.pt, text_prompt: You enjoy having a good conversation.}` "
             + "(a PersonaPlex backend, path `/api/chat`, needs `text_prompt`; `seed` is refused until a PersonaPlex release carries NVIDIA/personaplex PR #75). Replaces `voiceUpstream` (see \"Voice backends\")",
     };
+    public static readonly ConfigKey Relays = new()
+    {
+        Name = "relays", DefaultText = "unset: one relay from the keys above and below", RefusedInPreview = true,
+        Doc = "a fleet of relays, one VM each, instead of the single relay: a list of `{name, location, vmSize, voiceBackends, twilioUpstream, draining}`: "
+            + "`name` 1-12 lowercase letters or digits, unique, in resource names and the relay's DNS-only record `<relayRecord>-<name>`; "
+            + "`location` an Azure region of infra/Settings/AzureRegions.cs; `vmSize` default `Standard_B2s`; `voiceBackends` as the key above, this relay's own; "
+            + "`twilioUpstream` default its first backend's with path `/twilio`; `draining: true` takes it out of the choice for new calls. "
+            + "Replaces `vmSize`, `voiceBackends` and `twilioUpstream` (refused beside it); `azureLocation` is then the home of the shared resources (see \"A fleet of relays\")",
+    };
     public static readonly ConfigKey VoiceQueryKeys = new()
     {
         Name = "voiceQueryKeys", DefaultText = "unset: callers set no query value", RefusedInPreview = true,
@@ -167,7 +176,7 @@ public static class ConfigKeys
     public static readonly IReadOnlyList<ConfigKey> All =
     [
         Kind, AccountId, ZoneId, ZoneName, OwnsZone, ZonePlan, PublicHost, RoutePrefix, RelayRecord, WorkerName,
-        AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceBackends, VoiceQueryKeys, TwilioUpstream, TwilioMode, TwilioAccountSid, RateLimitRequests,
+        AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceBackends, Relays, VoiceQueryKeys, TwilioUpstream, TwilioMode, TwilioAccountSid, RateLimitRequests,
         RateLimitPeriod, RateLimitMitigation, RateLimitRulesetId, RateLimitKeptRules, OriginErrorSlo, AlertEmails,
         AzureLocation, VmSize, AdminUsername, SshPublicKey, AdminCidrs, AllowSshFromAnywhere, DnsLabel, RelayUrl,
         WorkersDevSubdomain, RelaySigningKey, AuthJwtSecret, TwilioAuthToken, TwilioWebhookSharedKey, AlertWebhookUrl,
