@@ -15,6 +15,7 @@ public class ProviderContractTests
         "committed:dev", "committed:prod", "committed:pr-123", "committed:pr-9999999",
         .. new[] { GraphFixtures.Owner, GraphFixtures.Sharer, GraphFixtures.Preview }.Select(s => $"graph:{s}"),
         .. PlanFixtures.Plans.Select(p => $"plan:{p}"),
+        "fixture:fleet",
     ];
 
     private static PulumiProgram Render(string stack) => stack.Split(':') switch
@@ -22,6 +23,7 @@ public class ProviderContractTests
         ["committed", var name] => Stacks.Program(name),
         ["graph", var name] => GraphFixtures.Program(name),
         ["plan", var plan] => PlanFixtures.Program(plan),
+        ["fixture", FleetFixture.Stack] => FleetFixture.Program(),
         _ => throw new ArgumentException(stack),
     };
 
