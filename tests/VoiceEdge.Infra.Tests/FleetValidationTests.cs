@@ -151,4 +151,26 @@ public class FleetValidationTests
         Assert.Equal(s.RelayHost, relay.Host);
         Assert.Equal(s.Edge!.VoiceBackends, relay.VoiceBackends);
     }
+
+    /// <summary>prod's relay `dev` would be ws-dev.example.com, dev's own relay record: refused in prod, naming dev.</summary>
+    [Fact]
+    public void A_fleet_relay_record_that_is_another_stacks_record_in_the_zone_is_refused()
+    {
+        var prod = Stacks.Edited("prod", (K.Relays, List(Relay("dev", "westeurope"), Relay("weu", "westeurope"))),
+            (K.VoiceBackends, null), (K.TwilioUpstream, null), (K.VmSize, null));
+        var problem = Assert.Single(Stacks.Problems(prod));
+        Assert.Equal(K.Relays.Qualified, problem.Key);
+        Assert.Contains("relay record ws-dev.example.com is also declared by Pulumi.dev.yaml", problem.Problem);
+        Assert.Empty(Stacks.Problems(Stacks.Edited("prod", (K.Relays, List(Relay("weu", "westeurope"))),
+            (K.VoiceBackends, null), (K.TwilioUpstream, null), (K.VmSize, null))));
+    }
+
+    /// <summary>The same rule between single-relay stacks: dev's record set to prod's `ws` was accepted before and would have fought prod's.</summary>
+    [Fact]
+    public void Two_single_relay_stacks_of_one_zone_with_one_record_are_refused()
+    {
+        var problem = Assert.Single(Stacks.Problems(Stacks.Edited("dev", (K.RelayRecord, "ws"))));
+        Assert.Equal(K.RelayRecord.Qualified, problem.Key);
+        Assert.Contains("relay record ws.example.com is also declared by Pulumi.prod.yaml", problem.Problem);
+    }
 }
