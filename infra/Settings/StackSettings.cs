@@ -41,6 +41,11 @@ public sealed record StackSettings
     public bool IsProduction => StackName == "prod";
 }
 
+/// <summary>
+/// The zone, the public host and the Worker's route; for a single relay also its record, backends and Twilio upstream.
+/// In a fleet those three live per relay (<see cref="RelaySite"/>): <c>RelayRecordFqdn</c> is then only the name the
+/// relays' records are made from (no record of that name is declared), and the backends and upstream are empty.
+/// </summary>
 public sealed record EdgeSettings(
     string ZoneId,
     string ZoneName,
