@@ -93,12 +93,20 @@ internal static partial class RelayFleetRules
             rewritten.Add(node);
         }
         var names = string.Join(", ", set.Select(k => k.Key.Qualified));
+        // The whole list when it fits a problem line; otherwise what to move where, each value shown cut (ConfigText).
+        var whole = rewritten.ToJsonString();
+        var rewrite = whole.Length <= MaxRewriteLength
+            ? $"rewrite {config.Source} as `voice-edge:relays: {whole}`"
+            : $"in {config.Source}, give every relay of voice-edge:relays that lacks them {string.Join(", ", set.Select(k => $"`{k.Field}: {ConfigText.Show(r.Raw(k.Key) ?? "")}`"))}";
         foreach (var (k, field) in set)
         {
             r.Problem(k, $"is a single-relay key, and voice-edge:relays is set: each relay states its own `{field}`",
-                $"rewrite {config.Source} as `voice-edge:relays: {rewritten.ToJsonString()}` and delete {names}");
+                $"{rewrite} and delete {names}");
         }
     }
+
+    /// <summary>A problem line stays readable (and under the hostile tests' bound); longer rewrites are given field by field.</summary>
+    private const int MaxRewriteLength = 600;
 
     private static RelaySite? Relay(ConfigReader r, string source, JsonElement item, int i, RelayHostSettings shared, string recordFqdn, string publicHost)
     {

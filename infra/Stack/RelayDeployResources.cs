@@ -108,6 +108,7 @@ public static class RelayDeployResources
             ProtectedParameters =
             [
                 new RunCommandParameter { Name = "RELAY_SIGNING_KEY", Value = context.Secret(ConfigKeys.RelaySigningKey) },
+                .. RotationParameters(context, edge.SigningKeyRotation),
                 new RunCommandParameter { Name = "RELAY_TWILIO_AUTH_TOKEN", Value = context.Secret(ConfigKeys.TwilioAuthToken) },
                 .. (edge.HasTwilioWebhookSharedKey
                     ? [new RunCommandParameter { Name = "RELAY_TWILIO_WEBHOOK_SHARED_KEY", Value = context.Secret(ConfigKeys.TwilioWebhookSharedKey) }]
@@ -122,6 +123,14 @@ public static class RelayDeployResources
             // succeeds. The two never run at once: the old one is only deleted after the create returns.
         });
     }
+
+    /// <summary>The extra key the relay accepts during a signing-key rotation, as a protected parameter.</summary>
+    private static RunCommandParameter[] RotationParameters(StackContext context, SigningKeyRotation rotation) => rotation switch
+    {
+        SigningKeyRotation.AcceptingNext => [new RunCommandParameter { Name = "RELAY_SIGNING_KEY_NEXT", Value = context.Secret(ConfigKeys.RelaySigningKeyNext) }],
+        SigningKeyRotation.AcceptingPrevious => [new RunCommandParameter { Name = "RELAY_SIGNING_KEY_PREVIOUS", Value = context.Secret(ConfigKeys.RelaySigningKeyPrevious) }],
+        _ => [],
+    };
 
     /// <summary>
     /// The run command's name carries a hash of everything it runs with except its secrets: the relay's sources

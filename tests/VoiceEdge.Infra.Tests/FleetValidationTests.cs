@@ -173,4 +173,18 @@ public class FleetValidationTests
         Assert.Equal(K.RelayRecord.Qualified, problem.Key);
         Assert.Contains("relay record ws.example.com is also declared by Pulumi.prod.yaml", problem.Problem);
     }
+
+    /// <summary>A rewrite too long for one problem line (long prompts) is given field by field, each value cut, never the whole list.</summary>
+    [Fact]
+    public void A_rewrite_too_long_for_a_line_is_given_field_by_field()
+    {
+        var prompt = new string('x', 900);
+        var backends = """[{"url":"wss://gpu-all.example.io:8998/api/chat","defaultQuery":{"text_prompt":"PROMPT"}}]""".Replace("PROMPT", prompt, StringComparison.Ordinal);
+        var bare = Relay("weu", "westeurope");
+        bare.Remove("voiceBackends");
+        var problem = Assert.Single(Problems((K.Relays, List(bare)), (K.VoiceBackends, backends)), p => p.Key == K.VoiceBackends.Qualified);
+        Assert.True(problem.ToString().Length < 1_000, $"{problem.ToString().Length} characters");
+        Assert.Contains("give every relay of voice-edge:relays that lacks them `voiceBackends: [{\"url\":\"wss://gpu-all.example.io", problem.Fix);
+        Assert.Contains("and delete voice-edge:voiceBackends", problem.Fix);
+    }
 }
