@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using VoiceEdge.Infra.Contracts;
 using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Rendering;
@@ -148,5 +149,31 @@ public class FleetLifecycleTests
         var diff = Compare(WithRelays(Relay("weu", "westeurope"), Relay("eus", "eastus")), WithRelays(Relay("weu", "westeurope"), Relay("wus", "westus2")));
         Assert.Equal(Of("wus", PerRelay), diff.Added);
         Assert.Equal(Of("eus", PerRelay), diff.Removed);
+    }
+
+    /// <summary>
+    /// The same edits through the provider contracts (ProgramDiff, as the day-2 matrix classifies changes): what
+    /// `pulumi up` creates, replaces, updates and deletes. Adding a relay replaces only the other relays' run commands
+    /// (their name carries the fleet lines: a re-install with a hand-over) and updates the Worker in place; removing the
+    /// first relay deletes only its own resources and replaces nothing shared.
+    /// </summary>
+    [Fact]
+    public void The_provider_contracts_classify_adding_and_removing_as_creates_and_deletes_of_that_relay_only()
+    {
+        static string[] Names(IEnumerable<Contracts.ResourceChange> changes, ChangeKind kind) =>
+            [.. changes.Where(c => c.Kind == kind).Select(c => c.Name).Order(StringComparer.Ordinal)];
+
+        var add = ProgramDiff.Between(WithRelays(Relay("weu", "westeurope")), WithRelays(Relay("weu", "westeurope"), Relay("eus", "eastus")));
+        Assert.Equal(Of("eus", PerRelay), Names(add, ChangeKind.Create));
+        Assert.Equal(["relayInstall-weu"], Names(add, ChangeKind.Replace));
+        Assert.Equal(["healthCheckAlerts", "worker"], Names(add, ChangeKind.Update));
+        Assert.Empty(Names(add, ChangeKind.Delete));
+        Assert.DoesNotContain(add, c => c.Name == "relayVm-weu");
+
+        var remove = ProgramDiff.Between(WithRelays(Relay("weu", "westeurope", draining: true), Relay("eus", "eastus")), WithRelays(Relay("eus", "eastus")));
+        Assert.Equal(Of("weu", PerRelay), Names(remove, ChangeKind.Delete));
+        Assert.Empty(Names(remove, ChangeKind.Create));
+        Assert.Equal(["relayInstall-eus"], Names(remove, ChangeKind.Replace));
+        Assert.DoesNotContain(remove, c => c.Name is "resourceGroup" or "relayStorage" or "monitoringLogs" or "relayVm-eus");
     }
 }
