@@ -39,7 +39,7 @@ render_all() { # <tree> <outdir>
 resource_changes() { # <before.yaml> <after.yaml>: "added|changed|removed <name>" per resource under `resources:`
   awk 'FNR == 1 { side++ ; name = "" }
        /^[^ #]/ { section = $0; name = ""; next }
-       section == "resources:" && /^  [A-Za-z0-9_]+:/ { name = substr($1, 1, length($1) - 1) }
+       section == "resources:" && /^  [A-Za-z0-9_-]+:/ { name = substr($1, 1, length($1) - 1) }
        section == "resources:" && name != "" { if (side == 1) before[name] = before[name] $0 "\n"; else after[name] = after[name] $0 "\n" }
        END {
          for (n in after) { if (!(n in before)) print "added " n; else if (before[n] != after[n]) print "changed " n }

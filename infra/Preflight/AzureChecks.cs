@@ -54,9 +54,10 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
         var api = new JsonApiClient(http, inputs.AzureApiBase, token.Value);
         var sub = await Subscription(api, subscription, cancel).ConfigureAwait(false);
         rows.Add(sub);
-        rows.Add(sub.Outcome == CheckOutcome.Pass
-            ? await VmSize(api, subscription, host, cancel).ConfigureAwait(false)
-            : CheckResult.Skip(VmSizeCheck, "needs an enabled subscription"));
+        if (sub.Outcome != CheckOutcome.Pass) rows.Add(CheckResult.Skip(VmSizeCheck, "needs an enabled subscription"));
+        // One row per relay: a fleet's relays each have their own region and size (voice-edge:relays).
+        else foreach (var relay in settings.Relays.Count > 0 ? settings.Relays : [new RelaySite("", host, "", [], "")])
+            rows.Add(await VmSize(api, subscription, relay, cancel).ConfigureAwait(false));
         rows.Add(sub.Outcome == CheckOutcome.Pass
             ? await DeployRights(api, subscription, cancel).ConfigureAwait(false)
             : CheckResult.Skip(RightsCheck, "needs an enabled subscription"));
@@ -172,16 +173,20 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
     /// (learn.microsoft.com/en-us/rest/api/compute/resource-skus/list?view=rest-compute-2021-07-01).
     /// A Location restriction means the size cannot be deployed in the region by this subscription.
     /// </summary>
-    private async Task<CheckResult> VmSize(JsonApiClient api, string subscription, RelayHostSettings host, CancellationToken cancel)
+    private async Task<CheckResult> VmSize(JsonApiClient api, string subscription, RelaySite relay, CancellationToken cancel)
     {
-        var fix = $"pick a size the region offers (`az vm list-skus -l {host.Location} --resource-type virtualMachines -o table`) and `pulumi config set {ConfigKeys.Unqualified(ConfigKeys.VmSize)} <size> -s {settings.StackName}`, or another {ConfigKeys.AzureLocation}";
+        var host = relay.Host;
+        var check = relay.InFleet ? $"{VmSizeCheck} (relay {relay.Name})" : VmSizeCheck;
+        var fix = relay.InFleet
+            ? $"pick a size the region offers (`az vm list-skus -l {host.Location} --resource-type virtualMachines -o table`) as relay {relay.Name}'s `vmSize` in {ConfigKeys.Relays}, or another `location` for it"
+            : $"pick a size the region offers (`az vm list-skus -l {host.Location} --resource-type virtualMachines -o table`) and `pulumi config set {ConfigKeys.Unqualified(ConfigKeys.VmSize)} <size> -s {settings.StackName}`, or another {ConfigKeys.AzureLocation}";
         var filter = Uri.EscapeDataString($"location eq '{host.Location}'");
         string? next = $"/subscriptions/{Uri.EscapeDataString(subscription)}/providers/Microsoft.Compute/skus?api-version={SkusApiVersion}&$filter={filter}";
         for (var page = 0; next is not null && page < MaxSkuPages; page++)
         {
             var reply = await api.GetAsync(next, cancel).ConfigureAwait(false);
             if (!reply.IsSuccess || reply.Body is not { ValueKind: JsonValueKind.Object } body)
-                return CheckResult.Fail(VmSizeCheck, $"listing the VM sizes of {host.Location} failed: {reply.Describe()}", "run preflight again");
+                return CheckResult.Fail(check, $"listing the VM sizes of {host.Location} failed: {reply.Describe()}", "run preflight again");
             if (body.TryGetProperty("value", out var skus) && skus.ValueKind == JsonValueKind.Array)
             {
                 foreach (var sku in skus.EnumerateArray())
@@ -190,13 +195,13 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
                     if (!OffersLocation(sku, host.Location)) continue;
                     var restriction = LocationRestriction(sku, host.Location);
                     return restriction is null
-                        ? CheckResult.Pass(VmSizeCheck, $"{host.VmSize} is offered in {host.Location}")
-                        : CheckResult.Fail(VmSizeCheck, $"{host.VmSize} is restricted in {host.Location} for this subscription ({restriction})", fix);
+                        ? CheckResult.Pass(check, $"{host.VmSize} is offered in {host.Location}")
+                        : CheckResult.Fail(check, $"{host.VmSize} is restricted in {host.Location} for this subscription ({restriction})", fix);
                 }
             }
             next = body.TryGetProperty("nextLink", out var link) && link.ValueKind == JsonValueKind.String ? link.GetString() : null;
         }
-        return CheckResult.Fail(VmSizeCheck, $"{host.Location} does not list {host.VmSize}", fix);
+        return CheckResult.Fail(check, $"{host.Location} does not list {host.VmSize}", fix);
     }
 
     private static bool OffersLocation(JsonElement sku, string location) =>

@@ -27,6 +27,8 @@ public sealed record ApplicationInsights : ResourceArgs
 public sealed record StandardWebTest : ResourceArgs
 {
     public override string TypeToken => "azure:appinsights/standardWebTest:StandardWebTest";
+    /// <summary>Set for a fleet relay's (its logical name is too long to auto-name); otherwise the provider auto-names it.</summary>
+    public string? Name { get; init; }
     public required string ResourceGroupName { get; init; }
     public required string Location { get; init; }
     public required string ApplicationInsightsId { get; init; }
@@ -59,6 +61,8 @@ public sealed record StandardWebTestValidationRules
 public sealed record WebTestAvailabilityAlert : ResourceArgs
 {
     public override string TypeToken => "azure:monitoring/metricAlert:MetricAlert";
+    /// <summary>Set for a fleet relay's (its logical name is too long to auto-name); otherwise the provider auto-names it.</summary>
+    public string? Name { get; init; }
     public required string ResourceGroupName { get; init; }
     public required IReadOnlyList<string> Scopes { get; init; }
     public required string Description { get; init; }
@@ -81,6 +85,8 @@ public sealed record WebTestLocationAvailabilityCriteria
 public sealed record VirtualMachineExtension : ResourceArgs
 {
     public override string TypeToken => "azure:compute/extension:Extension";
+    /// <summary>Set for a fleet relay's (its logical name is too long to auto-name); otherwise the provider auto-names it.</summary>
+    public string? Name { get; init; }
     public required string VirtualMachineId { get; init; }
     public required string Publisher { get; init; }
     public required string Type { get; init; }
@@ -136,6 +142,8 @@ public sealed record DataCollectionRuleDataFlow
 public sealed record DataCollectionRuleAssociation : ResourceArgs
 {
     public override string TypeToken => "azure:monitoring/dataCollectionRuleAssociation:DataCollectionRuleAssociation";
+    /// <summary>Set for a fleet relay's (its logical name is too long to auto-name); otherwise the provider auto-names it.</summary>
+    public string? Name { get; init; }
     public required string TargetResourceId { get; init; }
     public required string DataCollectionRuleId { get; init; }
     public required string Description { get; init; }

@@ -51,17 +51,26 @@ public static class MermaidWriter
         sb.Append("  x_browser([\"Browser\"])\n");
         if (settings.Edge is not null) sb.Append("  x_twilio([\"Twilio Media Streams\"])\n");
         sb.Append($"  x_cloudflare{{{{\"Cloudflare{(settings.Edge is { } e ? $" · {Text(e.PublicHost)}" : " · workers.dev")}\"}}}}\n");
-        sb.Append(settings.Preview is { } p
-            ? $"  x_relay([\"existing relay<br/>{Text(p.RelayUrl)}\"])\n"
-            : "  x_relay([\"relay · Kestrel behind Caddy\"])\n  x_backend([\"voice backend\"])\n");
+        if (settings.IsFleet)
+        {
+            foreach (var relay in settings.Relays)
+                sb.Append($"  {RelayNode(relay)}([\"relay {Text(relay.Name)} · {Text(relay.Region!.DisplayName)}{(relay.Draining ? " · draining" : "")}\"])\n  {BackendNode(relay)}([\"voice backend · {Text(relay.Name)}\"])\n");
+        }
+        else
+        {
+            sb.Append(settings.Preview is { } p
+                ? $"  x_relay([\"existing relay<br/>{Text(p.RelayUrl)}\"])\n"
+                : "  x_relay([\"relay · Kestrel behind Caddy\"])\n  x_backend([\"voice backend\"])\n");
+        }
 
-        foreach (var group in Groups)
+        var onPath = settings.IsFleet ? FleetOnPath(settings) : OnPath;
+        foreach (var group in settings.IsFleet ? FleetGroups(settings) : Groups)
         {
             var members = program.Resources.Where(group.Holds).ToList();
             if (members.Count == 0) continue;
             sb.Append($"  subgraph {group.Id}[\"{group.Title}\"]\n");
             foreach (var r in members) sb.Append($"    {Node(r)}\n");
-            foreach (var row in members.Select(r => r.Name).Where(n => !OnPath.Contains(n)).Chunk(GridWidth).Where(row => row.Length > 1))
+            foreach (var row in members.Select(r => r.Name).Where(n => !onPath.Contains(n)).Chunk(GridWidth).Where(row => row.Length > 1))
                 sb.Append($"    {string.Join(" ~~~ ", row.Select(Id))}\n");
             sb.Append("  end\n");
         }
@@ -74,10 +83,13 @@ public static class MermaidWriter
             sb.Append("  end\n");
         }
 
-        foreach (var edge in PathEdges(settings, declared)) sb.Append($"  {edge}\n");
+        foreach (var edge in settings.IsFleet ? FleetPathEdges(settings, declared) : PathEdges(settings, declared)) sb.Append($"  {edge}\n");
 
         sb.Append("  classDef external fill:#f5f5f5,stroke:#888,color:#222\n");
-        sb.Append("  class x_browser,x_cloudflare,x_relay").Append(settings.Edge is not null ? ",x_twilio" : "").Append(settings.Preview is null ? ",x_backend" : "").Append(" external\n");
+        if (settings.IsFleet)
+            sb.Append("  class x_browser,x_cloudflare,x_twilio,").Append(string.Join(',', settings.Relays.SelectMany(r => new[] { RelayNode(r), BackendNode(r) }))).Append(" external\n");
+        else
+            sb.Append("  class x_browser,x_cloudflare,x_relay").Append(settings.Edge is not null ? ",x_twilio" : "").Append(settings.Preview is null ? ",x_backend" : "").Append(" external\n");
         if (changes.Count > 0)
         {
             sb.Append("  classDef added fill:#dafbe1,stroke:#1a7f37,stroke-width:2px,color:#111\n");
@@ -115,6 +127,67 @@ public static class MermaidWriter
         yield return "x_relay -->|\"voice upstream\"| x_backend";
         if (Has("relayInstall")) yield return $"{Id("relayInstall")} -.->|\"installs\"| x_relay";
     }
+
+    /// <summary>
+    /// A fleet's groups: as a single relay's, except that the relay hosts get one subgraph per relay (named and placed)
+    /// beside the shared one (the resource group), so the diagram shows every relay and which VM is whose.
+    /// </summary>
+    private static IEnumerable<Group> FleetGroups(StackSettings s)
+    {
+        bool OfRelay(Resource r, RelaySite relay) => r.Name.EndsWith($"-{relay.Name}", StringComparison.Ordinal);
+        foreach (var group in Groups)
+        {
+            if (group.Id == "dns")
+            {
+                yield return group with { Title = "DNS-only ws records, one per relay" };
+                continue;
+            }
+            if (group.Id != "host")
+            {
+                yield return group;
+                continue;
+            }
+            yield return new("host", "Relay hosts (Azure): shared", r => r.Concern == Concern.RelayHost && !s.Relays.Any(relay => OfRelay(r, relay)));
+            foreach (var relay in s.Relays)
+            {
+                yield return new($"host_{relay.Name}", $"Relay {Text(relay.Name)} · {Text(relay.Region!.DisplayName)} ({Text(relay.Host.VmSize)}){(relay.Draining ? " · draining" : "")}",
+                    r => r.Concern == Concern.RelayHost && OfRelay(r, relay));
+            }
+        }
+    }
+
+    private static HashSet<string> FleetOnPath(StackSettings s) =>
+        ["workerRoute", "worker", .. s.Relays.SelectMany(r => new[] { r.Named("relayDns"), r.Named("relayIp"), r.Named("relayVm"), r.Named("relayInstall") })];
+
+    /// <summary>A fleet's call paths: the Worker to every relay's record (RELAYS; dotted while draining), Twilio to every record, each record to its own VM, relay and backend.</summary>
+    private static IEnumerable<string> FleetPathEdges(StackSettings s, HashSet<string> declared)
+    {
+        bool Has(params string[] names) => names.All(declared.Contains);
+        var prefix = Text(s.RoutePrefix);
+        if (Has("worker"))
+        {
+            yield return $"x_browser -->|\"wss {prefix}/ws\"| x_cloudflare";
+            yield return Has("workerRoute") ? $"x_cloudflare -->|\"route\"| {Id("workerRoute")} --> {Id("worker")}" : $"x_cloudflare --> {Id("worker")}";
+        }
+        foreach (var relay in s.Relays)
+        {
+            string dns = relay.Named("relayDns"), ip = relay.Named("relayIp"), vm = relay.Named("relayVm"), install = relay.Named("relayInstall");
+            if (Has("worker", dns))
+                yield return relay.Draining
+                    ? $"{Id("worker")} -.->|\"RELAYS {Text(relay.Name)} (draining)\"| {Id(dns)}"
+                    : $"{Id("worker")} -->|\"RELAYS {Text(relay.Name)}\"| {Id(dns)}";
+            if (Has(dns)) yield return $"x_twilio -->|\"wss /twilio/stream\"| {Id(dns)}";
+            if (Has(dns, ip)) yield return $"{Id(dns)} -->|\"CNAME\"| {Id(ip)}";
+            if (Has(ip, vm)) yield return $"{Id(ip)} --> {Id(vm)}";
+            if (Has(vm)) yield return $"{Id(vm)} -->|\"Caddy :443\"| {RelayNode(relay)}";
+            yield return $"{RelayNode(relay)} -->|\"voice upstream\"| {BackendNode(relay)}";
+            if (Has(install)) yield return $"{Id(install)} -.->|\"installs\"| {RelayNode(relay)}";
+        }
+    }
+
+    private static string RelayNode(RelaySite relay) => $"x_relay_{relay.Name}";
+
+    private static string BackendNode(RelaySite relay) => $"x_backend_{relay.Name}";
 
     private static string Node(Resource r)
     {

@@ -22,6 +22,12 @@ public static class PlanWriter
         var sb = new StringBuilder();
         sb.Append($"voice-edge plan for stack {settings.StackName} ({Describe(settings)})\n");
         sb.Append($"providers: {string.Join(", ", ProviderVersions.ByPackage.Select(p => $"{p.Key} {p.Value}"))}\n");
+        if (settings.IsFleet)
+        {
+            sb.Append($"\nrelays ({settings.Relays.Count}; shared resources in {settings.RelayHost!.Location})\n");
+            foreach (var r in settings.Relays)
+                sb.Append($"  {r.Name}  {r.Host.Location} ({r.Region!.LatitudeText}, {r.Region.LongitudeText})  {r.Host.VmSize}  {r.BaseUrl}  {r.VoiceBackends.Count} voice backend{(r.VoiceBackends.Count == 1 ? "" : "s")}{(r.Draining ? "  [draining: out of the choice for new calls]" : "")}\n");
+        }
         foreach (var (concern, title) in Sections)
         {
             var resources = program.Resources.Where(r => r.Concern == concern).ToList();
@@ -52,6 +58,8 @@ public static class PlanWriter
     private static string Describe(StackSettings s) => s switch
     {
         { Preview: { } p } => $"preview: Worker on workers.dev bound to {p.RelayUrl}",
+        { IsFleet: true, Zone: not null, Edge: { } e } => $"full, {s.Relays.Count} relays; owns zone {e.ZoneName}",
+        { IsFleet: true, Edge: { } e } => $"full, {s.Relays.Count} relays; zone {e.ZoneName} owned by another stack",
         { Zone: not null, Edge: { } e } => $"full; owns zone {e.ZoneName}",
         { Edge: { } e } => $"full; zone {e.ZoneName} owned by another stack",
         _ => "full",

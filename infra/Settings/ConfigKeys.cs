@@ -45,7 +45,7 @@ public static class ConfigKeys
     };
     public static readonly ConfigKey RelayRecord = new()
     {
-        Name = "relayRecord", Fallback = "ws", Doc = "label or FQDN in the zone; DNS-only CNAME to the VM",
+        Name = "relayRecord", Fallback = "ws", Doc = "label or FQDN in the zone; DNS-only CNAME to the VM (with `relays`, each relay's is `<relayRecord>-<name>`: ws-weu)",
         Pattern = ConfigPatterns.Record, Rule = "must be a DNS label (ws) or a name in the zone (ws.example.com)",
     };
     public static readonly ConfigKey WorkerName = new()
@@ -59,13 +59,22 @@ public static class ConfigKeys
     public static readonly ConfigKey AuthAudience = new() { Name = "authAudience", Doc = "optional JWT check in the Worker: the expected `aud`" };
     public static readonly ConfigKey VoiceBackends = new()
     {
-        Name = "voiceBackends", DefaultText = RequiredFull, RefusedInPreview = true,
+        Name = "voiceBackends", DefaultText = "required (full, without `relays`)", RefusedInPreview = true,
         Doc = "the relay's voice backends for `/api/chat` (`Relay__Backends`), a list of `{url, capacity, certificateSha256, defaultQuery}`: "
             + "`url` PersonaPlex on a GPU host, e.g. `wss://gpu.example.com:8998/api/chat` (loopback refused: the relay VM has no GPU; `ws://` only to a private address: 10/8, 172.16/12, 192.168/16, fc00::/7); "
             + "`capacity` calls at once, 1 to 100000, default 1 (PersonaPlex serves one conversation at a time); "
             + "`certificateSha256` the pin of a self-signed `wss://` backend (64 hex digits, colons allowed, or 44 base64 characters); "
             + "`defaultQuery` query values every call gets, e.g. `{voice_prompt: NATF2.pt, text_prompt: You enjoy having a good conversation.}` "
             + "(a PersonaPlex backend, path `/api/chat`, needs `text_prompt`; `seed` is refused until a PersonaPlex release carries NVIDIA/personaplex PR #75). Replaces `voiceUpstream` (see \"Voice backends\")",
+    };
+    public static readonly ConfigKey Relays = new()
+    {
+        Name = "relays", DefaultText = "unset: one relay from the keys above and below", RefusedInPreview = true,
+        Doc = "a fleet of relays, one VM each, instead of the single relay: a list of `{name, location, vmSize, voiceBackends, twilioUpstream, draining}`: "
+            + "`name` 1-12 lowercase letters or digits, unique, in resource names and the relay's DNS-only record `<relayRecord>-<name>`; "
+            + "`location` an Azure region of infra/Settings/AzureRegions.cs; `vmSize` default `Standard_B2s`; `voiceBackends` as the key above, this relay's own; "
+            + "`twilioUpstream` default its first backend's with path `/twilio`; `draining: true` takes it out of the choice for new calls. "
+            + "Replaces `vmSize`, `voiceBackends` and `twilioUpstream` (refused beside it); `azureLocation` is then the home of the shared resources (see \"A fleet of relays\")",
     };
     public static readonly ConfigKey VoiceQueryKeys = new()
     {
@@ -75,7 +84,7 @@ public static class ConfigKeys
     public static readonly ConfigKey TwilioUpstream = new()
     {
         Name = "twilioUpstream", DefaultText = "the first voice backend's scheme, host and port with path `/twilio`",
-        Doc = "relay's backend for Twilio streams; same rules as a `voiceBackends` url",
+        Doc = "relay's backend for Twilio streams; same rules as a `voiceBackends` url (a fleet sets it per relay)",
     };
     public static readonly ConfigKey TwilioMode = new()
     {
@@ -112,12 +121,12 @@ public static class ConfigKeys
     public static readonly ConfigKey AlertEmails = new() { Name = "alertEmails", DefaultText = RequiredFull, Doc = "comma-separated; the Azure action group, and Cloudflare alerts on Pro and above" };
     public static readonly ConfigKey AzureLocation = new()
     {
-        Name = "azureLocation", Fallback = "westeurope", Doc = "Azure region",
+        Name = "azureLocation", Fallback = "westeurope", Doc = "Azure region; with `relays`, the home of what the relays share (resource group, package storage, monitoring workspace), each relay's VM in its own `location`",
         Pattern = ConfigPatterns.AzureLocation, Rule = "must be an Azure region name such as westeurope or eastus2",
     };
     public static readonly ConfigKey VmSize = new()
     {
-        Name = "vmSize", Fallback = "Standard_B2s", Doc = "the relay VM's size",
+        Name = "vmSize", Fallback = "Standard_B2s", Doc = "the relay VM's size (a fleet sets it per relay)",
         Pattern = ConfigPatterns.VmSize, Rule = "must be an Azure VM size such as Standard_B2s",
     };
     public static readonly ConfigKey AdminUsername = new()
@@ -139,7 +148,7 @@ public static class ConfigKeys
     public static readonly ConfigKey AllowSshFromAnywhere = new() { Name = "allowSshFromAnywhere", Fallback = "false", Doc = "lets `adminCidrs` hold `0.0.0.0/0` or `::/0`" };
     public static readonly ConfigKey DnsLabel = new()
     {
-        Name = "relayDnsLabel", DefaultText = "`voice-edge-<stack>`", Doc = "Azure public IP DNS label (must be unique in the region)",
+        Name = "relayDnsLabel", DefaultText = "`voice-edge-<stack>`", Doc = "Azure public IP DNS label (must be unique in the region; with `relays`, each relay's is `<relayDnsLabel>-<name>`)",
         Pattern = ConfigPatterns.DnsLabel, Rule = "must be 3-63 lowercase letters, digits or `-`, starting with a letter (Azure DNS label)",
     };
     public static readonly ConfigKey RelayUrl = new() { Name = "relayUrl", DefaultText = "required (preview)", Doc = "the dev relay's `https://` base URL" };
@@ -177,7 +186,7 @@ public static class ConfigKeys
     public static readonly IReadOnlyList<ConfigKey> All =
     [
         Kind, AccountId, ZoneId, ZoneName, OwnsZone, ZonePlan, PublicHost, RoutePrefix, RelayRecord, WorkerName,
-        AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceBackends, VoiceQueryKeys, TwilioUpstream, TwilioMode, TwilioAccountSid, RateLimitRequests,
+        AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceBackends, Relays, VoiceQueryKeys, TwilioUpstream, TwilioMode, TwilioAccountSid, RateLimitRequests,
         RateLimitPeriod, RateLimitMitigation, RateLimitRulesetId, RateLimitKeptRules, OriginErrorSlo, AlertEmails,
         AzureLocation, VmSize, AdminUsername, SshPublicKey, AdminCidrs, AllowSshFromAnywhere, DnsLabel, RelayUrl,
         WorkersDevSubdomain, RelaySigningKey, RelaySigningKeyNext, RelaySigningKeyPrevious, AuthJwtSecret, TwilioAuthToken, TwilioWebhookSharedKey, AlertWebhookUrl,

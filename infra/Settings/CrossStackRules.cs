@@ -2,7 +2,7 @@ namespace VoiceEdge.Infra.Settings;
 
 /// <summary>
 /// The rules between stacks, over the settings each stack read alone: one owner per zone, distinct Worker routes
-/// in a zone, and the zone owner's rate limit covering the voice path of every full stack in the zone. A value
+/// in a zone, distinct relay records in a zone, and the zone owner's rate limit covering the voice path of every full stack in the zone. A value
 /// that is invalid in its own stack takes part in no rule (its own stack reports it).
 /// </summary>
 public static class CrossStackRules
@@ -32,6 +32,20 @@ public static class CrossStackRules
                 problems.Add(new ConfigProblem(self.Source, ConfigKeys.RoutePrefix,
                     $"route {route} is also used by {StackConfigSources.StackFileName(other.Settings.StackName)}",
                     "give each environment sharing a zone its own voice-edge:routePrefix or voice-edge:publicHost"));
+        }
+
+        // One DNS record, one stack: a fleet's `<relayRecord>-<name>` can land on another stack's relay record
+        // (prod's relay `dev` is ws-dev, dev's own record), and two stacks declaring one record would fight over it.
+        if (self.Valid(ConfigKeys.RelayRecord, ConfigKeys.Relays, ConfigKeys.ZoneName))
+        {
+            var key = s.IsFleet ? ConfigKeys.Relays : ConfigKeys.RelayRecord;
+            foreach (var other in sameZone.Where(o => o.Valid(ConfigKeys.RelayRecord, ConfigKeys.Relays, ConfigKeys.ZoneName)))
+            {
+                foreach (var record in s.Relays.Select(r => r.RecordFqdn).Intersect(other.Settings.Relays.Select(r => r.RecordFqdn), StringComparer.Ordinal))
+                    problems.Add(new ConfigProblem(self.Source, key,
+                        $"relay record {record} is also declared by {StackConfigSources.StackFileName(other.Settings.StackName)}; two stacks managing one DNS record would fight over it",
+                        s.IsFleet ? "rename the relay, or give this stack its own voice-edge:relayRecord" : "give each stack sharing a zone its own voice-edge:relayRecord"));
+            }
         }
 
         if (s.Zone is not { } zone) return (s, problems);

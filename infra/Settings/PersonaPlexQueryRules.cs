@@ -19,30 +19,31 @@ internal static class PersonaPlexQueryRules
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.AbsolutePath.EndsWith("/api/chat", StringComparison.Ordinal);
 
     /// <summary>Checks backend <paramref name="i"/>'s query (its URL's own query and its defaultQuery); false when refused.</summary>
-    public static bool Check(ConfigReader r, string source, int i, string url, IReadOnlyList<KeyValuePair<string, string>> defaultQuery)
+    public static bool Check(ConfigReader r, string source, int i, string url, IReadOnlyList<KeyValuePair<string, string>> defaultQuery, BackendPlace place)
     {
         if (!IsPersonaPlex(url)) return true;
-        string key = ConfigKeys.VoiceBackends;
-        var at = $"entry {i}";
+        string key = place.Key;
+        var at = place.Entry(i);
+        var path = place.At(i);
         var urlKeys = new Uri(url).Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => Uri.UnescapeDataString(p.Split('=')[0])).ToList();
         var ok = true;
         if (defaultQuery.Any(q => q.Key == Seed))
         {
             r.Problem(key, $"{at} defaultQuery sets `seed`: {SeedBug}",
-                $"delete `seed` from voiceBackends[{i}].defaultQuery in {source} (or run `pulumi config rm --path 'voiceBackends[{i}].defaultQuery.seed' -s {r.StackName}`)");
+                $"delete `seed` from {path}.defaultQuery in {source} (or run `pulumi config rm --path '{path}.defaultQuery.seed' -s {r.StackName}`)");
             ok = false;
         }
         if (urlKeys.Contains(Seed, StringComparer.Ordinal))
         {
-            r.Problem(key, $"{at} url carries `seed` in its query: {SeedBug}", $"remove `seed` from voiceBackends[{i}].url in {source}");
+            r.Problem(key, $"{at} url carries `seed` in its query: {SeedBug}", $"remove `seed` from {path}.url in {source}");
             ok = false;
         }
         if (!defaultQuery.Any(q => q.Key == TextPrompt) && !urlKeys.Contains(TextPrompt, StringComparer.Ordinal))
         {
             r.Problem(key, $"{at} has no `defaultQuery.text_prompt`: PersonaPlex (a backend at /api/chat) drops every call without one (moshi/server.py reads request.query[\"text_prompt\"] after the upgrade)",
-                $"add the agent's prompt under voiceBackends[{i}].defaultQuery in {source}, e.g. `text_prompt: {TextPromptExample}` "
-                + $"(or run `pulumi config set --path 'voiceBackends[{i}].defaultQuery.text_prompt' '{TextPromptExample}' -s {r.StackName}`)");
+                $"add the agent's prompt under {path}.defaultQuery in {source}, e.g. `text_prompt: {TextPromptExample}` "
+                + $"(or run `pulumi config set --path '{path}.defaultQuery.text_prompt' '{TextPromptExample}' -s {r.StackName}`)");
             ok = false;
         }
         return ok;

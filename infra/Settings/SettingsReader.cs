@@ -109,9 +109,10 @@ public static class SettingsReader
             r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(record)}` is outside the zone {zoneName}", $"use a label such as `ws` or a name ending in .{zoneName}");
         if (recordFqdn == publicHost)
             r.Problem(ConfigKeys.RelayRecord, $"`{ConfigText.Show(recordFqdn)}` is the public host; the relay record must be its own DNS-only name", "use a separate label such as `ws`");
-        var backends = VoiceBackendRules.Backends(r, config.Source);
-        var queryKeys = VoiceBackendRules.QueryKeys(r, config.Source, backends);
-        var twilioUpstream = r.VoiceBackendUrl(ConfigKeys.TwilioUpstream) ?? TwilioBesideVoice(backends.Count > 0 ? backends[0].Url : null);
+        // A fleet (voice-edge:relays) states each relay's backends and Twilio upstream itself (RelayFleetRules).
+        var fleet = config.Get(ConfigKeys.Relays) is not null;
+        var backends = fleet ? [] : VoiceBackendRules.Backends(r, config.Source);
+        var twilioUpstream = fleet ? "" : r.VoiceBackendUrl(ConfigKeys.TwilioUpstream) ?? TwilioBesideVoice(backends.Count > 0 ? backends[0].Url : null);
 
         // Twilio's webhook and stream are checked with both: the account SID (config) and the auth token (a secret).
         var twilioAccountSid = r.Required(ConfigKeys.TwilioAccountSid);
@@ -135,9 +136,14 @@ public static class SettingsReader
             AdminCidrs: cidrs,
             DnsLabel: r.Optional(ConfigKeys.DnsLabel, $"voice-edge-{s.StackName}"),
             AlertEmails: emails);
+        IReadOnlyList<RelaySite> relays = fleet
+            ? RelayFleetRules.Read(r, config, host, recordFqdn, publicHost)
+            : [new RelaySite("", host, recordFqdn, backends, twilioUpstream)];
+        var queryKeys = VoiceBackendRules.QueryKeys(r, config.Source, [.. relays.SelectMany(relay => relay.VoiceBackends)]);
 
         return s with
         {
+            Relays = relays,
             Edge = new EdgeSettings(zoneId, zoneName, publicHost, recordFqdn, backends, twilioUpstream, r.Choice(ConfigKeys.TwilioMode))
             {
                 VoiceQueryKeys = queryKeys,

@@ -23,7 +23,14 @@ public sealed record StackSettings
     /// <summary>Set only in the stack that owns the zone.</summary>
     public ZoneSettings? Zone { get; init; }
 
+    /// <summary>Full stacks: the settings every relay VM shares (admin user, SSH key, admin networks); in a fleet, <c>Location</c> is the home region of the shared resources.</summary>
     public RelayHostSettings? RelayHost { get; init; }
+
+    /// <summary>Full stacks: every relay, in the stack's order; one named "" for a stack with today's single-relay keys.</summary>
+    public IReadOnlyList<RelaySite> Relays { get; init; } = [];
+
+    /// <summary>Set by <c>voice-edge:relays</c>: the Worker gets <c>RELAYS</c>, each relay its name and the fleet.</summary>
+    public bool IsFleet => Relays.Any(r => r.InFleet);
 
     /// <summary>Set for preview stacks: the Worker alone on workers.dev, bound to an existing relay.</summary>
     public PreviewSettings? Preview { get; init; }
@@ -34,6 +41,11 @@ public sealed record StackSettings
     public bool IsProduction => StackName == "prod";
 }
 
+/// <summary>
+/// The zone, the public host and the Worker's route; for a single relay also its record, backends and Twilio upstream.
+/// In a fleet those three live per relay (<see cref="RelaySite"/>): <c>RelayRecordFqdn</c> is then only the name the
+/// relays' records are made from (no record of that name is declared), and the backends and upstream are empty.
+/// </summary>
 public sealed record EdgeSettings(
     string ZoneId,
     string ZoneName,

@@ -45,28 +45,35 @@ internal static class VoiceBackendRules
             r.Problem(key, $"`{ConfigText.Show(text)}` is not a list of backends", writeIt);
             return [];
         }
+        return List(r, source, list, BackendPlace.Stack, writeIt);
+    }
+
+    /// <summary>A list of backends already parsed (the stack's <c>voiceBackends</c>, or one relay's in <c>relays</c>), checked where it sits.</summary>
+    internal static IReadOnlyList<VoiceBackend> List(ConfigReader r, string source, JsonElement list, BackendPlace place, string writeIt)
+    {
+        string key = place.Key;
         var count = list.GetArrayLength();
         if (count is 0 or > MaxBackends)
         {
-            r.Problem(key, $"has {count} backends; it needs 1 to {MaxBackends}", writeIt);
+            r.Problem(key, $"{place.Label}has {count} backends; it needs 1 to {MaxBackends}", writeIt);
             return [];
         }
         var backends = new List<VoiceBackend>();
         var index = 0;
         foreach (var item in list.EnumerateArray())
         {
-            if (Backend(r, source, item, index++) is { } backend) backends.Add(backend);
+            if (Backend(r, source, item, index++, place) is { } backend) backends.Add(backend);
         }
         foreach (var twice in backends.GroupBy(b => b.Url, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-            r.Problem(key, $"lists `{ConfigText.Show(twice.Key)}` {twice.Count()} times", "list each backend once and give it the calls it takes at once as `capacity`");
+            r.Problem(key, $"{place.Label}lists `{ConfigText.Show(twice.Key)}` {twice.Count()} times", "list each backend once and give it the calls it takes at once as `capacity`");
         return backends.Count == count ? backends : [];
     }
 
-    private static VoiceBackend? Backend(ConfigReader r, string source, JsonElement item, int i)
+    private static VoiceBackend? Backend(ConfigReader r, string source, JsonElement item, int i, BackendPlace place)
     {
-        string key = ConfigKeys.VoiceBackends;
-        var at = $"entry {i}";
-        string SetPath(string field) => $"run `pulumi config set --path 'voiceBackends[{i}].{field}' <value> -s {r.StackName}`";
+        string key = place.Key;
+        var at = place.Entry(i);
+        string SetPath(string field) => $"run `pulumi config set --path '{place.At(i)}.{field}' <value> -s {r.StackName}`";
         if (item.ValueKind != JsonValueKind.Object)
         {
             r.Problem(key, $"{at} is not an object", $"give each backend as `{{url: {ConfigReader.VoiceBackendExample}, capacity: 1}}`");
@@ -166,7 +173,7 @@ internal static class VoiceBackendRules
                 }
             }
         }
-        if (ok) ok = PersonaPlexQueryRules.Check(r, source, i, url!, query);
+        if (ok) ok = PersonaPlexQueryRules.Check(r, source, i, url!, query, place);
         return ok ? new VoiceBackend(url!, capacity, pin, query) : null;
     }
 
@@ -208,7 +215,7 @@ internal static class VoiceBackendRules
         : null;
 
     /// <summary>Why a value cannot be a line of a systemd environment file as it is, or null.</summary>
-    private static string? Unsafe(string value) =>
+    internal static string? Unsafe(string value) =>
         value.Any(char.IsControl) ? "holds a control character (a line break would start another setting)"
         : value.Contains('\\', StringComparison.Ordinal) ? "holds a backslash (systemd would read it as an escape)"
         : value.Trim() != value ? "starts or ends with a space (systemd would drop it)"
@@ -224,7 +231,7 @@ internal static class VoiceBackendRules
         return text.Length == 44 && Convert.TryFromBase64String(text, bytes, out var n) && n == 32;
     }
 
-    private static JsonElement? Json(string text)
+    internal static JsonElement? Json(string text)
     {
         try
         {
@@ -238,11 +245,24 @@ internal static class VoiceBackendRules
     }
 
     /// <summary>A field that is text or a number, as its text; null when missing or another kind.</summary>
-    private static string? Scalar(JsonElement o, string name) =>
+    internal static string? Scalar(JsonElement o, string name) =>
         !o.TryGetProperty(name, out var v) ? null
         : v.ValueKind == JsonValueKind.String ? v.GetString()
         : v.ValueKind == JsonValueKind.Number ? v.GetRawText()
         : null;
 
-    private static string Raw(JsonElement o, string name) => o.TryGetProperty(name, out var v) ? v.GetRawText() : "";
+    internal static string Raw(JsonElement o, string name) => o.TryGetProperty(name, out var v) ? v.GetRawText() : "";
+}
+
+/// <summary>
+/// Where a list of voice backends sits, for its problem lines: the stack's <c>voiceBackends</c> (no label, path
+/// <c>voiceBackends</c>), or one relay's in <c>relays</c> (label "relay weu voiceBackends ", path <c>relays[0].voiceBackends</c>).
+/// </summary>
+internal sealed record BackendPlace(string Key, string Label, string Path)
+{
+    public static readonly BackendPlace Stack = new(ConfigKeys.VoiceBackends, "", "voiceBackends");
+
+    public string Entry(int i) => $"{Label}entry {i}";
+
+    public string At(int i) => $"{Path}[{i}]";
 }

@@ -43,12 +43,18 @@ public static class MonitoringResources
     /// <summary>The availability alert's Azure name (unique within the stack's resource group).</summary>
     public const string RelayAvailabilityAlertName = "relay-vm-availability";
 
-    public static void Declare(StackContext context, RelayHostRefs relayHost, ResourceRef? relayInstall = null)
+    /// <summary>
+    /// Per relay (<paramref name="relayHosts"/> and <paramref name="relayInstalls"/> in <see cref="StackSettings.Relays"/>'
+    /// order): its VM alerts, health test, agent and log association; shared by the stack: the action group, the
+    /// workspace, the Worker's test, the data collection rule and the error alert (in the home region).
+    /// </summary>
+    public static void Declare(StackContext context, IReadOnlyList<RelayHostRefs> relayHosts, IReadOnlyList<ResourceRef?>? relayInstalls = null)
     {
         var s = context.Settings;
         if (s.Monitoring is not { } monitoring || s.RelayHost is not { } host || s.Edge is not { } edge) return;
         var tags = context.Tags;
-        var rg = relayHost.ResourceGroupName;
+        var rg = relayHosts[0].ResourceGroupName;
+        var relays = s.Relays.Select((relay, i) => (Site: relay, Host: relayHosts[i], Install: relayInstalls?[i])).ToList();
 
         var actionGroup = context.Define("alertActions", Concern.Monitoring, new ActionGroup
         {
@@ -61,14 +67,21 @@ public static class MonitoringResources
                 ? [new WebhookReceiver { Name = "alert-webhook", ServiceUri = context.Secret(ConfigKeys.AlertWebhookUrl), UseCommonAlertSchema = true }]
                 : null,
         }).Id;
-        context.Define("relayCpuAlert", Concern.Monitoring, VmAlert("Relay VM CPU above 80% for 5 minutes", 2, VmAverage("Percentage CPU", "GreaterThan", 80)));
-        // Named explicitly: the logical name is 22 characters, and the provider's auto-name (logical name + 7 random
-        // characters, at most 24 for metric alerts) does not fit (ProviderContractTable). The alert could never be
-        // created under its auto-name, so no live stack holds one that this name would replace.
-        context.Define("relayAvailabilityAlert", Concern.Monitoring, VmAlert("Relay VM unavailable", 1, VmAverage("VmAvailabilityMetric", "LessThan", 1)) with
+        foreach (var (relay, relayHost, _) in relays)
         {
-            Name = RelayAvailabilityAlertName,
-        });
+            // A fleet relay's metric alerts are named (`-<relay>` makes their logical names too long to auto-name, RelayNameLimits).
+            context.Define(relay.Named("relayCpuAlert"), Concern.Monitoring, VmAlert(relayHost, Of(relay, "Relay VM CPU above 80% for 5 minutes"), 2, VmAverage("Percentage CPU", "GreaterThan", 80)) with
+            {
+                Name = relay.InFleet ? $"relay-vm-cpu-{relay.Name}" : null,
+            });
+            // Named explicitly: the logical name is 22 characters, and the provider's auto-name (logical name + 7 random
+            // characters, at most 24 for metric alerts) does not fit (ProviderContractTable). The alert could never be
+            // created under its auto-name, so no live stack holds one that this name would replace.
+            context.Define(relay.Named("relayAvailabilityAlert"), Concern.Monitoring, VmAlert(relayHost, Of(relay, "Relay VM unavailable"), 1, VmAverage("VmAvailabilityMetric", "LessThan", 1)) with
+            {
+                Name = relay.InFleet ? $"{RelayAvailabilityAlertName}-{relay.Name}" : RelayAvailabilityAlertName,
+            });
+        }
 
         var logs = context.Define("monitoringLogs", Concern.Monitoring, new AnalyticsWorkspace
         {
@@ -86,10 +99,12 @@ public static class MonitoringResources
             WorkspaceId = logs.Id,
             Tags = tags,
         });
-        foreach (var (name, url, what) in HealthUrls(s, edge))
+        foreach (var (name, url, what, relay) in HealthUrls(s, edge))
         {
-            var test = context.Define($"{name}Test", Concern.Monitoring, new StandardWebTest
+            var explicitName = relay is { InFleet: true } ? $"relay-{relay.Name}" : null;
+            var test = context.Define(relay?.Named($"{name}Test") ?? $"{name}Test", Concern.Monitoring, new StandardWebTest
             {
+                Name = explicitName is null ? null : $"{explicitName}-test",
                 ResourceGroupName = rg,
                 Location = host.Location,
                 ApplicationInsightsId = insights.Id,
@@ -103,8 +118,9 @@ public static class MonitoringResources
                 ValidationRules = new StandardWebTestValidationRules { ExpectedStatusCode = 200, SslCheckEnabled = true, SslCertRemainingLifetime = 7 },
                 Tags = tags,
             });
-            context.Define($"{name}Alert", Concern.Monitoring, new WebTestAvailabilityAlert
+            context.Define(relay?.Named($"{name}Alert") ?? $"{name}Alert", Concern.Monitoring, new WebTestAvailabilityAlert
             {
+                Name = explicitName is null ? null : $"{explicitName}-alert",
                 ResourceGroupName = rg,
                 Scopes = [test.Id, insights.Id],
                 Description = $"{what} failing from {FailedLocationsToAlert} of {WebTestLocations.Count} regions",
@@ -118,23 +134,29 @@ public static class MonitoringResources
         }
 
         // The relay's own counts: agent on the VM, rule over syslog, rule linked to the VM, log alert on the workspace.
-        // The agent authenticates with the VM's system-assigned managed identity.
-        var agent = context.Define("relayMonitorAgent", Concern.Monitoring, new VirtualMachineExtension
+        // The agent authenticates with the VM's system-assigned managed identity. In a fleet the rule stays in the
+        // workspace's (home) region and every relay's VM is linked to it.
+        var agents = new List<ResourceRef>();
+        foreach (var (relay, relayHost, relayInstall) in relays)
         {
-            VirtualMachineId = relayHost.Vm.Id,
-            Publisher = "Microsoft.Azure.Monitor",
-            Type = "AzureMonitorLinuxAgent",
-            TypeHandlerVersion = "1.0",
-            AutoUpgradeMinorVersion = true,
-            AutomaticUpgradeEnabled = true,
-            Tags = tags,
-        }, new ResourceOptions
-        {
-            // Azure serialises extension operations on a VM and answers Conflict to one that overlaps another
-            // (hashicorp/terraform-provider-azurerm#19558); neither this extension nor the run command takes a
-            // per-VM lock (only the VM resource does), so the agent waits for the relay install.
-            DependsOn = relayInstall is null ? [] : [relayInstall],
-        });
+            agents.Add(context.Define(relay.Named("relayMonitorAgent"), Concern.Monitoring, new VirtualMachineExtension
+            {
+                Name = relay.InFleet ? "AzureMonitorLinuxAgent" : null,
+                VirtualMachineId = relayHost.Vm.Id,
+                Publisher = "Microsoft.Azure.Monitor",
+                Type = "AzureMonitorLinuxAgent",
+                TypeHandlerVersion = "1.0",
+                AutoUpgradeMinorVersion = true,
+                AutomaticUpgradeEnabled = true,
+                Tags = tags,
+            }, new ResourceOptions
+            {
+                // Azure serialises extension operations on a VM and answers Conflict to one that overlaps another
+                // (hashicorp/terraform-provider-azurerm#19558); neither this extension nor the run command takes a
+                // per-VM lock (only the VM resource does), so the agent waits for the relay install.
+                DependsOn = relayInstall is null ? [] : [relayInstall],
+            }));
+        }
         var logRule = context.Define("relayLogRule", Concern.Monitoring, new DataCollectionRule
         {
             ResourceGroupName = rg,
@@ -158,13 +180,18 @@ public static class MonitoringResources
             DataFlows = [new DataCollectionRuleDataFlow { Streams = ["Microsoft-Syslog"], Destinations = ["monitoring-logs"] }],
             Tags = tags,
         });
-        context.Define("relayLogRuleLink", Concern.Monitoring, new DataCollectionRuleAssociation
+        for (var i = 0; i < relays.Count; i++)
         {
-            TargetResourceId = relayHost.Vm.Id,
-            DataCollectionRuleId = logRule.Id,
-            Description = "Sends the relay VM's syslog to the monitoring workspace",
-        },
-            new ResourceOptions { DependsOn = [agent] });
+            var (relay, relayHost, _) = relays[i];
+            context.Define(relay.Named("relayLogRuleLink"), Concern.Monitoring, new DataCollectionRuleAssociation
+            {
+                Name = relay.InFleet ? $"relay-syslog-{relay.Name}" : null,
+                TargetResourceId = relayHost.Vm.Id,
+                DataCollectionRuleId = logRule.Id,
+                Description = relay.InFleet ? $"Sends relay {relay.Name}'s VM syslog to the monitoring workspace" : "Sends the relay VM's syslog to the monitoring workspace",
+            },
+                new ResourceOptions { DependsOn = [agents[i]] });
+        }
         context.Define("relayErrorAlert", Concern.Monitoring, new ScheduledQueryRulesAlertV2
         {
             ResourceGroupName = rg,
@@ -191,7 +218,7 @@ public static class MonitoringResources
             Threshold = threshold,
         };
 
-        MetricAlert VmAlert(string description, int severity, MetricAlertCriteria criteria) => new()
+        MetricAlert VmAlert(RelayHostRefs relayHost, string description, int severity, MetricAlertCriteria criteria) => new()
         {
             ResourceGroupName = rg,
             Scopes = [relayHost.Vm.Id],
@@ -220,13 +247,13 @@ public static class MonitoringResources
         if (PlanFeatures.HasHealthChecks(zone.Plan))
         {
             var checks = new List<string>();
-            foreach (var (name, url, what) in HealthUrls(s, edge))
+            foreach (var (name, url, what, relay) in HealthUrls(s, edge))
             {
                 var uri = new Uri(url);
-                var check = context.Define($"{name}Check", Concern.Monitoring, new Healthcheck
+                var check = context.Define(relay?.Named($"{name}Check") ?? $"{name}Check", Concern.Monitoring, new Healthcheck
                 {
                     ZoneId = edge.ZoneId,
-                    Name = $"voice-edge-{s.StackName}-{(name == "relayHealth" ? "relay" : "worker")}",
+                    Name = $"voice-edge-{s.StackName}-{(relay is null ? "worker" : relay.Named("relay"))}",
                     Description = $"{what} ({url})",
                     Address = uri.Host,
                     Type = "HTTPS",
@@ -266,11 +293,24 @@ public static class MonitoringResources
         }
     }
 
-    private static IEnumerable<(string Name, string Url, string What)> HealthUrls(StackSettings s, EdgeSettings edge) =>
+    /// <summary>
+    /// The health URLs tested from five regions (and by Cloudflare where the plan has health checks): the Worker's, then
+    /// each relay's. A fleet relay's test is named <c>relay-&lt;relay&gt;</c> (its logical name is too long to auto-name); a
+    /// draining relay's tests its liveness (<c>/health/live</c>, 200 while draining; <c>/health</c> answers 503 then and
+    /// would page for a planned drain).
+    /// </summary>
+    private static IEnumerable<(string Name, string Url, string What, RelaySite? Relay)> HealthUrls(StackSettings s, EdgeSettings edge) =>
     [
-        ("workerHealth", $"https://{edge.PublicHost}{s.RoutePrefix}/health", "The Worker's health URL"),
-        ("relayHealth", $"https://{edge.RelayRecordFqdn}/health", "The relay's health URL"),
+        ("workerHealth", $"https://{edge.PublicHost}{s.RoutePrefix}/health", "The Worker's health URL", null),
+        .. s.Relays.Select(relay => relay.InFleet
+            ? ("relayHealth", relay.Draining ? $"{relay.HealthUrl}/live" : relay.HealthUrl,
+                relay.Draining ? $"Relay {relay.Name}'s liveness URL (draining)" : $"Relay {relay.Name}'s health URL", (RelaySite?)relay)
+            : ("relayHealth", relay.HealthUrl, "The relay's health URL", (RelaySite?)relay)),
     ];
+
+    /// <summary>An alert's description, naming the relay in a fleet.</summary>
+    private static string Of(RelaySite relay, string description) =>
+        relay.InFleet ? description.Replace("Relay VM", $"Relay {relay.Name} VM", StringComparison.Ordinal) : description;
 
     /// <summary>Action group short names are at most 12 characters.</summary>
     private static string ShortName(string stack)

@@ -23,11 +23,14 @@ public static class RelayDeployResources
     /// <summary>Built-in role: read blobs and nothing else (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage).</summary>
     public const string BlobReaderRole = "Storage Blob Data Reader";
 
-    /// <summary>Returns the Run Command's handle, whose output reports what the install did.</summary>
-    public static ResourceRef? Declare(StackContext context, RelayHostRefs relayHost)
+    /// <summary>
+    /// The package every relay of the stack installs: built once, uploaded once to the stack's storage account (in
+    /// the resource group's region). Returns what each relay's <see cref="Declare"/> needs.
+    /// </summary>
+    public static RelayPackageRefs DeclarePackage(StackContext context, RelayHostRefs relayHost)
     {
         var s = context.Settings;
-        if (s.RelayHost is not { } host || s.Edge is not { } edge) return null;
+        var host = s.RelayHost!;
         var relay = context.Artifacts.Relay();
         var tags = context.Tags;
         var rg = relayHost.ResourceGroupName;
@@ -67,7 +70,19 @@ public static class RelayDeployResources
             // byte-identical, and a changed source would replace a blob of the same name, which fails.
             IgnoreChanges = ["source"],
         });
-        var packageReader = context.Define("relayPackageReader", Concern.RelayDeploy, new RoleAssignment
+        return new RelayPackageRefs(container, package);
+    }
+
+    /// <summary>One relay's read access to the package and its Run Command; returns the Run Command's handle, whose output reports what the install did.</summary>
+    public static ResourceRef Declare(StackContext context, RelaySite site, RelayHostRefs relayHost, RelayPackageRefs packageRefs)
+    {
+        var s = context.Settings;
+        var edge = s.Edge!;
+        var host = site.Host;
+        var relay = context.Artifacts.Relay();
+        var tags = context.Tags;
+        var (container, package) = packageRefs;
+        var packageReader = context.Define(site.Named("relayPackageReader"), Concern.RelayDeploy, new RoleAssignment
         {
             Scope = container.Id,
             RoleDefinitionName = BlobReaderRole,
@@ -77,13 +92,13 @@ public static class RelayDeployResources
         IReadOnlyList<RunCommandParameter> parameters =
             [
                 new RunCommandParameter { Name = "RELAY_PACKAGE_URL", Value = package.Output("url") },
-                new RunCommandParameter { Name = "RELAY_WS_HOST", Value = edge.RelayRecordFqdn },
-                new RunCommandParameter { Name = "RELAY_TWILIO_UPSTREAM", Value = Expr.Literal(edge.TwilioUpstream) },
+                new RunCommandParameter { Name = "RELAY_WS_HOST", Value = site.RecordFqdn },
+                new RunCommandParameter { Name = "RELAY_TWILIO_UPSTREAM", Value = Expr.Literal(site.TwilioUpstream) },
                 new RunCommandParameter { Name = "RELAY_TWILIO_MODE", Value = edge.TwilioMode },
-                new RunCommandParameter { Name = "RELAY_PUBLIC_BASE_URL", Value = $"wss://{edge.RelayRecordFqdn}" },
-                .. RelayEnvironment.Lines(edge).Select((line, i) => new RunCommandParameter { Name = RelayEnvironment.ParameterName(i), Value = Expr.Literal(line) }),
+                new RunCommandParameter { Name = "RELAY_PUBLIC_BASE_URL", Value = $"wss://{site.RecordFqdn}" },
+                .. RelayEnvironment.Lines(edge, site, s.Relays).Select((line, i) => new RunCommandParameter { Name = RelayEnvironment.ParameterName(i), Value = Expr.Literal(line) }),
             ];
-        return context.Define("relayInstall", Concern.RelayDeploy, new RunCommand
+        return context.Define(site.Named("relayInstall"), Concern.RelayDeploy, new RunCommand
         {
             Name = RunCommandNameFor(relay.SourceSha256Hex, StorageAccountName(s), parameters),
             Location = host.Location,
@@ -149,3 +164,6 @@ public static class RelayDeployResources
         return prefix[..Math.Min(prefix.Length, 24 - suffix.Length)] + suffix;
     }
 }
+
+/// <summary>The stack's relay package: its container (each relay's read access is scoped to it) and its blob.</summary>
+public sealed record RelayPackageRefs(ResourceRef Container, ResourceRef Package);

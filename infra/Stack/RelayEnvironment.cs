@@ -15,12 +15,12 @@ public static class RelayEnvironment
 
     public static string ParameterName(int index) => ParameterPrefix + index.ToString(CultureInfo.InvariantCulture);
 
-    public static IReadOnlyList<string> Lines(EdgeSettings edge)
+    public static IReadOnlyList<string> Lines(EdgeSettings edge, RelaySite relay, IReadOnlyList<RelaySite> relays)
     {
         var lines = new List<string>();
-        for (var i = 0; i < edge.VoiceBackends.Count; i++)
+        for (var i = 0; i < relay.VoiceBackends.Count; i++)
         {
-            var b = edge.VoiceBackends[i];
+            var b = relay.VoiceBackends[i];
             var at = $"Relay__Backends__{i}__";
             lines.Add($"{at}Url={b.Url}");
             lines.Add($"{at}Capacity={b.Capacity.ToString(CultureInfo.InvariantCulture)}");
@@ -30,6 +30,29 @@ public static class RelayEnvironment
         for (var i = 0; i < edge.VoiceQueryKeys.Count; i++)
             lines.Add($"Relay__AllowedQueryKeys__{i}={edge.VoiceQueryKeys[i]}");
         lines.Add($"Relay__TwilioAccountSid={edge.TwilioAccountSid}");
+        if (relay.InFleet) lines.AddRange(FleetLines(relay, relays));
         return lines;
+    }
+
+    /// <summary>
+    /// A fleet relay's name, whether it is draining, and every relay of the fleet, itself included (FLEET-CONTRACT:
+    /// <c>Relay__Name</c>, <c>Relay__Draining</c>, <c>Relay__Fleet__&lt;i&gt;__Name|Url|Region|Latitude|Longitude|Draining</c>).
+    /// A single relay gets none of these: it names itself, as before.
+    /// </summary>
+    private static IEnumerable<string> FleetLines(RelaySite relay, IReadOnlyList<RelaySite> relays)
+    {
+        yield return $"Relay__Name={relay.Name}";
+        if (relay.Draining) yield return "Relay__Draining=true";
+        for (var i = 0; i < relays.Count; i++)
+        {
+            var r = relays[i];
+            var at = $"Relay__Fleet__{i.ToString(CultureInfo.InvariantCulture)}__";
+            yield return $"{at}Name={r.Name}";
+            yield return $"{at}Url={r.BaseUrl}";
+            yield return $"{at}Region={r.Host.Location}";
+            yield return $"{at}Latitude={r.Region!.LatitudeText}";
+            yield return $"{at}Longitude={r.Region!.LongitudeText}";
+            if (r.Draining) yield return $"{at}Draining=true";
+        }
     }
 }

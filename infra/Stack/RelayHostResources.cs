@@ -1,5 +1,6 @@
 using VoiceEdge.Infra.Model;
 using VoiceEdge.Infra.Providers;
+using VoiceEdge.Infra.Settings;
 
 namespace VoiceEdge.Infra.Stack;
 
@@ -9,19 +10,22 @@ namespace VoiceEdge.Infra.Stack;
 /// </summary>
 public static class RelayHostResources
 {
-    /// <summary>Declares the relay host (full stacks only) and returns the handles the other concerns reference.</summary>
-    public static RelayHostRefs? Declare(StackContext context)
+    /// <summary>
+    /// Declares one relay's host and returns the handles the other concerns reference. The stack's resource group is
+    /// declared with the first relay (in the stack's home region, <c>azureLocation</c>) and passed to the others.
+    /// </summary>
+    public static RelayHostRefs Declare(StackContext context, RelaySite relay, ResourceRef? sharedResourceGroup = null)
     {
         var s = context.Settings;
-        if (s.RelayHost is not { } host) return null;
+        var host = relay.Host;
         var tags = context.Tags;
 
-        var resourceGroup = context.Define("resourceGroup", Concern.RelayHost, new ResourceGroup { Name = $"voice-edge-{s.StackName}", Location = host.Location, Tags = tags });
+        var resourceGroup = sharedResourceGroup ?? context.Define("resourceGroup", Concern.RelayHost, new ResourceGroup { Name = $"voice-edge-{s.StackName}", Location = s.RelayHost!.Location, Tags = tags });
         var rg = resourceGroup.Output("name");
-        var network = context.Define("network", Concern.RelayHost, new VirtualNetwork { ResourceGroupName = rg, Location = host.Location, AddressSpaces = ["10.60.0.0/16"], Tags = tags });
-        var subnet = context.Define("subnet", Concern.RelayHost, new Subnet { ResourceGroupName = rg, VirtualNetworkName = network.Output("name"), AddressPrefixes = ["10.60.1.0/24"] });
-        var nsg = context.Define("relayNsg", Concern.RelayHost, new NetworkSecurityGroup { ResourceGroupName = rg, Location = host.Location, SecurityRules = SecurityRules(host.AdminCidrs), Tags = tags });
-        var ip = context.Define("relayIp", Concern.RelayHost, new PublicIp
+        var network = context.Define(relay.Named("network"), Concern.RelayHost, new VirtualNetwork { ResourceGroupName = rg, Location = host.Location, AddressSpaces = ["10.60.0.0/16"], Tags = tags });
+        var subnet = context.Define(relay.Named("subnet"), Concern.RelayHost, new Subnet { ResourceGroupName = rg, VirtualNetworkName = network.Output("name"), AddressPrefixes = ["10.60.1.0/24"] });
+        var nsg = context.Define(relay.Named("relayNsg"), Concern.RelayHost, new NetworkSecurityGroup { ResourceGroupName = rg, Location = host.Location, SecurityRules = SecurityRules(host.AdminCidrs), Tags = tags });
+        var ip = context.Define(relay.Named("relayIp"), Concern.RelayHost, new PublicIp
         {
             ResourceGroupName = rg,
             Location = host.Location,
@@ -30,16 +34,16 @@ public static class RelayHostResources
             DomainNameLabel = host.DnsLabel,
             Tags = tags,
         });
-        var nic = context.Define("relayNic", Concern.RelayHost, new NetworkInterface
+        var nic = context.Define(relay.Named("relayNic"), Concern.RelayHost, new NetworkInterface
         {
             ResourceGroupName = rg,
             Location = host.Location,
             IpConfigurations = [new NicIpConfiguration { Name = "primary", SubnetId = subnet.Id, PrivateIpAddressAllocation = "Dynamic", PublicIpAddressId = ip.Id }],
             Tags = tags,
         });
-        var nicNsg = context.Define("relayNicNsg", Concern.RelayHost,
+        var nicNsg = context.Define(relay.Named("relayNicNsg"), Concern.RelayHost,
             new NetworkInterfaceSecurityGroupAssociation { NetworkInterfaceId = nic.Id, NetworkSecurityGroupId = nsg.Id });
-        var vm = context.Define("relayVm", Concern.RelayHost, new LinuxVirtualMachine
+        var vm = context.Define(relay.Named("relayVm"), Concern.RelayHost, new LinuxVirtualMachine
         {
             ResourceGroupName = rg,
             Location = host.Location,

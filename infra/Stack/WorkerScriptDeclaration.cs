@@ -17,6 +17,8 @@ public static class WorkerScriptDeclaration
             new WorkersScriptBinding { Name = "ALLOWED_ORIGINS", Type = "plain_text", Text = string.Join(",", s.AllowedOrigins) },
             new WorkersScriptBinding { Name = "ROUTE_PREFIX", Type = "plain_text", Text = s.RoutePrefix },
         };
+        if (RelayFleet.WorkerRelaysJson(s) is { } relays)
+            bindings.Insert(1, new WorkersScriptBinding { Name = "RELAYS", Type = "plain_text", Text = Expr.Literal(relays) });
         if (s.AuthJwksUrl is not null) bindings.Add(new WorkersScriptBinding { Name = "AUTH_JWKS_URL", Type = "plain_text", Text = s.AuthJwksUrl });
         if (s.AuthIssuer is not null) bindings.Add(new WorkersScriptBinding { Name = "AUTH_ISSUER", Type = "plain_text", Text = Expr.Literal(s.AuthIssuer) });
         if (s.AuthAudience is not null) bindings.Add(new WorkersScriptBinding { Name = "AUTH_AUDIENCE", Type = "plain_text", Text = Expr.Literal(s.AuthAudience) });

@@ -53,20 +53,21 @@ async function render(id, text) {
 
 test('every committed stack\'s diagram parses and renders with each resource name, in one page', { timeout: 60000 }, async () => {
   const diagrams = fs.readdirSync(goldens).filter((f) => f.endsWith('.mmd')).map((f) => f.slice(0, -4)).sort();
-  // One per committed stack, and dev with the PR comment's added / changed / removed marks.
-  assert.deepEqual(diagrams, ['dev', 'dev.marked', 'pr-123', 'prod']);
+  // One per committed stack, dev with the PR comment's added / changed / removed marks, and the fleet fixture
+  // (stacks/fixtures/Pulumi.fleet.yaml: two relays, whose resource names end in -<relay>).
+  assert.deepEqual(diagrams, ['dev', 'dev.marked', 'fleet', 'pr-123', 'prod']);
   for (const stack of diagrams) {
     const text = fs.readFileSync(path.join(goldens, `${stack}.mmd`), 'utf8');
     const result = await render(stack, text);
     assert.ok(result.ok, `${stack}.mmd does not render: ${result.error}`);
-    const names = [...text.matchAll(/^ {4}r_\w+\["(\w+)<br\/>/gm)].map((m) => m[1]);
+    const names = [...text.matchAll(/^ {4}r_\w+\["([\w-]+)<br\/>/gm)].map((m) => m[1]);
     assert.ok(names.length >= 2, `${stack}: no resource nodes found`);
     for (const name of names) assert.ok(result.svgText.includes(name), `${stack}: ${name} missing from the rendered SVG`);
     assert.ok(result.nodes >= names.length, `${stack}: ${result.nodes} nodes drawn for ${names.length} resources`);
     if (stack === 'dev.marked') assert.deepEqual(result.marked, ['oldAlert', 'relayErrorAlertazure ScheduledQueryRulesAlertV2', 'workercloudflare WorkersScript']);
     else assert.deepEqual(result.marked, []);
     // Screenshots of wide diagrams cost seconds on 2 cores: keep the two a reviewer looks at.
-    if (stack === 'prod' || stack === 'dev.marked') await page.locator(`[id="${stack}"]`).screenshot({ path: path.join(artifacts, `diagram-${stack}.png`) });
+    if (stack === 'prod' || stack === 'dev.marked' || stack === 'fleet') await page.locator(`[id="${stack}"]`).screenshot({ path: path.join(artifacts, `diagram-${stack}.png`) });
   }
 });
 

@@ -24,7 +24,7 @@ for ((i = 0; ; i++)); do
   [ -n "${!name+set}" ] || break
   line="${!name}"
   if [[ "$line" == *$'\n'* || "$line" == *$'\r'* ]]; then log "$name holds a line break; refused"; exit 1; fi
-  if ! [[ "$line" =~ ^Relay__(Backends__[0-9]+__(Url|Capacity|CertificateSha256|DefaultQuery__[A-Za-z](_?[A-Za-z0-9])*)|AllowedQueryKeys__[0-9]+|TwilioAccountSid|QueueSeconds)= ]]; then
+  if ! [[ "$line" =~ ^Relay__(Backends__[0-9]+__(Url|Capacity|CertificateSha256|DefaultQuery__[A-Za-z](_?[A-Za-z0-9])*)|AllowedQueryKeys__[0-9]+|TwilioAccountSid|QueueSeconds|Name|Draining|Fleet__[0-9]+__(Name|Url|Region|Latitude|Longitude|Draining))= ]]; then
     log "$name is not a relay setting this deploy passes (${line%%=*}); refused"; exit 1
   fi
   settings+=("$line")

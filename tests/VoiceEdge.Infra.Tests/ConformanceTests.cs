@@ -15,7 +15,8 @@ public class ConformanceTests
     /// <summary>The committed stacks, a preview, and one fixture stack per plan (so every plan's types are checked).</summary>
     private static IEnumerable<(string Name, PulumiProgram Program)> Programs() =>
         StackNames.Select(s => (s, Stacks.Program(s)))
-            .Concat(PlanFixtures.Plans.Select(p => (PlanFixtures.StackName(p), PlanFixtures.Program(p))));
+            .Concat(PlanFixtures.Plans.Select(p => (PlanFixtures.StackName(p), PlanFixtures.Program(p))))
+            .Append((FleetFixture.Stack, FleetFixture.Program()));
 
     [Fact]
     public void Every_new_monitoring_type_is_covered()

@@ -1,3 +1,4 @@
+using VoiceEdge.Infra.Settings;
 using VoiceEdge.Infra.Preflight;
 using VoiceEdge.Infra.Tests.Support;
 using static VoiceEdge.Infra.Tests.PreflightHarness;
@@ -39,6 +40,20 @@ public class PreflightAzureTests(PreflightStandInFixture standIn) : IClassFixtur
         var run = await RunAsync(standIn.Api, AllGood with { ForeignNextLink = true }, "prod");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("refused to follow https://collector.example.net/arm/subscriptions/", run.Row("Azure VM size in region"));
+    }
+
+    /// <summary>A fleet (stacks/fixtures/Pulumi.fleet.yaml): each relay's size is checked in its own region, one row each.</summary>
+    [Fact]
+    public async Task A_fleet_checks_each_relays_size_in_its_own_region()
+    {
+        var run = await RunAsync(standIn.Api, AllGood, FleetFixture.Stack,
+            editProject: project => project.Write(StackConfigSources.StackFileName(FleetFixture.Stack), File.ReadAllText(FleetFixture.FilePath)));
+        Assert.Contains("Standard_B2s is offered in westeurope", run.Row("Azure VM size in region (relay weu)"));
+        // The stand-in lists Standard_B2s in westeurope only.
+        var eus = run.Row("Azure VM size in region (relay eus)");
+        Assert.StartsWith("FAIL", eus);
+        Assert.Contains("eastus does not list Standard_B2s", eus);
+        Assert.Contains("as relay eus's `vmSize` in voice-edge:relays", eus);
     }
 
     [Fact]

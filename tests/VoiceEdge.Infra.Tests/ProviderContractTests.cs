@@ -20,6 +20,7 @@ public class ProviderContractTests
         "committed:dev", "committed:prod", "committed:pr-123", "committed:pr-9999999",
         .. new[] { GraphFixtures.Owner, GraphFixtures.Sharer, GraphFixtures.Preview }.Select(s => $"graph:{s}"),
         .. PlanFixtures.Plans.Select(p => $"plan:{p}"),
+        "fixture:fleet",
     ];
 
     private static PulumiProgram Render(string stack) => stack.Split(':') switch
@@ -27,6 +28,7 @@ public class ProviderContractTests
         ["committed", var name] => Stacks.Program(name),
         ["graph", var name] => GraphFixtures.Program(name),
         ["plan", var plan] => PlanFixtures.Program(plan),
+        ["fixture", FleetFixture.Stack] => FleetFixture.Program(),
         _ => throw new ArgumentException(stack),
     };
 
@@ -183,6 +185,7 @@ public class ProviderContractTests
             ["committed", var name] => Stacks.Settings(name),
             ["graph", var name] => SettingsReader.Read(GraphFixtures.Config(name), [.. new[] { GraphFixtures.Owner, GraphFixtures.Sharer, GraphFixtures.Preview }.Where(s => s != name).Select(s => GraphFixtures.Config(s))]),
             ["plan", var plan] => PlanFixtures.Settings(plan),
+            ["fixture", FleetFixture.Stack] => FleetFixture.Read(),
             _ => throw new ArgumentException(stack),
         };
         var probed = VoiceEdge.Infra.Preflight.CloudflareScopes.For(settings).Select(s => s.Permission).ToHashSet();

@@ -126,7 +126,7 @@ public class VoiceBackendsHostileTests
 
             var edge = settings.Edge!;
             Assert.InRange(edge.VoiceBackends.Count, 1, VoiceBackendRules.MaxBackends);
-            foreach (var line in RelayEnvironment.Lines(edge))
+            foreach (var line in RelayEnvironment.Lines(edge, settings.Relays[0], settings.Relays))
             {
                 Assert.Matches(RunCommandPattern, line);
                 Assert.Matches(InstallPattern, line);
@@ -136,7 +136,7 @@ public class VoiceBackendsHostileTests
                 Assert.Equal(value.Trim(), value);
                 Assert.False(value.StartsWith('"') || value.StartsWith('\''), value);
             }
-            Assert.Equal(RelayEnvironment.Lines(edge).Count, StackProgramBuilder.Build(settings, new FixedArtifacts()).Resources
+            Assert.Equal(RelayEnvironment.Lines(edge, settings.Relays[0], settings.Relays).Count, StackProgramBuilder.Build(settings, new FixedArtifacts()).Resources
                 .Select(r => r.Args).OfType<VoiceEdge.Infra.Providers.RunCommand>().Single().Parameters
                 .Count(p => p.Name.StartsWith(RelayEnvironment.ParameterPrefix, StringComparison.Ordinal)));
         }, ciIterations: 300);

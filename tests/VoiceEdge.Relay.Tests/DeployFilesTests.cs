@@ -653,6 +653,8 @@ public class DeployFilesTests
     [InlineData("Relay__Backends__0__DefaultQuery__a__b=x", "is not a relay setting this deploy passes")]
     [InlineData("Relay__Backends__zero__Url=wss://x.test", "is not a relay setting this deploy passes")]
     [InlineData("NotRelay=1", "is not a relay setting this deploy passes")]
+    [InlineData("Relay__Fleet__x__Name=weu", "is not a relay setting this deploy passes")]
+    [InlineData("Relay__Fleet__0__SigningKey=attacker", "is not a relay setting this deploy passes")]
     public async Task The_run_command_refuses_a_setting_with_a_line_break_or_a_name_it_does_not_pass_before_touching_anything(string setting, string reason)
     {
         using var vm = new VmRoot();
@@ -666,6 +668,41 @@ public class DeployFilesTests
         Assert.Empty(standIns.BlobResponses);
         Assert.Empty(vm.Calls);
         Assert.False(File.Exists(vm.At("etc", "voice-edge", "relay.env")));
+    }
+
+    /// <summary>What infra/Stack/RelayEnvironment.cs adds for a relay of a fleet (relay weu of two, eus draining).</summary>
+    private static readonly string[] FleetSettings =
+    [
+        "Relay__Name=weu",
+        "Relay__Fleet__0__Name=weu", "Relay__Fleet__0__Url=https://ws-weu.example.test", "Relay__Fleet__0__Region=westeurope",
+        "Relay__Fleet__0__Latitude=52.3667", "Relay__Fleet__0__Longitude=4.9",
+        "Relay__Fleet__1__Name=eus", "Relay__Fleet__1__Url=https://ws-eus.example.test", "Relay__Fleet__1__Region=eastus",
+        "Relay__Fleet__1__Latitude=37.3719", "Relay__Fleet__1__Longitude=-79.8164", "Relay__Fleet__1__Draining=true",
+        "Relay__Draining=true",
+    ];
+
+    [Fact]
+    public async Task The_run_command_passes_a_fleet_relays_name_and_fleet_lines_into_the_relay_environment()
+    {
+        using var vm = new VmRoot();
+        await using var standIns = await DeployStandIns.StartAsync();
+        var packageDir = vm.At("package-src");
+        VmRoot.WritePackage(packageDir);
+        var archive = vm.At("relay.tar.gz");
+        var (tarExit, tarOutput) = Run("tar", $"-czf {archive} -C {packageDir} .");
+        Assert.True(tarExit == 0, tarOutput);
+        standIns.Package = File.ReadAllBytes(archive);
+        var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
+        var environment = RunCommandEnvironment(baseUrl);
+        for (var i = 0; i < FleetSettings.Length; i++) environment[$"RELAY_SETTING_{BackendSettings.Length + i}"] = FleetSettings[i];
+        environment["VOICE_EDGE_RELAY_URL"] = baseUrl;
+        environment["VOICE_EDGE_LIVE_WAIT_SECONDS"] = "10";
+        standIns.Build = () => vm.ServingBuild;
+        var (exit, _, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, environment);
+
+        Assert.True(exit == 0, stderr);
+        var env = File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env"));
+        Assert.Equal([.. BackendSettings, .. FleetSettings], env.Take(BackendSettings.Length + FleetSettings.Length));
     }
 
     [Fact]

@@ -65,6 +65,19 @@ public sealed class RenderDiffTests : IDisposable
         Assert.True(diff.IndexOf("```mermaid", StringComparison.Ordinal) < diff.IndexOf("````diff", StringComparison.Ordinal), "the diagram comes before the diff");
     }
 
+    /// <summary>A fleet's resources are named <c>&lt;name&gt;-&lt;relay&gt;</c> (infra/README.md "A fleet of relays"): each is its own resource.</summary>
+    [Fact]
+    public void A_fleets_relay_resources_are_named_apart_in_the_diagram_marks()
+    {
+        Write("infra/voice-edge", "#!/usr/bin/env bash\nif [ \"$1\" = plan ]; then echo 'flowchart LR'; echo \"  %% $*\"; else cat program.yaml; fi\n");
+        Write("program.yaml", "resources:\n  worker:\n    type: t\n  relayVm-weu:\n    type: t\n  relayInstall-weu:\n    type: t\n    properties:\n      a: 1\n  relayVm-old:\n    type: t\noutputs:\n  x: 1\n");
+        Git("add -A");
+        Git("-c user.name=t -c user.email=t@example.com commit -q -m program");
+        Write("program.yaml", "resources:\n  worker:\n    type: t\n  relayVm-weu:\n    type: t\n  relayInstall-weu:\n    type: t\n    properties:\n      a: 2\n  relayVm-eus:\n    type: t\noutputs:\n  x: 1\n");
+        var diff = RenderDiff();
+        Assert.Contains("  %% plan dev --format mermaid --added relayVm-eus --changed relayInstall-weu --removed relayVm-old\n", diff);
+    }
+
     [Fact]
     public void No_diagram_when_the_plan_cannot_draw_one()
     {

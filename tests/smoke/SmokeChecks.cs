@@ -15,6 +15,7 @@ public sealed class SmokeChecks(StackOutputs outputs, SmokeSecrets secrets, Time
 {
     public async Task<IReadOnlyList<CheckResult>> RunAsync()
     {
+        if (outputs.FleetRelays.Count > 0) return await FleetAsync();
         return
         [
             await Guard("HTTP redirects to HTTPS", HttpsRedirectAsync),
@@ -22,8 +23,28 @@ public sealed class SmokeChecks(StackOutputs outputs, SmokeSecrets secrets, Time
             await Guard("Worker /health", () => HealthAsync(outputs.WorkerHealthUrl)),
             await Guard("Relay /health (ws host)", () => outputs.RelayHealthUrl is null ? Skip("no relayHealthUrl output (preview stack)") : HealthAsync(outputs.RelayHealthUrl)),
             await Guard("WebSocket 101 via the Worker", WorkerWebSocketAsync),
-            await Guard("WebSocket 101 via the ws host", RelayWebSocketAsync),
+            await Guard("WebSocket 101 via the ws host", () => RelayWebSocketAsync(outputs.RelayChatUrl)),
         ];
+    }
+
+    /// <summary>A fleet: the Worker's checks once, each relay's on its own ws host; a draining relay's are skipped (its /health is 503 by design).</summary>
+    private async Task<IReadOnlyList<CheckResult>> FleetAsync()
+    {
+        var results = new List<CheckResult>
+        {
+            await Guard("HTTP redirects to HTTPS", HttpsRedirectAsync),
+            await Guard("TLS certificate valid", TlsAsync),
+            await Guard("Worker /health", () => HealthAsync(outputs.WorkerHealthUrl)),
+            await Guard("WebSocket 101 via the Worker", WorkerWebSocketAsync),
+        };
+        foreach (var relay in outputs.FleetRelays)
+        {
+            results.Add(await Guard($"Relay {relay.Name} /health (ws host)", () =>
+                relay.Draining ? Skip("draining") : relay.HealthUrl is null ? Skip($"no relayHealthUrl-{relay.Name} output") : HealthAsync(relay.HealthUrl)));
+            results.Add(await Guard($"WebSocket 101 via relay {relay.Name}'s ws host", () =>
+                relay.Draining ? Skip("draining") : RelayWebSocketAsync(relay.ChatUrl)));
+        }
+        return results;
     }
 
     private static Task<CheckResult> Skip(string why) => Task.FromResult(new CheckResult("", Outcome.Skip, why));
@@ -86,9 +107,9 @@ public sealed class SmokeChecks(StackOutputs outputs, SmokeSecrets secrets, Time
         return new CheckResult("", Outcome.Pass, $"101 ({ws.SubProtocol ?? "no subprotocol"}), closed with {(int?)ws.CloseStatus}");
     }
 
-    private async Task<CheckResult> RelayWebSocketAsync()
+    private async Task<CheckResult> RelayWebSocketAsync(Uri? chatUrl)
     {
-        if (outputs.RelayChatUrl is not { } url) return new CheckResult("", Outcome.Skip, "no twilioUrl output (preview stack)");
+        if (chatUrl is not { } url) return new CheckResult("", Outcome.Skip, "no twilioUrl output (preview stack)");
         if (string.IsNullOrEmpty(secrets.RelaySigningKey)) return new CheckResult("", Outcome.Fail, "SMOKE_RELAY_SIGNING_KEY not set");
         using var ws = new ClientWebSocket();
         ws.Options.CollectHttpResponseDetails = true;
