@@ -12,14 +12,14 @@ namespace VoiceEdge.Relay.Relaying.Forwarding;
 /// <summary>
 /// One call on the frame forwarder: opens the upstream (client's subprotocols and query string passed on, no
 /// extension offered), accepts the client with the protocol upstream chose, then forwards frames both ways as bytes
-/// (<see cref="ForwardedCall"/>). Behaves like <see cref="RelaySession"/> at the edges (same refusals, close codes,
-/// metrics and log line) at a fraction of the cost per frame. HTTP/2 WebSocket requests go to the WebSocket pump.
+/// (<see cref="ForwardedCall"/>). The relay's only engine. It needs the connection's raw bytes, which only an HTTP/1.1
+/// upgrade gives: an HTTP/2 WebSocket (RFC 8441 extended CONNECT, one stream of a multiplexed connection) is refused
+/// with 505 before anything is opened (Cloudflare and the Worker reach the VM over HTTP/1.1).
 /// </summary>
 public sealed partial class ForwardingSession(
     IOptions<RelayOptions> options,
     RelayMetrics metrics,
     DrainCoordinator drain,
-    RelaySession pump,
     Pool.BackendPool pool,
     ILogger<ForwardingSession> logger,
     TimeProvider clock,
@@ -31,7 +31,9 @@ public sealed partial class ForwardingSession(
     {
         if (!ClientUpgrade.CanUpgrade(context))
         {
-            await pump.RunAsync(context, route, session);
+            metrics.Rejected.WithLabels(route.Name, "http2-websocket").Inc();
+            context.Response.StatusCode = StatusCodes.Status505HttpVersionNotsupported;
+            await context.Response.WriteAsync("WebSocket over HTTP/2 is not supported; connect over HTTP/1.1\n");
             return;
         }
         var started = Stopwatch.GetTimestamp();
