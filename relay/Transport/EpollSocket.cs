@@ -186,6 +186,20 @@ public sealed class EpollSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends FIN after what was written (shutdown SHUT_WR): the peer reads the end of the stream at once, while this side
+    /// can still read what the peer sends (a lingering close, so unread input does not turn the close into a reset).
+    /// Only between writes: a waiting write would lose its rest. The frame forwarder's failed connection (RFC 6455 7.1.7).
+    /// </summary>
+    public void ShutdownSend()
+    {
+        lock (_lock)
+        {
+            if (_closed || _aborted || _write.Pending) return;
+            LinuxSockets.Shutdown(Fd, LinuxSockets.SHUT_WR);
+        }
+    }
+
     /// <summary>Ends both directions now: waiting operations fail, later ones too; the descriptor stays until <see cref="Dispose"/>.</summary>
     public void Abort()
     {
