@@ -264,7 +264,7 @@ public sealed class PhoneBridgeSession
         }
         catch (MessageTooBigException e)
         {
-            return new CallEnd("twilio-too-big", $"Twilio message {e.Message}", WebSocketCloseStatus.MessageTooBig, CallEnd.Normal);
+            return CallEnd.TwilioTooBig(e.Message);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
@@ -390,7 +390,7 @@ public sealed class PhoneBridgeSession
         _metrics.Frames.WithLabels("down").Inc(Interlocked.Read(ref _framesDown));
         _metrics.Dropped.WithLabels("jitter-overflow").Inc(_pacer.Dropped);
         _metrics.Dropped.WithLabels("backlog-silence").Inc(_pacer.Trimmed);
-        PhoneBridgeLog.CallEnded(_logger, _session, end.Reason, end.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        PhoneBridgeLog.CallEnded(_logger, _session, end.Reason, end.Outcome.SideLabel, end.Outcome.Code, end.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), Interlocked.Read(ref _droppedBeforeHandshake), _pacer.Dropped, _pacer.Trimmed, _pacer.Underruns, Interlocked.Read(ref _holdFrames));
     }
 
