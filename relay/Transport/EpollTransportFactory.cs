@@ -30,6 +30,7 @@ internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket list
     private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _unbound = new();
     private readonly RateLimitedLog _registrationFailures = new(TimeSpan.FromSeconds(10));
+    private readonly RateLimitedLog _acceptFailures = new(TimeSpan.FromSeconds(10));
 
     public EndPoint EndPoint { get; } = listener.LocalEndPoint!;
 
@@ -55,9 +56,12 @@ internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket list
                 if (_registrationFailures.ShouldLog(out var suppressed))
                     TransportLog.RegistrationFailed(logger, e.Message, suppressed);
             }
-            catch (IOException)
+            catch (IOException e)
             {
-                // Out of descriptors or memory: the waiting connection stays queued; try again shortly.
+                // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the waiting connection stays queued;
+                // try again shortly. Said at most once per 10 s, with how many failed since.
+                if (_acceptFailures.ShouldLog(out var suppressed))
+                    TransportLog.AcceptFailed(logger, e.Message, (int)AcceptRetry.TotalMilliseconds, suppressed);
                 try
                 {
                     await Task.Delay(AcceptRetry, both.Token);
