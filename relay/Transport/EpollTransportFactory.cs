@@ -20,12 +20,12 @@ public sealed class EpollTransportFactory(EpollLoops loops, ILogger<EpollTranspo
             FileHandleEndPoint handle => LinuxSockets.AdoptListening(checked((int)handle.FileHandle), loops.SendBufferBytes),
             _ => throw new NotSupportedException($"the epoll transport listens on TCP or an inherited TCP socket only, not {endpoint}"),
         };
-        var listener = EpollSocket.Adopt(loops.Next(), fd);
+        var listener = new EpollListener(loops.Next(), fd);
         return ValueTask.FromResult<IConnectionListener>(new EpollConnectionListener(loops, listener, logger));
     }
 }
 
-internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket listener, ILogger logger) : IConnectionListener
+internal sealed class EpollConnectionListener(EpollLoops loops, EpollListener listener, ILogger logger) : IConnectionListener
 {
     private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _unbound = new();
