@@ -246,7 +246,7 @@ public sealed class PhoneBridgeSession
                         try
                         {
                             foreach (var page in pages)
-                                await backend.SendAsync(PersonaPlexMessage.Audio(page), WebSocketMessageType.Binary, true, ct);
+                                await backend.SendAsync(PersonaPlexMessage.Audio(page), WebSocketMessageType.Binary, endOfMessage: true, ct);
                         }
                         catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException)
                         {
@@ -345,18 +345,18 @@ public sealed class PhoneBridgeSession
             long held = 0;
             await _pacer.RunAsync(async (frame, _) =>
             {
-                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, frame), WebSocketMessageType.Text, true, token);
+                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, frame), WebSocketMessageType.Text, endOfMessage: true, token);
                 Interlocked.Increment(ref _framesDown);
             }, ct, !_options.HoldSignal ? null : async (frame, _) =>
             {
                 if (!frame)
                 {
                     // The model's first frame is next: a mark tells the hold signal from the model's audio on Twilio's side.
-                    await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.EndMark), WebSocketMessageType.Text, true, token);
+                    await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.EndMark), WebSocketMessageType.Text, endOfMessage: true, token);
                     return;
                 }
-                if (held == 0) await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.StartMark), WebSocketMessageType.Text, true, token);
-                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, HoldSignal.Frame(held)), WebSocketMessageType.Text, true, token);
+                if (held == 0) await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.StartMark), WebSocketMessageType.Text, endOfMessage: true, token);
+                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, HoldSignal.Frame(held)), WebSocketMessageType.Text, endOfMessage: true, token);
                 Interlocked.Exchange(ref _holdFrames, ++held);
             });
         }

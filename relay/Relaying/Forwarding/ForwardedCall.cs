@@ -83,7 +83,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
         Task up, down;
         // The directions run on the event loop (epoll transport) without the request's execution context: nothing in
         // them reads it, and restoring it around every frame's continuation would cost CPU per frame.
-        SetContinueOnLoop(true);
+        SetContinueOnLoop(on: true);
         using (ExecutionContext.SuppressFlow())
         {
             up = GuardAsync(_up.RunAsync(0));
@@ -101,7 +101,7 @@ public sealed class ForwardedCall : IForwardingEvents, IDisposable
         await stopWatchdog.CancelAsync();
         await watchdog;
         // What follows (lingering, metrics, the call's log line) must not hold up the loop's other sockets.
-        SetContinueOnLoop(false);
+        SetContinueOnLoop(on: false);
         await Transport.EpollLoop.LeaveLoopThread();
     }
 

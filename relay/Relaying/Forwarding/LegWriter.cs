@@ -19,7 +19,7 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
     /// <summary>A leg that is already shut: everything written to it is dropped (a call whose upstream never opened).</summary>
     public static LegWriter Shut()
     {
-        var writer = new LegWriter(Stream.Null, true) { _closed = true };
+        var writer = new LegWriter(Stream.Null, relayIsClient: true) { _closed = true };
         return writer;
     }
 
