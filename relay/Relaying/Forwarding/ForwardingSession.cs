@@ -112,6 +112,13 @@ public sealed partial class ForwardingSession(
                     call?.BytesUp ?? 0, call?.BytesDown ?? 0, call?.FramesUp ?? 0, call?.FramesDown ?? 0, outcome.Code, outcome.SideLabel, outcome.Reason, _o.Build);
             }
         }
+        catch (Exception e) when (!LegWriter.IsTransportFailure(e) && !context.Response.HasStarted)
+        {
+            // A bug before the upgrade (dialling the backend, the pool): the same one line with the session, and a 500.
+            ForwardingLog.RelayError(logger, e, route.Name, session);
+            metrics.Rejected.WithLabels(route.Name, "relay-error").Inc();
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        }
         finally
         {
             if (upstream is not null) await upstream.DisposeAsync();
