@@ -1,9 +1,9 @@
-// The frame forwarder against the older WebSocket pump, nginx and direct, driven by the C# load generator
+// The relay's frame forwarder against nginx, Caddy and direct, driven by the C# load generator
 // (bench/LoadGen: raw sockets, frames built once, timestamps in the payload) against the same raw-socket echo, in
 // one run. Rounds interleave the targets so drift hits all of them; the report shows each cell's median.
 // Needs: dotnet, nginx and caddy (each installed with apt-get when missing). For the node-generator cross-check: npm ci --prefix bench.
 // Usage: node bench/relay/compare.mjs [--streams 200,1000] [--seconds 15] [--rounds 3] [--warmup 10] [--no-node-check]
-//   [--targets direct,pump,forwarder,nginx,caddy] [--pin] [--variant 'label:KEY=value,KEY=value' ...] [--name relay-forwarder]
+//   [--targets direct,forwarder,nginx,caddy] [--pin] [--variant 'label:KEY=value,KEY=value' ...] [--name relay-forwarder]
 // --pin: each proxy on core 1 (taskset), the echo and the generator on core 0.
 // --variant: one more frame-forwarder relay with these environment settings (A/B in the same run); the key `build`
 // names another relay build folder (e.g. a baseline commit built with `dotnet build -c Release -o <dir>`).
@@ -25,7 +25,7 @@ const rounds = Number(arg("--rounds", "3"));
 const nodeCheck = !process.argv.includes("--no-node-check");
 const warmup = Number(arg("--warmup", "10"));
 const pin = process.argv.includes("--pin");
-const selected = arg("--targets", "direct,pump,forwarder,nginx,caddy").split(",");
+const selected = arg("--targets", "direct,forwarder,nginx,caddy").split(",");
 const variants = process.argv.flatMap((a, i) => (a === "--variant" ? [process.argv[i + 1]] : [])).map((spec) => {
   const [label, settings = ""] = spec.split(/:(.*)/s);
   const env = Object.fromEntries(settings.split(",").filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
@@ -50,6 +50,7 @@ const { medianRows, writeCharts } = await import("../lib/charts.mjs");
 const { cpuSeconds, freePort, httpOk, startProcess, tcpOpen } = await import("../lib/loadgen.mjs");
 const { startNginx } = await import("../lib/nginx.mjs");
 const { startCaddy } = await import("../lib/caddy.mjs");
+// "relay, WebSocket pump": only in reports from before its removal (issue 26), kept for --render.
 const targetNames = ["direct", "relay, WebSocket pump", "relay, frame forwarder", ...variants.map((v) => v.name), "nginx", "Caddy"];
 const cells = [];
 let startupRssMiB = {};
@@ -80,7 +81,7 @@ const loadgen = path.join(work, "loadgen/LoadGen.dll");
 const echoPort = await freePort();
 const echo = await startProcess(...withFiles(loadCores, "dotnet", [loadgen, "echo", String(echoPort)]), { env: inline, ready: () => tcpOpen(echoPort) });
 
-async function startRelay(forwarder, env = {}, buildDir = path.join(work, "relay")) {
+async function startRelay(env = {}, buildDir = path.join(work, "relay")) {
   const port = await freePort();
   const p = await startProcess(...withFiles(proxyCores, "dotnet", [path.join(buildDir, "voice-edge-relay.dll"), "--urls", `http://127.0.0.1:${port}`]), {
     env: {
@@ -91,7 +92,6 @@ async function startRelay(forwarder, env = {}, buildDir = path.join(work, "relay
       Relay__SigningKey: key,
       Relay__PublicBaseUrl: `ws://127.0.0.1:${port}`,
       Relay__MaxConnections: "5000",
-      Relay__Forwarder: forwarder,
       Logging__LogLevel__Default: "Warning",
     },
     // Its own folder as working directory (the content root), as on the VM: the configuration file watcher then
@@ -108,16 +108,12 @@ const add = (name, port, proc) => {
   targets.push({ name, url: `ws://127.0.0.1:${port}/api/chat`, pid: proc?.pid ?? null });
 };
 if (selected.includes("direct")) add("direct", echoPort, null);
-if (selected.includes("pump")) {
-  const pump = await startRelay("WebSocket");
-  add("relay, WebSocket pump", pump.port, pump);
-}
 if (selected.includes("forwarder")) {
-  const frames = await startRelay("Frames");
+  const frames = await startRelay();
   add("relay, frame forwarder", frames.port, frames);
 }
 for (const v of variants) {
-  const relay = await startRelay("Frames", v.env, v.buildDir);
+  const relay = await startRelay(v.env, v.buildDir);
   add(v.name, relay.port, relay);
 }
 if (selected.includes("nginx")) {

@@ -59,7 +59,6 @@ public static class RelayApp
         builder.Services.AddPhoneBridge(sp => sp.GetRequiredService<RelayMetrics>().Registry);
         builder.Services.AddSingleton<ConnectionLimiter>();
         builder.Services.AddSingleton<PerUserCallLimiter>();
-        builder.Services.AddSingleton<RelaySession>();
         builder.Services.AddSingleton<Relaying.Forwarding.ForwardingSession>();
         builder.Services.AddSingleton<DrainCoordinator>();
         builder.Services.AddSingleton<Relaying.Pool.BackendPool>();
@@ -74,6 +73,10 @@ public static class RelayApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // A setting that chose the removed WebSocket pump is ignored, as the configuration binder ignores any key it does
+        // not know, but said once at start so whoever still sets it learns it does nothing.
+        if (app.Configuration[$"{RelayOptions.Section}:Forwarder"] is { } retired)
+            ForwardingLog.ForwarderSettingIgnored(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RelayApp)), retired);
         BuildMetrics.Register(app.Services.GetRequiredService<RelayMetrics>().Registry,
             app.Services.GetRequiredService<IOptions<RelayOptions>>().Value.Build, app.Services.GetRequiredService<DrainCoordinator>());
         if (app.Services.GetService<Transport.EpollLoops>() is { } loops)

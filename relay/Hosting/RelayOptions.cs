@@ -163,10 +163,6 @@ public sealed class RelayOptions : IValidatableObject
     /// </summary>
     [Range(1024, 1024 * 1024)] public int BufferBytes { get; set; } = 4 * 1024;
 
-    /// <summary>How calls are relayed: <c>Frames</c> (bytes, parsing only frame headers) or <c>WebSocket</c> (the older pump).</summary>
-    [RegularExpression("(?i)^(Frames|WebSocket)$", ErrorMessage = "Relay:Forwarder must be Frames or WebSocket")]
-    public string Forwarder { get; set; } = "Frames";
-
     /// <summary>
     /// Kestrel's transport: <c>Epoll</c> (Linux: the relay's own edge-triggered event loop, whose sockets the frame
     /// forwarder takes over after the 101 so each frame is one recv and one send on the loop's thread) or <c>Sockets</c>
@@ -209,9 +205,6 @@ public sealed class RelayOptions : IValidatableObject
 
     /// <summary>True when Kestrel runs on the relay's epoll transport: Linux and <c>Transport=Epoll</c>.</summary>
     public bool UsesEpollTransport => OperatingSystem.IsLinux() && string.Equals(Transport, "Epoll", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>True when <c>Relay__Forwarder=WebSocket</c> selects the older System.Net.WebSockets pump.</summary>
-    public bool UsesWebSocketPump => string.Equals(Forwarder, "WebSocket", StringComparison.OrdinalIgnoreCase);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -3,8 +3,8 @@ namespace VoiceEdge.Relay.Observability;
 /// <summary>Every log line the relay writes (JSON console). None carries a token, signature or key.</summary>
 public static partial class RelayLog
 {
-    [LoggerMessage(1, LogLevel.Information, "call ended {Route} session={Session} user={User} durationMs={DurationMs} bytesUp={BytesUp} bytesDown={BytesDown} framesUp={FramesUp} framesDown={FramesDown} closeCode={CloseCode} closedBy={ClosedBy} build={Build}")]
-    public static partial void CallEnded(ILogger logger, string route, string session, string user, long durationMs, long bytesUp, long bytesDown, long framesUp, long framesDown, int closeCode, string closedBy, string build);
+    [LoggerMessage(1, LogLevel.Information, "call ended {Route} session={Session} user={User} durationMs={DurationMs} bytesUp={BytesUp} bytesDown={BytesDown} framesUp={FramesUp} framesDown={FramesDown} closeCode={CloseCode} closedBy={ClosedBy} reason={Reason} build={Build}")]
+    public static partial void CallEnded(ILogger logger, string route, string session, string user, long durationMs, long bytesUp, long bytesDown, long framesUp, long framesDown, int closeCode, string closedBy, string reason, string build);
 
     [LoggerMessage(2, LogLevel.Warning, "upstream {Route} did not answer within {Seconds} s")]
     public static partial void UpstreamTimeout(ILogger logger, string route, int seconds);

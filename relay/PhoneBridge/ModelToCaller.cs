@@ -46,7 +46,7 @@ public sealed class ModelToCaller : IDisposable
             int decoded;
             try
             {
-                decoded = _decoder.Decode(packet, _decoded, MaxPacketSamples, false);
+                decoded = _decoder.Decode(packet, _decoded, MaxPacketSamples, decode_fec: false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

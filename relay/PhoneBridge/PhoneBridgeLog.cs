@@ -18,7 +18,7 @@ public static partial class PhoneBridgeLog
     [LoggerMessage(105, LogLevel.Information, "bridge backend session={Session} backend={Backend} afterMs={AfterMs}")]
     public static partial void BackendConnected(ILogger logger, string session, string backend, long afterMs);
 
-    [LoggerMessage(104, LogLevel.Information, "bridge call ended session={Session} reason={Reason} detail={Detail} durationMs={DurationMs} framesUp={FramesUp} framesDown={FramesDown} droppedBeforeHandshake={DroppedBeforeHandshake} droppedJitter={DroppedJitter} trimmedSilence={TrimmedSilence} underruns={Underruns} holdFrames={HoldFrames}")]
-    public static partial void CallEnded(ILogger logger, string session, string reason, string detail, long durationMs, long framesUp, long framesDown,
+    [LoggerMessage(104, LogLevel.Information, "bridge call ended session={Session} reason={Reason} closedBy={ClosedBy} closeCode={CloseCode} detail={Detail} durationMs={DurationMs} framesUp={FramesUp} framesDown={FramesDown} droppedBeforeHandshake={DroppedBeforeHandshake} droppedJitter={DroppedJitter} trimmedSilence={TrimmedSilence} underruns={Underruns} holdFrames={HoldFrames}")]
+    public static partial void CallEnded(ILogger logger, string session, string reason, string closedBy, int closeCode, string detail, long durationMs, long framesUp, long framesDown,
         long droppedBeforeHandshake, long droppedJitter, long trimmedSilence, long underruns, long holdFrames);
 }

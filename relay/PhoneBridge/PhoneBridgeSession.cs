@@ -246,7 +246,7 @@ public sealed class PhoneBridgeSession
                         try
                         {
                             foreach (var page in pages)
-                                await backend.SendAsync(PersonaPlexMessage.Audio(page), WebSocketMessageType.Binary, true, ct);
+                                await backend.SendAsync(PersonaPlexMessage.Audio(page), WebSocketMessageType.Binary, endOfMessage: true, ct);
                         }
                         catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException)
                         {
@@ -264,7 +264,7 @@ public sealed class PhoneBridgeSession
         }
         catch (MessageTooBigException e)
         {
-            return new CallEnd("twilio-too-big", $"Twilio message {e.Message}", WebSocketCloseStatus.MessageTooBig, CallEnd.Normal);
+            return CallEnd.TwilioTooBig(e.Message);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
@@ -345,18 +345,18 @@ public sealed class PhoneBridgeSession
             long held = 0;
             await _pacer.RunAsync(async (frame, _) =>
             {
-                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, frame), WebSocketMessageType.Text, true, token);
+                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, frame), WebSocketMessageType.Text, endOfMessage: true, token);
                 Interlocked.Increment(ref _framesDown);
             }, ct, !_options.HoldSignal ? null : async (frame, _) =>
             {
                 if (!frame)
                 {
                     // The model's first frame is next: a mark tells the hold signal from the model's audio on Twilio's side.
-                    await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.EndMark), WebSocketMessageType.Text, true, token);
+                    await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.EndMark), WebSocketMessageType.Text, endOfMessage: true, token);
                     return;
                 }
-                if (held == 0) await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.StartMark), WebSocketMessageType.Text, true, token);
-                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, HoldSignal.Frame(held)), WebSocketMessageType.Text, true, token);
+                if (held == 0) await _twilio.SendAsync(TwilioOutbound.Mark(streamSid, HoldSignal.StartMark), WebSocketMessageType.Text, endOfMessage: true, token);
+                await _twilio.SendAsync(TwilioOutbound.Media(streamSid, HoldSignal.Frame(held)), WebSocketMessageType.Text, endOfMessage: true, token);
                 Interlocked.Exchange(ref _holdFrames, ++held);
             });
         }
@@ -390,7 +390,7 @@ public sealed class PhoneBridgeSession
         _metrics.Frames.WithLabels("down").Inc(Interlocked.Read(ref _framesDown));
         _metrics.Dropped.WithLabels("jitter-overflow").Inc(_pacer.Dropped);
         _metrics.Dropped.WithLabels("backlog-silence").Inc(_pacer.Trimmed);
-        PhoneBridgeLog.CallEnded(_logger, _session, end.Reason, end.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        PhoneBridgeLog.CallEnded(_logger, _session, end.Reason, end.Outcome.SideLabel, end.Outcome.Code, end.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             Interlocked.Read(ref _framesUp), Interlocked.Read(ref _framesDown), Interlocked.Read(ref _droppedBeforeHandshake), _pacer.Dropped, _pacer.Trimmed, _pacer.Underruns, Interlocked.Read(ref _holdFrames));
     }
 

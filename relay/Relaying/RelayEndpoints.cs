@@ -24,14 +24,14 @@ public static class RelayEndpoints
     }
 
     private static Task HandleChatAsync(HttpContext context, IOptions<RelayOptions> options, RelayToken tokens, TimeProvider clock,
-        ConnectionLimiter limiter, PerUserCallLimiter perUser, DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics)
+        ConnectionLimiter limiter, PerUserCallLimiter perUser, DrainCoordinator drain, ForwardingSession forwarder, RelayMetrics metrics)
     {
         var route = new RelayRoute("chat", options.Value.VoiceUpstream!, Pooled: true);
         if (Precheck(context, drain, metrics, route) is { } refused) return refused;
         var check = tokens.Check(context.Request.Headers[RelayToken.HeaderName], clock.GetUtcNow());
         if (TokenRefusal(check.Status) is { } refusal)
             return Refuse(context, metrics, route, refusal.Status, refusal.Reason, refusal.Message);
-        return RelayForUserAsync(context, perUser, limiter, Runner(options.Value, session, forwarder), metrics, route, check);
+        return RelayForUserAsync(context, perUser, limiter, forwarder.RunAsync, metrics, route, check);
     }
 
     /// <summary>Attaches who is calling (v2 tokens) and holds one of the user's slots for the whole call.</summary>
@@ -49,7 +49,7 @@ public static class RelayEndpoints
     }
 
     private static Task HandleTwilioAsync(HttpContext context, IOptions<RelayOptions> options, ConnectionLimiter limiter,
-        DrainCoordinator drain, RelaySession session, ForwardingSession forwarder, RelayMetrics metrics,
+        DrainCoordinator drain, ForwardingSession forwarder, RelayMetrics metrics,
         TwilioCallToken callTokens, TimeProvider clock, ILogger<TwilioStartGate> gateLogger)
     {
         var o = options.Value;
@@ -71,7 +71,7 @@ public static class RelayEndpoints
         // The signature only proves Twilio once dialled this URL; the per-call token in the start message proves which call.
         route = route with { Gate = new TwilioStartGate(callTokens, o.TwilioAccountSid!, clock, metrics, gateLogger, sessionId) };
         if (o.TwilioMode == PhoneBridge.TwilioMode.PersonaPlex) return PhoneBridge.PhoneBridgeEndpoint.RunAsync(context, limiter, sessionId, route.Gate);
-        return RelayWithinLimitAsync(context, limiter, Runner(o, session, forwarder), metrics, route, sessionId);
+        return RelayWithinLimitAsync(context, limiter, forwarder.RunAsync, metrics, route, sessionId);
     }
 
     /// <summary>How a token that is not valid is refused: 401 when missing, 403 otherwise; null when valid.</summary>
@@ -98,10 +98,6 @@ public static class RelayEndpoints
             return Refuse(context, metrics, route, StatusCodes.Status400BadRequest, "subprotocol-invalid", "Sec-WebSocket-Protocol must list distinct tokens");
         return null;
     }
-
-    /// <summary>The frame forwarder unless <c>Relay__Forwarder=WebSocket</c> selects the older pump.</summary>
-    private static Func<HttpContext, RelayRoute, string, Task> Runner(RelayOptions options, RelaySession pump, ForwardingSession forwarder) =>
-        options.UsesWebSocketPump ? pump.RunAsync : forwarder.RunAsync;
 
     private static async Task RelayWithinLimitAsync(HttpContext context, ConnectionLimiter limiter, Func<HttpContext, RelayRoute, string, Task> run, RelayMetrics metrics, RelayRoute route, string sessionId)
     {

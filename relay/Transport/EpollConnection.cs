@@ -119,6 +119,12 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
         {
             error = new ConnectionResetException(e.Message, e);
         }
+        catch (Exception e) when (e is not ConnectionResetException)
+        {
+            // A bug, not the peer (SocketMisuseException, say): Kestrel reads it from the pipe and logs it with the
+            // connection, which ends, instead of waiting forever for input that will never come.
+            error = e;
+        }
         if (_takenOver) return;
         await writer.CompleteAsync(error);
         FireClosed();
@@ -154,6 +160,15 @@ internal sealed class EpollConnection : ConnectionContext, IConnectionIdFeature,
             // exception) and the connection closes, which aborts the request.
             failed = true;
             _socket.Abort();
+        }
+        catch (Exception e)
+        {
+            // A bug, not the peer: the connection ends, and Kestrel gets the exception on its next write (and logs it)
+            // instead of filling a pipe nobody sends from.
+            _socket.Abort();
+            await reader.CompleteAsync(e);
+            FireClosed();
+            return;
         }
         await reader.CompleteAsync();
         if (failed) FireClosed();

@@ -20,7 +20,7 @@ public sealed unsafe class EpollLoop : IDisposable
     private readonly int _epfd;
     private readonly int _wakeFd;
     private readonly Thread _thread;
-    private readonly ConcurrentDictionary<ulong, EpollSocket> _sockets = new();
+    private readonly ConcurrentDictionary<ulong, IEpollWatched> _sockets = new();
     private readonly Action<Exception> _onFatal;
     private static long s_nextId;
     [ThreadStatic] private static bool t_onLoop;
@@ -56,7 +56,7 @@ public sealed unsafe class EpollLoop : IDisposable
     /// <summary>Epoll file descriptor (for tests that break the loop).</summary>
     internal int EpollFd => _epfd;
 
-    internal ulong Register(EpollSocket socket)
+    internal ulong Register(IEpollWatched socket)
     {
         var id = (ulong)Interlocked.Increment(ref s_nextId);
         _sockets[id] = socket;

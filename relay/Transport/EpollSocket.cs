@@ -1,10 +1,9 @@
 using System.Net;
-using System.Threading.Tasks.Sources;
 
 namespace VoiceEdge.Relay.Transport;
 
 /// <summary>
-/// A non-blocking TCP socket watched by an <see cref="EpollLoop"/>: at most one read (or accept) and one write (or
+/// A connected, non-blocking TCP socket watched by an <see cref="EpollLoop"/> (listeners: <see cref="EpollListener"/>): at most one read and one write (or
 /// connect) at a time, each completed at once when the socket is ready and otherwise parked until its event, without
 /// allocating. Readiness is remembered from the edge-triggered events: a read that fills less than its buffer has
 /// drained the socket, so the next read waits for the next event instead of trying a recv that would say EAGAIN.
@@ -13,14 +12,14 @@ namespace VoiceEdge.Relay.Transport;
 /// socket to the other with no thread hop. Each operation's result must be collected exactly once (awaited, or
 /// <c>GetResult</c>) before the next of its kind starts; otherwise <see cref="SocketMisuseException"/>.
 /// </summary>
-public sealed class EpollSocket : IDisposable
+public sealed class EpollSocket : IEpollWatched, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly EpollLoop _loop;
     private readonly ulong _id;
-    private readonly Operation _read = new();
-    private readonly Operation _write = new();
-    private bool _readable = true, _writable = true, _accepting, _connecting, _closed, _aborted;
+    private readonly EpollOperation _read = new();
+    private readonly EpollOperation _write = new();
+    private bool _readable = true, _writable = true, _connecting, _closed, _aborted;
     // The peer ended its side or the connection failed: no further edge will come, so reads never wait again.
     private bool _peerDone;
     // TCP urgent data arrived (EPOLLPRI): a recv stops short at its mark with more data behind it, so a short read does
@@ -31,6 +30,10 @@ public sealed class EpollSocket : IDisposable
     private ReadOnlyMemory<byte> _writeRemaining;
 
     internal int Fd { get; }
+
+    int IEpollWatched.Fd => Fd;
+
+    void IEpollWatched.OnEvents(uint events) => OnEvents(events);
 
     /// <summary>A write is parked waiting for room in the socket's buffer (for tests).</summary>
     internal bool WriteWaiting
@@ -149,19 +152,6 @@ public sealed class EpollSocket : IDisposable
         }
     }
 
-    /// <summary>The next connection on a listening socket, as a descriptor.</summary>
-    internal ValueTask<int> AcceptAsync(CancellationToken ct)
-    {
-        lock (_lock)
-        {
-            if (Gone() is { } gone) return ValueTask.FromException<int>(gone);
-            _read.EnsureIdle("accept");
-            _accepting = true;
-            if (_readable && TryReadLocked() is var fd and >= 0) return new ValueTask<int>(fd);
-            return Park(_read, ct);
-        }
-    }
-
     /// <summary>
     /// Sends all of <paramref name="data"/>, waiting for room in the socket's buffer when it is full. The caller must not
     /// touch <paramref name="data"/> until the returned task is collected. A write cancelled while waiting may have
@@ -186,10 +176,24 @@ public sealed class EpollSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends FIN after what was written (shutdown SHUT_WR): the peer reads the end of the stream at once, while this side
+    /// can still read what the peer sends (a lingering close, so unread input does not turn the close into a reset).
+    /// Only between writes: a waiting write would lose its rest. The frame forwarder's failed connection (RFC 6455 7.1.7).
+    /// </summary>
+    public void ShutdownSend()
+    {
+        lock (_lock)
+        {
+            if (_closed || _aborted || _write.Pending) return;
+            LinuxSockets.Shutdown(Fd, LinuxSockets.SHUT_WR);
+        }
+    }
+
     /// <summary>Ends both directions now: waiting operations fail, later ones too; the descriptor stays until <see cref="Dispose"/>.</summary>
     public void Abort()
     {
-        Operation? read, write;
+        EpollOperation? read, write;
         lock (_lock)
         {
             if (_closed || _aborted) return;
@@ -202,7 +206,7 @@ public sealed class EpollSocket : IDisposable
 
     public void Dispose()
     {
-        Operation? read, write;
+        EpollOperation? read, write;
         lock (_lock)
         {
             if (_closed) return;
@@ -216,7 +220,7 @@ public sealed class EpollSocket : IDisposable
 
     internal void OnEvents(uint events)
     {
-        Operation? read = null, write = null;
+        EpollOperation? read = null, write = null;
         int readResult = 0;
         Exception? readError = null, writeError = null;
         lock (_lock)
@@ -263,23 +267,13 @@ public sealed class EpollSocket : IDisposable
     }
 
     /// <summary>
-    /// Bytes read (or the accepted descriptor); -1 when the socket had nothing (now remembered as not readable). A short
+    /// Bytes read; -1 when the socket had nothing (now remembered as not readable). A short
     /// read drained the socket, unless the peer's end or an error came with the same edge (the next recv must see it),
     /// or urgent data is about: recv stops at its mark and skips the urgent byte on the next call (SO_OOBINLINE is off,
     /// so it never reaches the other leg), as Kestrel's transport does.
     /// </summary>
     private int TryReadLocked()
     {
-        if (_accepting)
-        {
-            while (true)
-            {
-                var fd = LinuxSockets.Accept(Fd);
-                if (fd == -2) continue;
-                if (fd < 0) _readable = false;
-                return fd;
-            }
-        }
         if (_readBuffer.Length == 0) return 0;
         var n = LinuxSockets.Receive(Fd, _readBuffer.Span);
         if (n < 0)
@@ -315,11 +309,11 @@ public sealed class EpollSocket : IDisposable
         return true;
     }
 
-    private ValueTask<int> Park(Operation operation, CancellationToken ct) =>
+    private ValueTask<int> Park(EpollOperation operation, CancellationToken ct) =>
         TryPark(operation, ct) ? new ValueTask<int>(operation, operation.Version) : ValueTask.FromCanceled<int>(ct);
 
     /// <summary>Under the lock: the operation waits for its event; false when <paramref name="ct"/> is already cancelled.</summary>
-    private bool TryPark(Operation operation, CancellationToken ct)
+    private bool TryPark(EpollOperation operation, CancellationToken ct)
     {
         if (ct.IsCancellationRequested)
         {
@@ -336,9 +330,9 @@ public sealed class EpollSocket : IDisposable
         return true;
     }
 
-    private void Cancel(Operation operation, short version, CancellationToken ct)
+    private void Cancel(EpollOperation operation, short version, CancellationToken ct)
     {
-        Operation? read = null;
+        EpollOperation? read = null;
         lock (_lock)
         {
             if (!operation.Pending || operation.Version != version) return;
@@ -354,7 +348,7 @@ public sealed class EpollSocket : IDisposable
     }
 
     /// <summary>A write given up half-way: the connection ends in both directions; returns a waiting read to fail.</summary>
-    private Operation? AbortLocked()
+    private EpollOperation? AbortLocked()
     {
         _writeRemaining = default;
         _aborted = true;
@@ -365,78 +359,14 @@ public sealed class EpollSocket : IDisposable
     private IOException? Gone() =>
         _closed ? new IOException("the socket is closed") : _aborted ? new IOException("the connection was aborted") : null;
 
-    private (Operation?, Operation?) TakePending() =>
+    private (EpollOperation?, EpollOperation?) TakePending() =>
         (_read.Pending ? _read.Finish() : null, _write.Pending ? _write.Finish() : null);
 
-    private void FailOutside(Operation? read, Operation? write)
+    private void FailOutside(EpollOperation? read, EpollOperation? write)
     {
         var gone = Gone()!;
         read?.Complete(0, gone);
         write?.Complete(0, gone);
-    }
-
-    /// <summary>One waiting read or write: a reusable value-task source whose continuation runs where it completes.</summary>
-    private sealed class Operation : IValueTaskSource<int>, IValueTaskSource
-    {
-        private ManualResetValueTaskSourceCore<int> _core;
-
-        public bool Pending { get; private set; }
-        public short Version => _core.Version;
-        public CancellationTokenRegistration Registration { get; set; }
-
-        /// <summary>
-        /// Under the socket's lock, before any new operation of this kind (even one that will not wait): the previous one
-        /// is neither waiting nor finished with its result uncollected. An uncollected result means the caller took a
-        /// completed task for done without <c>GetResult</c>: its next wait would report the old result at once while
-        /// the socket still used its buffer, and the old completion would later fire a second time.
-        /// </summary>
-        public void EnsureIdle(string kind)
-        {
-            if (Pending) throw new SocketMisuseException($"a {kind} is already waiting on this socket");
-            if (_core.GetStatus(_core.Version) != ValueTaskSourceStatus.Pending)
-                throw new SocketMisuseException($"the previous {kind}'s result was never collected (a ValueTask must be awaited or read with GetResult exactly once)");
-        }
-
-        /// <summary>Under the socket's lock, after <see cref="EnsureIdle"/>: this operation now waits for the socket.</summary>
-        public void Start(bool inlineContinuation)
-        {
-            _core.RunContinuationsAsynchronously = !inlineContinuation;
-            Pending = true;
-        }
-
-        /// <summary>Under the socket's lock: this operation is done; complete it once the lock is released.</summary>
-        public Operation Finish()
-        {
-            Pending = false;
-            return this;
-        }
-
-        public void Complete(int result, Exception? error)
-        {
-            if (error is null) _core.SetResult(result);
-            else _core.SetException(error);
-        }
-
-        public int GetResult(short token)
-        {
-            Registration.Unregister();
-            Registration = default;
-            try
-            {
-                return _core.GetResult(token);
-            }
-            finally
-            {
-                _core.Reset();
-            }
-        }
-
-        void IValueTaskSource.GetResult(short token) => GetResult(token);
-
-        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _core.OnCompleted(continuation, state, token, flags);
     }
 }
 

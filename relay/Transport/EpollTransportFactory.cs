@@ -20,16 +20,17 @@ public sealed class EpollTransportFactory(EpollLoops loops, ILogger<EpollTranspo
             FileHandleEndPoint handle => LinuxSockets.AdoptListening(checked((int)handle.FileHandle), loops.SendBufferBytes),
             _ => throw new NotSupportedException($"the epoll transport listens on TCP or an inherited TCP socket only, not {endpoint}"),
         };
-        var listener = EpollSocket.Adopt(loops.Next(), fd);
+        var listener = new EpollListener(loops.Next(), fd);
         return ValueTask.FromResult<IConnectionListener>(new EpollConnectionListener(loops, listener, logger));
     }
 }
 
-internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket listener, ILogger logger) : IConnectionListener
+internal sealed class EpollConnectionListener(EpollLoops loops, EpollListener listener, ILogger logger) : IConnectionListener
 {
     private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _unbound = new();
     private readonly RateLimitedLog _registrationFailures = new(TimeSpan.FromSeconds(10));
+    private readonly RateLimitedLog _acceptFailures = new(TimeSpan.FromSeconds(10));
 
     public EndPoint EndPoint { get; } = listener.LocalEndPoint!;
 
@@ -55,9 +56,12 @@ internal sealed class EpollConnectionListener(EpollLoops loops, EpollSocket list
                 if (_registrationFailures.ShouldLog(out var suppressed))
                     TransportLog.RegistrationFailed(logger, e.Message, suppressed);
             }
-            catch (IOException)
+            catch (IOException e)
             {
-                // Out of descriptors or memory: the waiting connection stays queued; try again shortly.
+                // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the waiting connection stays queued;
+                // try again shortly. Said at most once per 10 s, with how many failed since.
+                if (_acceptFailures.ShouldLog(out var suppressed))
+                    TransportLog.AcceptFailed(logger, e.Message, (int)AcceptRetry.TotalMilliseconds, suppressed);
                 try
                 {
                     await Task.Delay(AcceptRetry, both.Token);

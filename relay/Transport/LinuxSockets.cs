@@ -13,7 +13,8 @@ internal static unsafe class LinuxSockets
     // .NET resolves "libc" to the C library's real file (LIBC_SO, libc.so.6 with glibc), so this needs no libc6-dev.
     private const string Libc = "libc";
 
-    public const int EAGAIN = 11, EINTR = 4, EINPROGRESS = 115;
+    public const int EAGAIN = 11, EINTR = 4, EINPROGRESS = 115, EPROTO = 71, ECONNABORTED = 103;
+    private const int AF_INET = 2, AF_INET6 = 10;
     public const uint EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLET = 1u << 31;
     public const int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
     private const int CLOEXEC = 0x80000, NONBLOCK = 0x800;
@@ -57,7 +58,18 @@ internal static unsafe class LinuxSockets
 
     public static int Errno => Marshal.GetLastPInvokeError();
 
-    public static IOException Failure(string call, int errno) => new($"{call} failed: errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)})");
+    public static IOException Failure(string call, int errno) => new($"{call} failed: {ErrnoName(errno)} (errno {errno}, {Marshal.GetPInvokeErrorMessage(errno)})");
+
+    /// <summary>The symbolic name of a Linux errno (asm-generic/errno-base.h, errno.h) for log and exception texts.</summary>
+    public static string ErrnoName(int errno) => errno switch
+    {
+        1 => "EPERM", 2 => "ENOENT", 4 => "EINTR", 5 => "EIO", 9 => "EBADF", 11 => "EAGAIN", 12 => "ENOMEM", 13 => "EACCES",
+        14 => "EFAULT", 17 => "EEXIST", 22 => "EINVAL", 23 => "ENFILE", 24 => "EMFILE", 28 => "ENOSPC", 32 => "EPIPE",
+        71 => "EPROTO", 88 => "ENOTSOCK", 95 => "EOPNOTSUPP", 97 => "EAFNOSUPPORT", 98 => "EADDRINUSE", 99 => "EADDRNOTAVAIL",
+        100 => "ENETDOWN", 101 => "ENETUNREACH", 103 => "ECONNABORTED", 104 => "ECONNRESET", 105 => "ENOBUFS", 107 => "ENOTCONN",
+        110 => "ETIMEDOUT", 111 => "ECONNREFUSED", 113 => "EHOSTUNREACH", 115 => "EINPROGRESS",
+        _ => $"errno {errno}",
+    };
 
     private static int Check(int result, string call) => result >= 0 ? result : throw Failure(call, Errno);
 
@@ -86,7 +98,7 @@ internal static unsafe class LinuxSockets
     }
 
     public static int Socket(AddressFamily family) =>
-        Check(socket(family == AddressFamily.InterNetworkV6 ? 10 : 2, SOCK_STREAM | NONBLOCK | CLOEXEC, 0), "socket");
+        Check(socket(family == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET, SOCK_STREAM | NONBLOCK | CLOEXEC, 0), $"socket({family})");
 
     public static void NoDelay(int fd)
     {
@@ -151,7 +163,7 @@ internal static unsafe class LinuxSockets
             if (errno == EAGAIN) return -1;
             // ECONNABORTED, EPROTO: that connection is gone, the next one may be fine. Out of descriptors or memory
             // (EMFILE, ENFILE, ENOBUFS, ENOMEM) throws: the listener retries after a pause instead of spinning.
-            if (errno is 103 or 71) return -2;
+            if (errno is ECONNABORTED or EPROTO) return -2;
             throw Failure("accept4", errno);
         }
     }

@@ -32,13 +32,11 @@ public class CallerIdentityTests
         throw new Xunit.Sdk.XunitException("no such log line; lines: " + string.Join("\n", relay.Logs));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public async Task The_backend_gets_the_user_and_client_ip_as_headers_and_the_query_string(string forwarder)
+    [Fact]
+    public async Task The_backend_gets_the_user_and_client_ip_as_headers_and_the_query_string()
     {
         await using var backend = await HeaderRecordingUpstream.StartAsync();
-        await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null, ("Forwarder", forwarder));
+        await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null);
         var vector = TokenFixture.Vector().GetProperty("v2");
         var sub = vector.GetProperty("sub").GetString()!;
         var token = V2(relay, sub, vector.GetProperty("clientIp").GetString());
@@ -63,13 +61,11 @@ public class CallerIdentityTests
         Assert.DoesNotContain(relay.Logs, l => l.Contains(token.Split('.')[^1], StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public async Task A_v1_call_reaches_the_backend_without_user_headers_while_v1_is_accepted(string forwarder)
+    [Fact]
+    public async Task A_v1_call_reaches_the_backend_without_user_headers_while_v1_is_accepted()
     {
         await using var backend = await HeaderRecordingUpstream.StartAsync();
-        await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null, ("Forwarder", forwarder));
+        await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null);
         var (ws, status) = await relay.ConnectAsync(relay.ValidToken("sess-v1"), configure: o => o.SetRequestHeader("X-Forwarded-For", "6.6.6.6"));
         Assert.Equal(HttpStatusCode.SwitchingProtocols, status);
         Assert.True(backend.Upgrades.TryPeek(out var headers));
@@ -94,13 +90,11 @@ public class CallerIdentityTests
         await CloseAsync(ws!);
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public async Task A_users_third_concurrent_call_is_refused_429_while_another_user_connects_and_a_closed_call_frees_its_slot(string forwarder)
+    [Fact]
+    public async Task A_users_third_concurrent_call_is_refused_429_while_another_user_connects_and_a_closed_call_frees_its_slot()
     {
         await using var backend = await HeaderRecordingUpstream.StartAsync();
-        await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null, ("Forwarder", forwarder));
+        await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null);
         var first = await relay.ConnectAsync(V2(relay, "alice", "203.0.113.7", "a1"));
         var second = await relay.ConnectAsync(V2(relay, "alice", "203.0.113.8", "a2"));
         Assert.Equal((HttpStatusCode.SwitchingProtocols, HttpStatusCode.SwitchingProtocols), (first.Status, second.Status));

@@ -19,7 +19,7 @@ public class ChatHandshakeDropTests
     private static Task<RelayUnderTest> StartRelayAsync(StandInPersonaPlex model) =>
         RelayUnderTest.StartAsync(model.ChatUri, null,
             ("Backends:0:Url", Chat(model).ToString()), ("Backends:0:DefaultQuery:voice_prompt", "NATF2.pt"), ("Backends:0:DefaultQuery:text_prompt", "Hello"),
-            ("Forwarder", "Frames"), ("HandshakeDropLimit", "2"), ("ProbeSeconds", "300"));
+            ("HandshakeDropLimit", "2"), ("ProbeSeconds", "300"));
 
     private static async Task WaitForLogAsync(RelayUnderTest relay, string text, int count = 1)
     {

@@ -45,17 +45,15 @@ public class PoolQueryTests
         Assert.Equal(new Dictionary<string, string> { ["temperature"] = "0.7", ["x"] = "1", ["voice_prompt"] = "NATF2.pt", ["text_prompt"] = "Be brief & kind?" }, Query(url));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public async Task Through_the_relay_a_browser_cannot_pick_a_file_or_omit_the_prompt(string forwarder)
+    [Fact]
+    public async Task Through_the_relay_a_browser_cannot_pick_a_file_or_omit_the_prompt()
     {
         await using var backend = await StandInPersonaPlex.StartAsync();
         await using var relay = await RelayUnderTest.StartAsync(backend.ChatUri, null,
             ("Backends:0:Url", $"ws://127.0.0.1:{backend.BaseUri.Port}/api/chat"),
             ("Backends:0:DefaultQuery:voice_prompt", "NATF2.pt"),
             ("Backends:0:DefaultQuery:text_prompt", "You are a helpful assistant."),
-            ("AllowedQueryKeys:0", "text_prompt"), ("Forwarder", forwarder));
+            ("AllowedQueryKeys:0", "text_prompt"));
         foreach (var query in new[] { "", "?voice_prompt=../../../etc/passwd&text_prompt=Speak%20French&seed=1&debug=1", "?voice_prompt=" })
         {
             using var ws = (await relay.ConnectAsync(relay.ValidToken(), "/api/chat" + query)).Socket!;

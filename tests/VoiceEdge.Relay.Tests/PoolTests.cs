@@ -35,14 +35,12 @@ public class PoolTests
         Assert.Equal((WebSocketMessageType.Binary, (byte)0x00), (type, data[0]));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public async Task Two_backends_of_capacity_one_serve_two_calls_and_the_third_waits_then_closes_1013(string forwarder)
+    [Fact]
+    public async Task Two_backends_of_capacity_one_serve_two_calls_and_the_third_waits_then_closes_1013()
     {
         await using var a = await StandInPersonaPlex.StartAsync();
         await using var b = await StandInPersonaPlex.StartAsync();
-        await using var relay = await RelayUnderTest.StartAsync(a.ChatUri, null, Pool([a.BaseUri, b.BaseUri], ("QueueSeconds", "1"), ("Forwarder", forwarder)));
+        await using var relay = await RelayUnderTest.StartAsync(a.ChatUri, null, Pool([a.BaseUri, b.BaseUri], ("QueueSeconds", "1")));
 
         using var first = (await relay.ConnectAsync(relay.ValidToken("s1"))).Socket!;
         await AssertHandshakeAsync(first);
@@ -84,13 +82,11 @@ public class PoolTests
         Assert.Equal(2, a.Queries.Count);
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public async Task A_full_queue_is_refused_503_before_the_upgrade(string forwarder)
+    [Fact]
+    public async Task A_full_queue_is_refused_503_before_the_upgrade()
     {
         await using var a = await StandInPersonaPlex.StartAsync();
-        await using var relay = await RelayUnderTest.StartAsync(a.ChatUri, null, Pool([a.BaseUri], ("QueueLength", "0"), ("Forwarder", forwarder)));
+        await using var relay = await RelayUnderTest.StartAsync(a.ChatUri, null, Pool([a.BaseUri], ("QueueLength", "0")));
         using var first = (await relay.ConnectAsync(relay.ValidToken("s1"))).Socket!;
         await AssertHandshakeAsync(first);
         var (second, status) = await relay.ConnectAsync(relay.ValidToken("s2"));

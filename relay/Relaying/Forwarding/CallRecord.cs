@@ -2,25 +2,16 @@ using System.Diagnostics;
 
 namespace VoiceEdge.Relay.Relaying.Forwarding;
 
-/// <summary>How a call ended, for its log line and close metric: the first close recorded wins. Also its idle clock.</summary>
+/// <summary>How a call ended (<see cref="CallOutcome"/>), for its log line and close metric: the first outcome recorded wins. Also its idle clock.</summary>
 public sealed class CallRecord
 {
-    private int _closed;
+    private CallOutcome? _outcome;
     private long _lastData = Stopwatch.GetTimestamp();
 
-    public string ClosedBy { get; private set; } = "none";
+    public CallOutcome Outcome => Volatile.Read(ref _outcome) ?? CallOutcome.Open;
 
-    /// <summary>The close code (1005: a close without a code; 1006: the connection vanished).</summary>
-    public int CloseCode { get; private set; } = 1005;
-
-    public void Close(string side, int code)
-    {
-        if (Interlocked.Exchange(ref _closed, 1) == 0)
-        {
-            ClosedBy = side;
-            CloseCode = code;
-        }
-    }
+    /// <summary>Records <paramref name="outcome"/> unless another was recorded first; true when this one counts.</summary>
+    public bool Record(CallOutcome outcome) => Interlocked.CompareExchange(ref _outcome, outcome, null) is null;
 
     public void Touch() => Volatile.Write(ref _lastData, Stopwatch.GetTimestamp());
 

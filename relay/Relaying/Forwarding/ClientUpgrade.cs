@@ -12,7 +12,7 @@ namespace VoiceEdge.Relay.Relaying.Forwarding;
 /// </summary>
 public static class ClientUpgrade
 {
-    /// <summary>HTTP/1.1 upgrades only; an HTTP/2 WebSocket (extended CONNECT) goes through the WebSocket pump.</summary>
+    /// <summary>HTTP/1.1 upgrades only; an HTTP/2 WebSocket (extended CONNECT) has no upgrade to take over and is refused.</summary>
     public static bool CanUpgrade(HttpContext context) => context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true };
 
     public static Task<Stream> AcceptAsync(HttpContext context, string? subProtocol)

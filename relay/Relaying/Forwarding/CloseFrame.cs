@@ -13,7 +13,7 @@ public static class CloseFrame
     /// <summary>Room for any control frame the relay builds: header (with mask) plus 125 bytes.</summary>
     public const int MaxControlFrameBytes = 6 + 125;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Reads a close payload (still masked when <paramref name="maskKey"/> is given). False when it is malformed: one byte

@@ -28,15 +28,18 @@ public interface IForwardingEvents
 /// return; only a partial header (at most 14 bytes) or an incomplete close frame (at most 131) is held back for the
 /// next read. Nothing is allocated per frame.
 /// </summary>
+/// <remarks>What the payload means is not its business: a watch (<see cref="IFirstDataWatch"/>) is told the first data
+/// frame's opcode and first payload byte, and interprets them (PersonaPlex's handshake: <see cref="Pool.BackendHandshake"/>).</remarks>
 public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] buffer, bool fromClient, long maxMessageBytes,
-    IForwardingEvents events, Counter.Child bytesMetric, Counter.Child framesMetric, Pool.BackendHandshake? handshake = null)
+    IForwardingEvents events, Counter.Child bytesMetric, Counter.Child framesMetric, IFirstDataWatch? firstData = null)
 {
     private const int MetricsBatch = 64;
     private long _unflushedBytes, _unflushedFrames;
 
     // Only until the first data frame's first payload byte is known; null (one check per data frame) after.
-    private Pool.BackendHandshake? _handshake = handshake;
-    private bool _handshakeByteNext;
+    private IFirstDataWatch? _firstData = firstData;
+    private bool _firstByteNext;
+    private byte _firstOpcode;
 
     public bool FromClient => fromClient;
 
@@ -86,7 +89,7 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
                 var verdict = status == FrameParseStatus.LengthTooLarge ? FrameVerdict.LengthTooLarge : sequence.Check(header);
                 if (verdict == FrameVerdict.TooBig)
                 {
-                    if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, false, false);
+                    if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, endsMidFrame: false, endsWithClose: false);
                     discarding = true;
                     sequence.StopLimiting();
                     verdict = sequence.Check(header);
@@ -102,14 +105,14 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
                         // Recorded before it is forwarded: the other side's answering close can come back (and be
                         // recorded) before this forward's continuation runs, which would name the wrong closer.
                         events.SourceClosed(this, code);
-                        if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, false, true);
+                        if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, endsMidFrame: false, endsWithClose: true);
                         return;
                     }
                     verdict = FrameVerdict.InvalidClose;
                 }
                 if (verdict != FrameVerdict.Ok)
                 {
-                    if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, false, false);
+                    if (!discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, endsMidFrame: false, endsWithClose: false);
                     await events.ProtocolErrorAsync(this, verdict);
                     return;
                 }
@@ -123,12 +126,12 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
                         if (++_unflushedFrames >= MetricsBatch) FlushMetrics();
                     }
                     sawData = true;
-                    if (_handshake is not null) WatchHandshake(header, pos + used, end);
+                    if (_firstData is not null) WatchFirstData(header, pos + used, end);
                 }
                 pos += used;
                 remaining = header.PayloadLength;
             }
-            if (pos > 0 && !discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, remaining > 0, false);
+            if (pos > 0 && !discarding) await destination.ForwardAsync(buffer.AsMemory(0, pos), frameEnd, endsMidFrame: remaining > 0, endsWithClose: false);
             if (sawData) events.DataSeen();
             end -= pos;
             if (end > 0) buffer.AsSpan(pos, end).CopyTo(buffer);
@@ -147,30 +150,31 @@ public sealed class FrameForwarder(Stream source, LegWriter destination, byte[] 
                 return;
             }
             end += read;
-            if (_handshakeByteNext) HandshakeByte(buffer[0]);
+            if (_firstByteNext) FirstByte(buffer[0]);
         }
     }
 
     /// <summary>
-    /// The first data frame: its first payload byte is PersonaPlex's kind byte (0x00 = handshake). When the header ended
-    /// the buffer, that byte is the first of the next read (nothing is left over to move before it).
+    /// The first data frame: the watch gets its opcode and first payload byte (none when it is empty). When the header
+    /// ended the buffer, that byte is the first of the next read (nothing is left over to move before it).
     /// </summary>
-    private void WatchHandshake(in WebSocketFrameHeader header, int payloadAt, int end)
+    private void WatchFirstData(in WebSocketFrameHeader header, int payloadAt, int end)
     {
-        if (header.Opcode != WebSocketFrameHeader.Binary || header.PayloadLength == 0)
+        _firstOpcode = header.Opcode;
+        if (header.PayloadLength == 0)
         {
-            _handshake!.NotPersonaPlex();
-            _handshake = null;
+            _firstData!.FirstData(header.Opcode, firstPayloadByte: null);
+            _firstData = null;
         }
-        else if (payloadAt < end) HandshakeByte(buffer[payloadAt]);
-        else _handshakeByteNext = true;
+        else if (payloadAt < end) FirstByte(buffer[payloadAt]);
+        else _firstByteNext = true;
     }
 
-    private void HandshakeByte(byte kind)
+    private void FirstByte(byte value)
     {
-        _handshake!.FirstByte(kind);
-        _handshake = null;
-        _handshakeByteNext = false;
+        _firstData!.FirstData(_firstOpcode, value);
+        _firstData = null;
+        _firstByteNext = false;
     }
 
     // Counters are shared by every call; adding per frame would make all calls contend on them.

@@ -19,7 +19,7 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
     /// <summary>A leg that is already shut: everything written to it is dropped (a call whose upstream never opened).</summary>
     public static LegWriter Shut()
     {
-        var writer = new LegWriter(Stream.Null, true) { _closed = true };
+        var writer = new LegWriter(Stream.Null, relayIsClient: true) { _closed = true };
         return writer;
     }
 
@@ -81,6 +81,12 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
         catch (Exception e) when (IsTransportFailure(e))
         {
             write = ValueTask.FromException(e);
+        }
+        catch
+        {
+            // A bug, not the peer: it goes up to the call (which logs it and closes both legs), with the gate free.
+            _gate.Release();
+            throw;
         }
         if (!write.IsCompleted) return FinishWriteAsync(write, endsMidFrame, endsWithClose);
         // Completed, maybe only just (on the loop's thread, after the socket parked it): its result is still collected,
@@ -176,8 +182,13 @@ public sealed class LegWriter(Stream stream, bool relayIsClient) : IDisposable
         await stream.WriteAsync(_control.AsMemory(0, length));
     }
 
+    /// <summary>
+    /// A peer or connection going away: the socket failed or ended, or was aborted or disposed under the call. Anything
+    /// else (InvalidOperationException, NullReferenceException, <see cref="Transport.SocketMisuseException"/>) is a bug
+    /// in the relay, and must never read as a client or backend leaving (ForwardedCall logs it with the call).
+    /// </summary>
     internal static bool IsTransportFailure(Exception e) =>
-        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
+        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
 
     public void Dispose() => _gate.Dispose();
 }

@@ -8,7 +8,7 @@ namespace VoiceEdge.Relay.Relaying.Pool;
 /// the first 0x00-kind binary message, into <c>voice_edge_backend_handshake_seconds{backend}</c>. At most one
 /// observation per call; a backend that does not speak PersonaPlex (first message not 0x00) adds none.
 /// </summary>
-public sealed class BackendHandshake(Histogram.Child seconds, Action? seen = null)
+public sealed class BackendHandshake(Histogram.Child seconds, Action? seen = null) : Forwarding.IFirstDataWatch
 {
     private readonly long _upgradedAt = Stopwatch.GetTimestamp();
     private int _seen;
@@ -36,4 +36,14 @@ public sealed class BackendHandshake(Histogram.Child seconds, Action? seen = nul
 
     /// <summary>The backend's first data message was text or empty: no handshake, but it spoke.</summary>
     public void NotPersonaPlex() => Volatile.Write(ref _spoke, 1);
+
+    /// <summary>
+    /// On the frame forwarder: the backend's first data frame. PersonaPlex's first message is binary and its first
+    /// payload byte is the message kind (0x00 = handshake); anything else is another protocol.
+    /// </summary>
+    public void FirstData(byte opcode, byte? firstPayloadByte)
+    {
+        if (opcode == Forwarding.WebSocketFrameHeader.Binary && firstPayloadByte is { } kind) FirstByte(kind);
+        else NotPersonaPlex();
+    }
 }

@@ -11,12 +11,12 @@ namespace VoiceEdge.Relay.Relaying.StartGate;
 /// </summary>
 public sealed record GateOutcome(bool Passed, int CloseCode, string Label, string Reason, string? CallSid = null)
 {
-    public static GateOutcome Pass(string callSid) => new(true, 0, "passed", "", callSid);
+    public static GateOutcome Pass(string callSid) => new(Passed: true, 0, "passed", "", callSid);
 
-    public static GateOutcome Refuse(int code, string label, string reason) => new(false, code, label, reason);
+    public static GateOutcome Refuse(int code, string label, string reason) => new(Passed: false, code, label, reason);
 
-    public static readonly GateOutcome Vanished = new(false, 1006, "vanished", "stream ended before start");
-    public static readonly GateOutcome ClientClosed = new(false, 1000, "closed", "stream closed before start");
+    public static readonly GateOutcome Vanished = new(Passed: false, 1006, "vanished", "stream ended before start");
+    public static readonly GateOutcome ClientClosed = new(Passed: false, 1000, "closed", "stream closed before start");
     public static readonly GateOutcome TimedOut = Refuse(1008, "timeout", $"no start message within {TwilioStartGate.StartTimeout.TotalSeconds:0} s");
     public static readonly GateOutcome TooBig = Refuse(1009, "too-big", $"message before start larger than {TwilioStartGate.MaxMessageBytes} bytes");
     public static readonly GateOutcome Binary = Refuse(1008, "not-start", "binary message before start (Media Streams send JSON text)");

@@ -69,13 +69,11 @@ public class BridgePoolTests
         Assert.Fail($"no log line with \"{text}\"");
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public async Task A_phone_call_waits_while_a_browser_call_holds_the_backend_and_gets_it_when_that_call_ends(string forwarder)
+    [Fact]
+    public async Task A_phone_call_waits_while_a_browser_call_holds_the_backend_and_gets_it_when_that_call_ends()
     {
         await using var model = await StandInPersonaPlex.StartAsync();
-        await using var relay = await StartRelayAsync([Chat(model)], ("QueueSeconds", "60"), ("Forwarder", forwarder), ("AllowedQueryKeys:0", "text_prompt"));
+        await using var relay = await StartRelayAsync([Chat(model)], ("QueueSeconds", "60"), ("AllowedQueryKeys:0", "text_prompt"));
         using var browser = (await relay.ConnectAsync(relay.ValidToken("b1"))).Socket!;
         await AssertHandshakeAsync(browser);
         // Counted before the relay passed the 0x00 on, so already there.

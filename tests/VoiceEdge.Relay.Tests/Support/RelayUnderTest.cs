@@ -95,7 +95,7 @@ public sealed class RelayUnderTest : IAsyncDisposable
     public string ValidToken(string session = "sess-1") => Tokens.Mint(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 30, session);
 
     /// <summary>Connects to /api/chat (or another path) with the given relay token; returns the socket, or the HTTP status it was refused with.</summary>
-    public async Task<(ClientWebSocket? Socket, HttpStatusCode Status)> ConnectAsync(string? token, string path = "/api/chat", Action<ClientWebSocketOptions>? configure = null)
+    public async Task<(ClientWebSocket? Socket, HttpStatusCode Status)> ConnectAsync(string? token, string path = "/api/chat", Action<ClientWebSocketOptions>? configure = null, HttpMessageInvoker? invoker = null)
     {
         var ws = new ClientWebSocket();
         ws.Options.CollectHttpResponseDetails = true;
@@ -104,7 +104,7 @@ public sealed class RelayUnderTest : IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await ws.ConnectAsync(Ws(path), timeout.Token);
+            await ws.ConnectAsync(Ws(path), invoker, timeout.Token);
             return (ws, ws.HttpStatusCode);
         }
         catch (WebSocketException)

@@ -7,15 +7,15 @@ using VoiceEdge.Relay.Tests.Support;
 namespace VoiceEdge.Relay.Tests.Twilio;
 
 /// <summary>
-/// /twilio/stream in Passthrough mode, on the frame forwarder (the default) and on the WebSocket pump: a signed upgrade
+/// /twilio/stream in Passthrough mode on the frame forwarder: a signed upgrade
 /// relays nothing, and opens no backend, until the stream's start carries a valid per-call token for its call and account.
 /// </summary>
 public class TwilioStreamGateTests
 {
-    private static async Task<(RecordingUpstream Upstream, RelayUnderTest Relay)> StartAsync(string forwarder)
+    private static async Task<(RecordingUpstream Upstream, RelayUnderTest Relay)> StartAsync()
     {
         var upstream = await RecordingUpstream.StartAsync();
-        var relay = await RelayUnderTest.StartAsync(RelayUnderTest.DeadUpstream(), upstream.StreamUri, ("Forwarder", forwarder));
+        var relay = await RelayUnderTest.StartAsync(RelayUnderTest.DeadUpstream(), upstream.StreamUri);
         return (upstream, relay);
     }
 
@@ -28,9 +28,9 @@ public class TwilioStreamGateTests
     }
 
     /// <summary>Sends <paramref name="messages"/> and expects the relay's close; the backend must have seen nothing at all.</summary>
-    private static async Task AssertRefusedAsync(string forwarder, string expectedReason, int expectedCode, params string[] messages)
+    private static async Task AssertRefusedAsync(string expectedReason, int expectedCode, params string[] messages)
     {
-        var (upstream, relay) = await StartAsync(forwarder);
+        var (upstream, relay) = await StartAsync();
         await using (upstream)
         await using (relay)
         {
@@ -46,83 +46,65 @@ public class TwilioStreamGateTests
         }
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public Task A_start_without_a_token_is_closed_1008(string forwarder)
+    [Fact]
+    public Task A_start_without_a_token_is_closed_1008()
     {
         var callSid = TwilioStreamStart.NewCallSid();
-        return AssertRefusedAsync(forwarder, "no call token", 1008, TwilioStreamStart.Connected, TwilioStreamStart.Start(callSid, token: null));
+        return AssertRefusedAsync("no call token", 1008, TwilioStreamStart.Connected, TwilioStreamStart.Start(callSid, token: null));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public Task A_start_with_a_wrong_token_is_closed_1008(string forwarder)
+    [Fact]
+    public Task A_start_with_a_wrong_token_is_closed_1008()
     {
         var callSid = TwilioStreamStart.NewCallSid();
         // Well formed, signed with another key.
         var forged = new TwilioCallToken("another-signing-key-0123456789", TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5))
             .Mint(callSid, TwilioStreamStart.AccountSid, DateTimeOffset.UtcNow);
-        return AssertRefusedAsync(forwarder, "not valid for this call", 1008, TwilioStreamStart.Connected, TwilioStreamStart.Start(callSid, forged));
+        return AssertRefusedAsync("not valid for this call", 1008, TwilioStreamStart.Connected, TwilioStreamStart.Start(callSid, forged));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public Task A_start_with_an_expired_token_is_closed_1008(string forwarder)
+    [Fact]
+    public Task A_start_with_an_expired_token_is_closed_1008()
     {
         var callSid = TwilioStreamStart.NewCallSid();
         var expired = TwilioStreamStart.Tokens.MintWithExpiry(callSid, TwilioStreamStart.AccountSid, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600);
-        return AssertRefusedAsync(forwarder, "expired", 1008, TwilioStreamStart.Connected, TwilioStreamStart.Start(callSid, expired));
+        return AssertRefusedAsync("expired", 1008, TwilioStreamStart.Connected, TwilioStreamStart.Start(callSid, expired));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public Task A_start_with_another_calls_token_is_closed_1008(string forwarder)
+    [Fact]
+    public Task A_start_with_another_calls_token_is_closed_1008()
     {
         var otherCallsToken = TwilioStreamStart.TokenFor(TwilioStreamStart.NewCallSid());
-        return AssertRefusedAsync(forwarder, "not valid for this call", 1008,
+        return AssertRefusedAsync("not valid for this call", 1008,
             TwilioStreamStart.Connected, TwilioStreamStart.Start(TwilioStreamStart.NewCallSid(), otherCallsToken));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public Task A_start_of_another_account_is_closed_1008_even_with_its_own_token(string forwarder)
+    [Fact]
+    public Task A_start_of_another_account_is_closed_1008_even_with_its_own_token()
     {
         const string otherAccount = "AC00000000000000000000000000000002";
         var callSid = TwilioStreamStart.NewCallSid();
-        return AssertRefusedAsync(forwarder, "not for this relay's Twilio account", 1008,
+        return AssertRefusedAsync("not for this relay's Twilio account", 1008,
             TwilioStreamStart.Start(callSid, TwilioStreamStart.TokenFor(callSid, otherAccount), otherAccount));
     }
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public Task Media_before_start_is_closed_1008(string forwarder) =>
-        AssertRefusedAsync(forwarder, "expected the start message, got media", 1008,
+    [Fact]
+    public Task Media_before_start_is_closed_1008() =>
+        AssertRefusedAsync("expected the start message, got media", 1008,
             TwilioStreamStart.Connected, """{"event":"media","streamSid":"MZ1","media":{"payload":"AAAA"}}""");
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public Task A_replayed_handshake_that_never_starts_is_closed_1008(string forwarder) =>
-        AssertRefusedAsync(forwarder, "expected the start message, got connected", 1008, TwilioStreamStart.Connected, TwilioStreamStart.Connected);
+    [Fact]
+    public Task A_replayed_handshake_that_never_starts_is_closed_1008() =>
+        AssertRefusedAsync("expected the start message, got connected", 1008, TwilioStreamStart.Connected, TwilioStreamStart.Connected);
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public Task A_message_before_start_over_64_KiB_is_closed_1009(string forwarder) =>
-        AssertRefusedAsync(forwarder, "larger than 65536 bytes", 1009, new string(' ', 64 * 1024) + "{}");
+    [Fact]
+    public Task A_message_before_start_over_64_KiB_is_closed_1009() =>
+        AssertRefusedAsync("larger than 65536 bytes", 1009, new string(' ', 64 * 1024) + "{}");
 
-    [Theory]
-    [InlineData("Frames")]
-    [InlineData("WebSocket")]
-    public async Task A_valid_start_opens_the_backend_and_everything_is_relayed_unchanged_connected_and_start_first(string forwarder)
+    [Fact]
+    public async Task A_valid_start_opens_the_backend_and_everything_is_relayed_unchanged_connected_and_start_first()
     {
-        var (upstream, relay) = await StartAsync(forwarder);
+        var (upstream, relay) = await StartAsync();
         await using (upstream)
         await using (relay)
         {
@@ -158,9 +140,9 @@ public class TwilioStreamGateTests
             [("X-Twilio-Signature", RelayUnderTest.TwilioSignatureFor(RelayUnderTest.PublicBase + "/twilio/stream"))]);
 
     [Fact]
-    public async Task On_the_frame_forwarder_a_ping_before_start_is_kept_and_the_start_still_passes()
+    public async Task A_ping_before_start_is_kept_and_the_start_still_passes()
     {
-        var (upstream, relay) = await StartAsync("Frames");
+        var (upstream, relay) = await StartAsync();
         await using (upstream)
         await using (relay)
         {
@@ -181,9 +163,9 @@ public class TwilioStreamGateTests
     }
 
     [Fact]
-    public async Task On_the_frame_forwarder_an_unmasked_frame_before_start_is_closed_1002_and_no_backend_opened()
+    public async Task An_unmasked_frame_before_start_is_closed_1002_and_no_backend_opened()
     {
-        var (upstream, relay) = await StartAsync("Frames");
+        var (upstream, relay) = await StartAsync();
         await using (upstream)
         await using (relay)
         {
