@@ -64,7 +64,7 @@ while :; do
       35|51|58|59|60|77|80|82|83|90|91) what="TLS: the certificate is not valid for $host yet (Caddy may still be getting it)" ;;
       *) what="curl exit $rc" ;;
     esac
-    seen="$what; curl said: $(head -c 300 "$work/err" | tr -d '\n')"
+    seen="$what; curl said: $(head -n 1 "$work/err" | head -c 300)"
   else
     seen="HTTP $code: $(head -c 300 "$work/body" | tr -d '\n')"
   fi
