@@ -29,7 +29,7 @@ public static class ProviderContractTable
         new("azure:compute/linuxVirtualMachine:LinuxVirtualMachine", new AutoNamed(80), $"{Azure}:1226-1232"),
         new("azure:compute/extension:Extension", Default24, $"{Azure}:1190 (no override) and :3705"),
         new("azure:compute/runCommand:RunCommand", Default24,
-            $"{Azure}:3705 (token computed by MustComputeTokens, no entry); the program sets the name (azurerm virtual_machine_run_command_resource.go:90-95, ForceNew, 1-80 chars)"),
+            $"{Azure}:3705 (token computed by MustComputeTokens, no entry); auto-named and replaced on any change, a new name each time (azurerm virtual_machine_run_command_resource.go:90-95, ForceNew, 1-80 chars)"),
         new("azure:storage/account:Account", new AutoNamed(24), $"{Azure}:2230-2236"),
         new("azure:storage/container:Container", new AutoNamed(63), $"{Azure}:2279-2286"),
         new("azure:storage/blob:Blob", new AutoNamed(1024), $"{Azure}:2261-2268"),
