@@ -127,7 +127,8 @@ public static class RelayDeployResources
     /// <c>pkg/tfbridge/info/autonaming.go</c> lines 66-70): the next <c>up</c> still differs from the last
     /// recorded run command, replaces it, and creates a fresh one that runs with every secret. A failed update
     /// saved as partial state (initErrors) is replaced too (<c>"*"</c> covers the init-error key,
-    /// step_generator.go lines 3183-3203), where Pulumi would otherwise send an empty update (lines 2178-2193).</item>
+    /// step_generator.go lines 3183-3203; <c>*</c> matches any key, <c>sdk/go/common/resource/properties_path.go</c>
+    /// lines 314-339), where Pulumi would otherwise send an empty update (lines 2178-2193).</item>
     /// <item>Create before delete (the default): the new run command runs while the old one is still recorded;
     /// the names differ, so they never collide.</item>
     /// </list>
