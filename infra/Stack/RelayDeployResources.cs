@@ -99,7 +99,8 @@ public static class RelayDeployResources
             ],
             Tags = tags,
         }, InstallOptions([packageReader, package]));
-        RelayEndpointCheck.Declare(context, relayHost, install, edge.RelayRecordFqdn);
+        RelayEndpointCheck.Declare(context, "relayEndpointCheck", relayHost.Vm, host.VmSize, install,
+            context.Declared(RelayEndpointCheck.WsRecordName), edge.RelayRecordFqdn);
         return install;
     }
 

@@ -21,23 +21,24 @@ public static class RelayEndpointCheck
     /// <summary>The DNS record of the ws host, declared by <see cref="EdgeResources"/>.</summary>
     public const string WsRecordName = "relayDns";
 
-    public static ResourceRef Declare(StackContext context, RelayHostRefs relayHost, ResourceRef install, string wsHost)
-    {
-        var host = context.Settings.RelayHost ?? throw new InvalidOperationException("the endpoint check needs a relay host");
-        var wsRecord = context.Declared(WsRecordName);
-        return context.Define("relayEndpointCheck", Concern.RelayDeploy, new LocalCommand
+    /// <summary>
+    /// Declares the check of one relay: <paramref name="name"/> is its logical name, <paramref name="vm"/> the VM
+    /// (started if a failed resize left it off; its size <paramref name="vmSize"/> is the trigger), <paramref name="install"/>
+    /// its Run Command and <paramref name="wsRecord"/> the DNS record of <paramref name="wsHost"/>, both waited for.
+    /// </summary>
+    public static ResourceRef Declare(StackContext context, string name, ResourceRef vm, string vmSize, ResourceRef install, ResourceRef wsRecord, string wsHost) =>
+        context.Define(name, Concern.RelayDeploy, new LocalCommand
         {
             Create = $"bash {Script}",
             // The size is not in the environment: after a resize that failed (and left the VM off) the VM shows no
             // diff on the next up, but this step, skipped then, still holds the old size and so runs.
-            Triggers = [host.VmSize],
+            Triggers = [vmSize],
             Environment = new Dictionary<string, string>
             {
                 ["VOICE_EDGE_WS_HOST"] = wsHost,
-                ["VOICE_EDGE_VM_ID"] = relayHost.Vm.Id,
+                ["VOICE_EDGE_VM_ID"] = vm.Id,
                 ["VOICE_EDGE_RELAY_INSTALL"] = install.Output("name"),
                 ["VOICE_EDGE_WS_RECORD"] = wsRecord.Id,
             },
         }, new ResourceOptions { DependsOn = [install, wsRecord] });
-    }
 }
