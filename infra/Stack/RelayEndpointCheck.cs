@@ -38,6 +38,8 @@ public static class RelayEndpointCheck
                 ["VOICE_EDGE_WS_HOST"] = wsHost,
                 ["VOICE_EDGE_VM_ID"] = vm.Id,
                 ["VOICE_EDGE_RELAY_INSTALL"] = install.Output("name"),
+                // install.sh's report names the release it installed; the public endpoint must serve that build.
+                ["VOICE_EDGE_RELAY_REPORT"] = install.Output("instanceViews[0].output"),
                 ["VOICE_EDGE_WS_RECORD"] = wsRecord.Id,
             },
         }, new ResourceOptions { DependsOn = [install, wsRecord] });

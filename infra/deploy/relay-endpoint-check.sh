@@ -10,6 +10,9 @@
 #    the system's CAs). Caddy gets the certificate asynchronously after the VM boots (ACME HTTP-01, retried for
 #    minutes), so this polls, bounded; it fails with the last thing it saw (DNS, TLS, HTTP status and body).
 #
+# 3. When the install's report (VOICE_EDGE_RELAY_REPORT, the Run Command's output) names the release it installed,
+#    /health/live must answer with that build: the public name serves the relay just deployed.
+#
 # Environment: VOICE_EDGE_WS_HOST (required), VOICE_EDGE_VM_ID (the VM's ARM id; empty: no power check),
 # VOICE_EDGE_ENDPOINT_WAIT_SECONDS (default 600), VOICE_EDGE_ENDPOINT_INTERVAL_SECONDS (default 10).
 # Tests only: VOICE_EDGE_ENDPOINT_CONNECT_TO (curl --connect-to, e.g. ws.example.test:443:127.0.0.1:8443) and
@@ -40,6 +43,8 @@ if [ -n "$vm_id" ]; then
   fi
 fi
 
+release="$(printf '%s' "${VOICE_EDGE_RELAY_REPORT:-}" | grep -oE 'release [0-9a-f]{16}-[0-9a-f]{8}' | head -n 1 | cut -d' ' -f2 || true)"
+
 url="https://$host/health/live"
 curl_args=(-sS --max-time 10 --proto =https)
 [ -n "${VOICE_EDGE_ENDPOINT_CONNECT_TO:-}" ] && curl_args+=(--connect-to "$VOICE_EDGE_ENDPOINT_CONNECT_TO")
@@ -53,11 +58,13 @@ while :; do
   attempt=$((attempt + 1))
   rc=0
   code="$(curl "${curl_args[@]}" -o "$work/body" -w '%{http_code}' "$url" 2>"$work/err")" || rc=$?
-  if [ "$rc" = 0 ] && [ "$code" = 200 ]; then
-    echo "relay answers on $url with a valid certificate (attempt $attempt): $(head -c 300 "$work/body" | tr -d '\n')"
+  if [ "$rc" = 0 ] && [ "$code" = 200 ] && { [ -z "$release" ] || grep -qF "\"build\":\"$release\"" "$work/body"; }; then
+    echo "relay answers on $url with a valid certificate${release:+ as release $release} (attempt $attempt): $(head -c 300 "$work/body" | tr -d '\n')"
     exit 0
   fi
-  if [ "$rc" != 0 ]; then
+  if [ "$rc" = 0 ] && [ "$code" = 200 ]; then
+    seen="it serves another build than the release just installed ($release): $(head -c 300 "$work/body" | tr -d '\n')"
+  elif [ "$rc" != 0 ]; then
     case "$rc" in
       6) what="DNS: $host does not resolve" ;;
       7|28) what="no answer on port 443 (VM off, Caddy down, or the NSG)" ;;

@@ -37,7 +37,7 @@ public sealed class RelayEndpointCheckTests : IDisposable
         File.SetUnixFileMode(az, (UnixFileMode)0b111_101_101);
     }
 
-    private (int Exit, string Stdout, string Stderr, TimeSpan Took) Check(int? port, string? caFile, int waitSeconds = 2, string? vmId = null)
+    private (int Exit, string Stdout, string Stderr, TimeSpan Took) Check(int? port, string? caFile, int waitSeconds = 2, string? vmId = null, string? report = null)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Repo.Path(RelayEndpointCheck.Script));
@@ -49,6 +49,7 @@ public sealed class RelayEndpointCheckTests : IDisposable
         // Nothing listens on port 1 of loopback: "no answer".
         start.Environment["VOICE_EDGE_ENDPOINT_CONNECT_TO"] = $"{WsHost}:443:127.0.0.1:{port ?? 1}";
         if (caFile is not null) start.Environment["VOICE_EDGE_ENDPOINT_CA_FILE"] = caFile;
+        if (report is not null) start.Environment["VOICE_EDGE_RELAY_REPORT"] = report;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -80,6 +81,27 @@ public sealed class RelayEndpointCheckTests : IDisposable
         Assert.Contains("after 2 s", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("relay answers", stdout, StringComparison.Ordinal);
         Assert.True(took < TimeSpan.FromSeconds(30), $"took {took}");
+    }
+
+    private const string Release = "0123456789abcdef-89abcdef";
+    private const string Report = $"install.sh: release {Release} serves\nrelay live and ready behind ws.example.test (release {Release}): {{}}";
+
+    [Fact]
+    public void The_release_the_install_reported_must_be_the_one_answering()
+    {
+        using var server = new LoopbackHttps(WsHost, body: $$"""{"status":"live","build":"{{Release}}"}""");
+        var (exit, stdout, stderr, _) = Check(server.Port, server.CaFile, report: Report);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"as release {Release}", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Another_build_answering_fails()
+    {
+        using var server = new LoopbackHttps(WsHost, body: """{"status":"live","build":"fedcba9876543210-01234567"}""");
+        var (exit, _, stderr, _) = Check(server.Port, server.CaFile, report: Report);
+        Assert.Equal(1, exit);
+        Assert.Contains($"it serves another build than the release just installed ({Release})", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -152,6 +174,7 @@ public sealed class RelayEndpointCheckTests : IDisposable
         Assert.Equal([vm.Size], command.Triggers);
         Assert.Equal("${relayVm.id}", command.Environment!["VOICE_EDGE_VM_ID"]);
         Assert.Equal("${relayInstall.name}", command.Environment["VOICE_EDGE_RELAY_INSTALL"]);
+        Assert.Equal("${relayInstall.instanceViews[0].output}", command.Environment["VOICE_EDGE_RELAY_REPORT"]);
         var dns = Assert.IsType<DnsRecord>(program["relayDns"].Args);
         Assert.Equal(dns.Name, command.Environment["VOICE_EDGE_WS_HOST"]);
     }
