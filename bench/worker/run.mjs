@@ -1,8 +1,7 @@
 // Added latency, throughput and workerd CPU through the Worker in workerd (`wrangler dev`) against direct to the
-// same upstream echo, both proxy designs side by side in one run: the JavaScript pump (the Worker accepts both
-// sockets and forwards every frame) and the native pass-through (`RELAY_PASSTHROUGH=on`: the relay's socket is
-// returned unaccepted and workerd joins the connections). One-connection ping-pong, and 200 concurrent streams
-// at 50 messages/s; targets interleaved per scenario.
+// same upstream echo: the Worker's native pass-through (the relay's socket is returned unaccepted and workerd
+// joins the connections; the JavaScript pump it replaced is gone, see bench/README.md for the last run with
+// both). One-connection ping-pong, and 200 concurrent streams at 50 messages/s; targets interleaved per scenario.
 // Needs `npm ci` in worker-src. Usage: node bench/worker/run.mjs [--quick]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -28,15 +27,11 @@ const vars = {
   RELAY_SIGNING_KEY: "bench-signing-key",
   AUTH_JWT_SECRET: jwtSecret,
 };
-/** One `wrangler dev` with the given RELAY_PASSTHROUGH value. */
-const startWorker = (passThrough) => startWranglerDev({ vars: { ...vars, RELAY_PASSTHROUGH: passThrough } });
-const pump = await startWorker("off");
-const passThrough = await startWorker("on");
+const worker = await startWranglerDev({ vars });
 const workerOptions = () => ({ protocols: ["voice-edge", `bearer.${jwt()}`], origin });
 const targets = [
   { name: "direct", url: `ws://127.0.0.1:${echoPort}/api/chat`, options: () => ({}), pid: null },
-  { name: "worker, JS pump", url: `ws://127.0.0.1:${pump.port}/voice/ws`, options: workerOptions, pid: pump.pid },
-  { name: "worker, pass-through", url: `ws://127.0.0.1:${passThrough.port}/voice/ws`, options: workerOptions, pid: passThrough.pid },
+  { name: "worker, pass-through", url: `ws://127.0.0.1:${worker.port}/voice/ws`, options: workerOptions, pid: worker.pid },
 ];
 const warmup = 200;
 const pingPongMessages = quick ? 500 : 2000;
@@ -59,8 +54,7 @@ try {
     }
   }
 } finally {
-  pump.kill();
-  passThrough.kill();
+  worker.kill();
   echo.kill();
 }
 
@@ -68,7 +62,7 @@ const byScenario = Object.groupBy ? Object.groupBy(rows, (r) => r.scenario) : ro
 const lines = [
   `# Worker benchmark, ${new Date().toISOString().slice(0, 16)}Z`,
   "",
-  `Loopback, ${cpus().length} cores shared by the load generator, the echo upstream and both wrangler dev instances. Ratios compare within this run.`,
+  `Loopback, ${cpus().length} cores shared by the load generator, the echo upstream and wrangler dev. Ratios compare within this run.`,
   "Added = this target minus direct. CPU: the workerd processes under that wrangler dev (user + system), per 1,000 messages echoed (each message is two frames through the Worker); \"all\" adds wrangler's node process.",
   "",
   "| scenario | target | p50 | p99 | added p50 / p99 | p50 ratio | p99 ratio | msgs/s echoed | lost / sent | workerd CPU s | workerd CPU ms / 1,000 msgs | all CPU ms / 1,000 msgs |",

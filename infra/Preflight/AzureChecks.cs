@@ -1,12 +1,16 @@
 using System.Net;
 using System.Text.Json;
+using VoiceEdge.Infra.Contracts;
+using VoiceEdge.Infra.Providers;
 using VoiceEdge.Infra.Settings;
+using VoiceEdge.Infra.Stack;
 
 namespace VoiceEdge.Infra.Preflight;
 
 /// <summary>
 /// The Azure side, over Azure Resource Manager REST with a bearer token: the subscription exists and is
-/// Enabled, and the region offers the VM size to this subscription.
+/// Enabled, the region offers the VM size to this subscription, and the signed-in identity holds every action the
+/// stack's resources need (from the provider contract table), role assignments and resource group creation included.
 /// </summary>
 public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, HttpClient http, SecretRedactor redactor, Func<string, string?> env)
 {
@@ -15,6 +19,7 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
     private const string CredentialsCheck = "Azure credentials";
     private const string SubscriptionCheck = "Azure subscription";
     private const string VmSizeCheck = "Azure VM size in region";
+    public const string RightsCheck = "Azure deploy permissions";
     private const int MaxSkuPages = 50;
 
     public async Task<IReadOnlyList<CheckResult>> RunAsync(bool skipAzure, CancellationToken cancel)
@@ -33,6 +38,7 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
             rows.Add(CheckResult.Fail(CredentialsCheck, $"skipped the Azure checks: {redactor.Redact(token.Problem ?? "no token")}", enable));
             rows.Add(CheckResult.Skip(SubscriptionCheck, "needs Azure credentials"));
             rows.Add(CheckResult.Skip(VmSizeCheck, "needs Azure credentials"));
+            rows.Add(CheckResult.Skip(RightsCheck, "needs Azure credentials"));
             return rows;
         }
         rows.Add(CheckResult.Pass(CredentialsCheck, $"token from {token.Source}"));
@@ -42,6 +48,7 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
             rows.Add(CheckResult.Fail(SubscriptionCheck, $"no subscription id: neither {PreflightEnvironment.SubscriptionId} nor {PreflightInputs.SubscriptionIdKey} is set",
                 $"export {PreflightEnvironment.SubscriptionId}=<id> (az account show --query id -o tsv), or `pulumi config set {PreflightInputs.SubscriptionIdKey} <id> -s {settings.StackName}`"));
             rows.Add(CheckResult.Skip(VmSizeCheck, "needs the subscription"));
+            rows.Add(CheckResult.Skip(RightsCheck, "needs the subscription"));
             return rows;
         }
         var api = new JsonApiClient(http, inputs.AzureApiBase, token.Value);
@@ -50,6 +57,9 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
         rows.Add(sub.Outcome == CheckOutcome.Pass
             ? await VmSize(api, subscription, host, cancel).ConfigureAwait(false)
             : CheckResult.Skip(VmSizeCheck, "needs an enabled subscription"));
+        rows.Add(sub.Outcome == CheckOutcome.Pass
+            ? await DeployRights(api, subscription, cancel).ConfigureAwait(false)
+            : CheckResult.Skip(RightsCheck, "needs an enabled subscription"));
         return rows;
     }
 
@@ -61,6 +71,72 @@ public sealed class AzureChecks(StackSettings settings, PreflightInputs inputs, 
     public const string DeployRoles =
         "Contributor plus Role Based Access Control Administrator (conditioned to assign only Storage Blob Data Reader), " +
         "or Contributor plus User Access Administrator; Contributor alone cannot create the relayPackageReader role assignment (see .github/README.md)";
+
+    public const string ContributorRole = "Contributor";
+
+    /// <summary>Named first when missing: what Contributor alone, or a role on an existing group, lacks.</summary>
+    private static readonly string[] KeyActions =
+        ["Microsoft.Resources/subscriptions/resourceGroups/write", "Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete"];
+    public const string RoleAssignerRole = "Role Based Access Control Administrator (conditioned to assign only Storage Blob Data Reader)";
+
+    /// <summary>
+    /// The identity's effective permissions (<see cref="AzurePermissionSet"/>) against every Azure action the stack's
+    /// resources need to be created, updated and deleted (<see cref="DeployPermissionsNeeded"/>, from the contract
+    /// table). Read at the subscription, where the program creates its resource group, and at that group when it
+    /// exists already (roles may have been moved down to it after the first deploy, .github/README.md); creating the
+    /// group needs the subscription. A missing Microsoft.Authorization action is the role assigner's to grant, any
+    /// other Contributor's.
+    /// </summary>
+    private async Task<CheckResult> DeployRights(JsonApiClient api, string subscription, CancellationToken cancel)
+    {
+        var program = StackProgramBuilder.Build(settings, new TypesOnlyArtifacts());
+        var needed = DeployPermissionsNeeded.For(program);
+        var group = program.All<ResourceGroup>().Single().Name;
+        var subScope = $"/subscriptions/{Uri.EscapeDataString(subscription)}";
+        var groupScope = $"{subScope}/resourceGroups/{Uri.EscapeDataString(group)}";
+
+        var (atSubscription, problem) = await Permissions(api, subScope, cancel).ConfigureAwait(false);
+        if (atSubscription is null)
+            return CheckResult.Fail(RightsCheck, $"could not read the identity's permissions at {subScope}: {problem}",
+                $"run preflight again; if Azure refuses the read, give the identity the deploy roles on the subscription: {DeployRoles}");
+        var (atGroup, groupProblem) = await Permissions(api, groupScope, cancel).ConfigureAwait(false);
+        if (atGroup is null && groupProblem is not null)
+            return CheckResult.Fail(RightsCheck, $"could not read the identity's permissions at {groupScope}: {groupProblem}", "run preflight again");
+
+        // An action held at the group is enough once the group exists (writing the group then updates it).
+        var missing = needed.Keys
+            .Where(a => atSubscription.Allowing(a) is null && atGroup?.Allowing(a) is null)
+            .OrderBy(a => Array.IndexOf(KeyActions, a) is var i && i >= 0 ? i : KeyActions.Length).ThenBy(a => a, StringComparer.Ordinal).ToList();
+        var where = atGroup is null ? $"{subScope} ({group} does not exist yet)" : $"{subScope} or {group}";
+        if (missing.Count == 0)
+        {
+            var assign = (atSubscription.Allowing("Microsoft.Authorization/roleAssignments/write") ?? atGroup?.Allowing("Microsoft.Authorization/roleAssignments/write"))?.Condition is null
+                ? "" : "; role assignments are granted under a condition, which must allow Storage Blob Data Reader";
+            return CheckResult.Pass(RightsCheck, $"the identity holds all {needed.Count} actions the stack's resources need at {where}, role assignments and resource group creation included{assign}");
+        }
+        var roles = new List<string>();
+        if (missing.Any(a => !a.StartsWith("Microsoft.Authorization/", StringComparison.OrdinalIgnoreCase))) roles.Add(ContributorRole);
+        if (missing.Any(a => a.StartsWith("Microsoft.Authorization/", StringComparison.OrdinalIgnoreCase))) roles.Add(RoleAssignerRole);
+        var listed = string.Join(", ", missing.Take(6).Select(a => $"{a} ({string.Join(", ", needed[a].Take(3))})"));
+        return CheckResult.Fail(RightsCheck, $"the identity lacks {missing.Count} action(s) the deploy needs at {where}: {listed}{(missing.Count > 6 ? ", ..." : "")}",
+            $"grant {string.Join(" and ", roles)} to the deploy identity on {subScope} (.github/README.md, \"The Azure deploy identity's roles\")");
+    }
+
+    /// <summary>The permissions at a scope; (null, null) when the scope does not exist (404), (null, why) when unreadable.</summary>
+    private static async Task<(AzurePermissionSet? Set, string? Problem)> Permissions(JsonApiClient api, string scope, CancellationToken cancel)
+    {
+        var entries = new List<AzurePermissionEntry>();
+        string? next = AzurePermissionSet.PathFor(scope);
+        for (var page = 0; next is not null && page < MaxSkuPages; page++)
+        {
+            var reply = await api.GetAsync(next, cancel).ConfigureAwait(false);
+            if (reply.Is(HttpStatusCode.NotFound) && page == 0) return (null, null);
+            if (!reply.IsSuccess || reply.Body is not { } body || !AzurePermissionSet.TryRead(body, entries))
+                return (null, reply.IsSuccess ? "an answer without a `value` list" : reply.Describe());
+            next = body.TryGetProperty("nextLink", out var link) && link.ValueKind == JsonValueKind.String ? link.GetString() : null;
+        }
+        return (new AzurePermissionSet(entries), null);
+    }
 
     /// <summary>
     /// GET /subscriptions/{id}?api-version=2022-12-01 answers <c>{id, subscriptionId, displayName, state, ...}</c>,

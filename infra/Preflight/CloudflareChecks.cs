@@ -16,6 +16,9 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
     private const string PlanCheck = "Cloudflare zone plan";
     private const string EntrypointCheck = "Cloudflare http_ratelimit entrypoint";
     private const string SubdomainCheck = "Cloudflare workers.dev subdomain";
+    private const string RouteHostCheck = "Cloudflare Worker route host";
+    private const string ProxiedCheck = "Cloudflare proxied hostnames";
+    private const int MaxDnsPages = 20;
     private string Stack => settings.StackName;
 
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken cancel)
@@ -45,6 +48,9 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
         {
             var zone = await api.GetAsync($"/zones/{edge.ZoneId}", cancel).ConfigureAwait(false);
             rows.Add(Zone(edge, zone));
+            var (proxied, problem) = await ProxiedRecords(api, edge, cancel).ConfigureAwait(false);
+            rows.Add(await RouteHost(api, edge, proxied, problem, cancel).ConfigureAwait(false));
+            if (settings.Zone is not null) rows.Add(ProxiedHostnames(proxied, problem));
             if (settings.Zone is { } owned)
             {
                 rows.Add(Plan(owned, zone));
@@ -60,7 +66,8 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
     private List<string> PlannedChecks()
     {
         var names = CloudflareScopes.For(settings).Select(ScopeName).ToList();
-        if (settings.Edge is not null) names.Add(ZoneCheck);
+        if (settings.Edge is not null) names.AddRange([ZoneCheck, RouteHostCheck]);
+        if (settings.Zone is not null) names.Add(ProxiedCheck);
         if (settings.Zone is not null) names.AddRange([PlanCheck, EntrypointCheck]);
         if (settings.Preview is not null) names.Add(SubdomainCheck);
         return names;
@@ -131,6 +138,75 @@ public sealed class CloudflareChecks(StackSettings settings, StackConfig config,
             return CheckResult.Fail(name, $"zone {edge.ZoneId} is not readable with this token: {zone.Describe()}",
                 $"check {ConfigKeys.ZoneId} ({set}) and give the token Zone > Zone > Read on {edge.ZoneName}");
         return CheckResult.Fail(name, $"reading zone {edge.ZoneId} failed: {zone.Describe()}", "run preflight again");
+    }
+
+    /// <summary>A DNS record as the list answers it: <c>{id, name, type, content, proxied, ...}</c>.</summary>
+    private sealed record DnsName(string Name, string Type);
+
+    /// <summary>
+    /// GET /zones/{zone_id}/dns_records?proxied=true&amp;per_page=100&amp;page=N: the zone's proxied records, paged by
+    /// <c>result_info.total_pages</c> (developers.cloudflare.com/api/resources/dns/subresources/records/methods/list/,
+    /// query parameters <c>proxied</c>, <c>name</c>, <c>page</c>, <c>per_page</c>).
+    /// </summary>
+    private static async Task<(IReadOnlyList<DnsName> Records, string? Problem)> ProxiedRecords(JsonApiClient api, EdgeSettings edge, CancellationToken cancel)
+    {
+        var records = new List<DnsName>();
+        for (var page = 1; page <= MaxDnsPages; page++)
+        {
+            var reply = await api.GetAsync($"/zones/{edge.ZoneId}/dns_records?proxied=true&per_page=100&page={page}", cancel).ConfigureAwait(false);
+            if (!reply.IsSuccess || reply.Result is not { ValueKind: JsonValueKind.Array } list)
+                return (records, $"listing the zone's proxied DNS records failed: {reply.Describe()}");
+            records.AddRange(Names(list).Where(r => r.Proxied).Select(r => r.Record));
+            var pages = reply.Body is { } b && b.TryGetProperty("result_info", out var info) && info.ValueKind == JsonValueKind.Object
+                && info.TryGetProperty("total_pages", out var total) && total.TryGetInt32(out var n) ? n : 1;
+            if (page >= pages) break;
+        }
+        return (records, null);
+    }
+
+    private static IEnumerable<(DnsName Record, bool Proxied)> Names(JsonElement list) =>
+        list.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.Object).Select(r =>
+            (new DnsName(Text(r, "name").ToLowerInvariant(), Text(r, "type")), r.TryGetProperty("proxied", out var p) && p.ValueKind == JsonValueKind.True));
+
+    /// <summary>A record's name covers the host: the same name, or a wildcard one label above it.</summary>
+    private static bool Covers(string recordName, string host) =>
+        recordName == host || (recordName.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(recordName[1..], StringComparison.Ordinal)
+            && !host[..^(recordName.Length - 1)].Contains('.', StringComparison.Ordinal));
+
+    /// <summary>
+    /// Cloudflare runs a Worker route only on a proxied hostname: "To add a route, you must have ... an orange-clouded
+    /// DNS record set up for the domain or subdomain you would like to route to"
+    /// (developers.cloudflare.com/workers/configuration/routing/routes/). The route host is <c>publicHost</c>.
+    /// </summary>
+    private async Task<CheckResult> RouteHost(JsonApiClient api, EdgeSettings edge, IReadOnlyList<DnsName> proxied, string? problem, CancellationToken cancel)
+    {
+        var host = edge.PublicHost.ToLowerInvariant();
+        var route = edge.RoutePattern(settings.RoutePrefix);
+        if (problem is not null)
+            return CheckResult.Fail(RouteHostCheck, problem, "give the token Zone > DNS > Read (or Edit) on the zone and run preflight again");
+        if (proxied.FirstOrDefault(r => Covers(r.Name, host)) is { } record)
+            return CheckResult.Pass(RouteHostCheck, $"the route {route} runs: {host} has the proxied {record.Type} record {record.Name}");
+        var own = await api.GetAsync($"/zones/{edge.ZoneId}/dns_records?name={Uri.EscapeDataString(host)}&per_page=5", cancel).ConfigureAwait(false);
+        var dnsOnly = own.IsSuccess && own.Result is { ValueKind: JsonValueKind.Array } list ? Names(list).Select(r => r.Record.Type).ToList() : [];
+        var has = dnsOnly.Count > 0 ? $"only DNS-only ({string.Join(", ", dnsOnly)}) records" : "no DNS record";
+        return CheckResult.Fail(RouteHostCheck,
+            $"the route {route} would never run: Cloudflare runs Worker routes only on proxied hostnames, and {host} has {has} (developers.cloudflare.com/workers/configuration/routing/routes/)",
+            $"proxy {host}'s record (dashboard: DNS > Records, Proxy status: Proxied), or add one (`AAAA {host} 100::`, proxied, when the Worker is the only thing served there)");
+    }
+
+    /// <summary>
+    /// SSL/TLS Full (strict) and Always Use HTTPS are zone settings: the zone owner's stack sets them for every proxied
+    /// hostname of the zone, not only the voice ones. Listed so an operator sees a site whose origin certificate would
+    /// start answering 526 (Full (strict) requires a valid certificate at the origin).
+    /// </summary>
+    private static CheckResult ProxiedHostnames(IReadOnlyList<DnsName> proxied, string? problem)
+    {
+        if (problem is not null) return CheckResult.Skip(ProxiedCheck, problem);
+        var names = proxied.Select(r => r.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0) return CheckResult.Pass(ProxiedCheck, "the zone has no proxied hostname besides what the stack adds");
+        var shown = string.Join(", ", names.Take(20)) + (names.Count > 20 ? $" and {names.Count - 20} more" : "");
+        return CheckResult.Pass(ProxiedCheck,
+            $"SSL Full (strict) and Always Use HTTPS will apply to the zone's {names.Count} proxied hostname(s): {shown}; each origin must present a certificate valid for its name, or Cloudflare answers 526");
     }
 
     /// <summary>result.plan.legacy_id is free, pro, business or enterprise; result.plan.name is e.g. "Free Website".</summary>

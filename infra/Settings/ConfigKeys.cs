@@ -150,6 +150,16 @@ public static class ConfigKeys
     };
 
     public static readonly ConfigKey RelaySigningKey = new() { Name = "relaySigningKey", Secret = true, DefaultText = Required, Doc = "the key the Worker signs relay tokens with and the relay checks them with" };
+    public static readonly ConfigKey RelaySigningKeyNext = new()
+    {
+        Name = "relaySigningKeyNext", Secret = true, DefaultText = "unset", RefusedInPreview = true,
+        Doc = "rotation step 1, full stacks only: the new signing key, which the relay accepts beside `relaySigningKey` before the Worker signs with it (docs/operations.md \"Rotating the signing key\")",
+    };
+    public static readonly ConfigKey RelaySigningKeyPrevious = new()
+    {
+        Name = "relaySigningKeyPrevious", Secret = true, DefaultText = "unset", RefusedInPreview = true,
+        Doc = "rotation step 2, full stacks only: the old signing key, which the relay still accepts while the Worker moves to the new `relaySigningKey`; remove it in step 3",
+    };
     public static readonly ConfigKey AuthJwtSecret = new() { Name = "authJwtSecret", Secret = true, DefaultText = Required, Doc = "the Worker's HS256 secret for browser tokens" };
     public static readonly ConfigKey TwilioAuthToken = new() { Name = "twilioAuthToken", Secret = true, DefaultText = RequiredFull, Doc = "the relay checks Twilio's request signatures with it" };
     public static readonly ConfigKey TwilioWebhookSharedKey = new()
@@ -170,7 +180,7 @@ public static class ConfigKeys
         AllowedOrigins, AuthJwksUrl, AuthIssuer, AuthAudience, VoiceBackends, VoiceQueryKeys, TwilioUpstream, TwilioMode, TwilioAccountSid, RateLimitRequests,
         RateLimitPeriod, RateLimitMitigation, RateLimitRulesetId, RateLimitKeptRules, OriginErrorSlo, AlertEmails,
         AzureLocation, VmSize, AdminUsername, SshPublicKey, AdminCidrs, AllowSshFromAnywhere, DnsLabel, RelayUrl,
-        WorkersDevSubdomain, RelaySigningKey, AuthJwtSecret, TwilioAuthToken, TwilioWebhookSharedKey, AlertWebhookUrl,
+        WorkersDevSubdomain, RelaySigningKey, RelaySigningKeyNext, RelaySigningKeyPrevious, AuthJwtSecret, TwilioAuthToken, TwilioWebhookSharedKey, AlertWebhookUrl,
     ];
 
     /// <summary>Fixed by the schema: these must be <c>secure:</c> and are only ever referenced, never inlined.</summary>

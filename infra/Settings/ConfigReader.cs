@@ -54,6 +54,9 @@ internal sealed class ConfigReader(StackConfig config)
     {
         var fallback = computedFallback ?? key.Fallback ?? throw new InvalidOperationException($"{key} has no default");
         var value = Raw(key);
+        // A default computed from the stack name (`voice-edge-<stack>`) obeys the same rule as a set value.
+        if (value is null && computedFallback is not null && key.Pattern is { } pattern && !pattern().IsMatch(computedFallback))
+            Problem(key, $"is unset, and its default `{ConfigText.Show(computedFallback)}` (from the stack name) is not valid: it {key.Rule}", SetHint(key));
         return value is not null && Matches(key, value) ? value : fallback;
     }
 

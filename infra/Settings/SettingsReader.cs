@@ -117,6 +117,13 @@ public static class SettingsReader
         var twilioAccountSid = r.Required(ConfigKeys.TwilioAccountSid);
         r.RequireSecret(ConfigKeys.TwilioAuthToken);
         var emails = r.EmailList(ConfigKeys.AlertEmails);
+        var rotation = SigningKeyRotation(r, config);
+
+        // The relay's resource group is `voice-edge-<stack>`: azurerm refuses a group name over 90 characters
+        // (go-azure-helpers resourcemanager/resourcegroups/validate.go:15-17; infra/Contracts/AzureContracts.cs).
+        if ($"voice-edge-{s.StackName}".Length > 90)
+            r.Problem("stack name", $"the relay's resource group would be `voice-edge-{s.StackName}`, longer than the 90 characters Azure allows",
+                "use a stack name of at most 79 characters");
 
         // No admin CIDRs, no SSH rule: deploys need no inbound port, so SSH is only for humans who ask for it.
         var cidrs = r.CidrList(ConfigKeys.AdminCidrs, r.Bool(ConfigKeys.AllowSshFromAnywhere));
@@ -136,11 +143,30 @@ public static class SettingsReader
                 VoiceQueryKeys = queryKeys,
                 TwilioAccountSid = twilioAccountSid,
                 HasTwilioWebhookSharedKey = config.Get(ConfigKeys.TwilioWebhookSharedKey) is not null,
+                SigningKeyRotation = rotation,
             },
             RelayHost = host,
             Zone = ZoneOwnerSettings(r, config, s.RoutePrefix, emails),
             Monitoring = new MonitoringSettings(emails, HasAlertWebhook: config.Get(ConfigKeys.AlertWebhookUrl) is not null),
         };
+    }
+
+    /// <summary>
+    /// Which step of a signing-key rotation the stack is in (docs/operations.md "Rotating the signing key"). The values
+    /// are ciphertext here, so only their presence is checked; the relay refuses to start with an extra key equal to
+    /// its current one, which fails the deploy's install.
+    /// </summary>
+    private static SigningKeyRotation SigningKeyRotation(ConfigReader r, StackConfig config)
+    {
+        var next = config.Get(ConfigKeys.RelaySigningKeyNext) is not null;
+        var previous = config.Get(ConfigKeys.RelaySigningKeyPrevious) is not null;
+        if (next && previous)
+        {
+            r.Problem(ConfigKeys.RelaySigningKeyPrevious, "is set together with relaySigningKeyNext, but they are two steps of one rotation",
+                $"step 1 sets only relaySigningKeyNext; step 2 moves it to relaySigningKey, sets relaySigningKeyPrevious to the old key and removes relaySigningKeyNext (`pulumi config rm relaySigningKeyNext -s {config.StackName}`)");
+            return Settings.SigningKeyRotation.None;
+        }
+        return next ? Settings.SigningKeyRotation.AcceptingNext : previous ? Settings.SigningKeyRotation.AcceptingPrevious : Settings.SigningKeyRotation.None;
     }
 
     /// <summary>The zone's rate limit and plan, only in the stack that owns the zone; elsewhere those keys are refused.</summary>

@@ -54,6 +54,9 @@ public sealed record EdgeSettings(
     /// </summary>
     public bool HasTwilioWebhookSharedKey { get; init; }
 
+    /// <summary>Whether the relay also accepts <c>relaySigningKeyNext</c> or <c>relaySigningKeyPrevious</c> (a rotation under way).</summary>
+    public SigningKeyRotation SigningKeyRotation { get; init; }
+
     public string RelayBaseUrl => $"https://{RelayRecordFqdn}";
 
     /// <summary>What the phone number's "A call comes in" webhook posts to: the relay, behind Caddy on the ws host.</summary>

@@ -92,6 +92,7 @@ public static class RelayDeployResources
             ProtectedParameters =
             [
                 new RunCommandParameter { Name = "RELAY_SIGNING_KEY", Value = context.Secret(ConfigKeys.RelaySigningKey) },
+                .. RotationParameters(context, edge.SigningKeyRotation),
                 new RunCommandParameter { Name = "RELAY_TWILIO_AUTH_TOKEN", Value = context.Secret(ConfigKeys.TwilioAuthToken) },
                 .. (edge.HasTwilioWebhookSharedKey
                     ? [new RunCommandParameter { Name = "RELAY_TWILIO_WEBHOOK_SHARED_KEY", Value = context.Secret(ConfigKeys.TwilioWebhookSharedKey) }]
@@ -103,6 +104,14 @@ public static class RelayDeployResources
             context.Declared(RelayEndpointCheck.WsRecordName), edge.RelayRecordFqdn);
         return install;
     }
+
+    /// <summary>The extra key the relay accepts during a signing-key rotation, as a protected parameter.</summary>
+    private static RunCommandParameter[] RotationParameters(StackContext context, SigningKeyRotation rotation) => rotation switch
+    {
+        SigningKeyRotation.AcceptingNext => [new RunCommandParameter { Name = "RELAY_SIGNING_KEY_NEXT", Value = context.Secret(ConfigKeys.RelaySigningKeyNext) }],
+        SigningKeyRotation.AcceptingPrevious => [new RunCommandParameter { Name = "RELAY_SIGNING_KEY_PREVIOUS", Value = context.Secret(ConfigKeys.RelaySigningKeyPrevious) }],
+        _ => [],
+    };
 
     /// <summary>
     /// Every change of the run command replaces it, and so does an earlier attempt that failed; each replacement

@@ -12,8 +12,8 @@ import { randomSid, startMessage } from '../lib/twilio.mjs';
 // service restart, try again later, bad gateway. A relay that drains (SIGTERM) always sends one of these.
 const RELAY_GONE_CODES = new Set([1001, 1011, 1012, 1013, 1014]);
 // A relay killed outright (SIGKILL, a lost VM) sends no close frame at all. With the Worker's native pass-through
-// (the default: no JavaScript runs after the 101) the runtime then gives the client 1006, which the browser
-// client (client/) retries like 1011; the JS pump (RELAY_PASSTHROUGH=off) would send 1011 itself.
+// (its only path: no JavaScript runs after the 101) the runtime then gives the client 1006, which the browser
+// client (client/) retries like 1011.
 const RELAY_KILLED_CODES = new Set([...RELAY_GONE_CODES, 1006]);
 
 let stack;
@@ -232,8 +232,8 @@ for (const signal of ['SIGTERM', 'SIGKILL']) {
 
 test('no secret and no user token in anything the backend, relay or Worker printed', () => {
   assert.ok(childOutput.some((line) => line.startsWith('[relay]')), 'relay output was captured');
-  // `call-passed-through` at the start of a call (the default), or `call` at its end with the pump.
-  assert.ok(childOutput.some((line) => /^\[worker\] \{"event":"call(-passed-through)?"/.test(line)), "the Worker's per-call log lines were captured");
+  // The Worker logs `call-passed-through` as it hands a call to the runtime.
+  assert.ok(childOutput.some((line) => line.startsWith('[worker] {"event":"call-passed-through"')), "the Worker's per-call log lines were captured");
   const leaks = childOutput.filter((line) => line.includes('[redacted]') || line.includes(stack.userToken));
   assert.deepEqual(leaks, []);
 });

@@ -28,7 +28,12 @@ public readonly record struct TokenCheck(TokenStatus Status, string? Session, in
 /// exp is at most a minute ahead. Parsing is strict: one spelling per token (no leading zeros in v2's exp, base64url whose
 /// unused bits are zero, UTF-8 that round-trips, an IP in its textual form).
 /// </summary>
-public sealed partial class RelayToken(byte[] key, TimeSpan maxLifetime, TimeSpan clockSkew, bool acceptV1 = true)
+/// <remarks>
+/// Signing-key rotation (docs/operations.md "Rotating the signing key"): a token signed with any of the accepted keys
+/// (<see cref="SigningKeys"/>: the current key and, during a rotation, the previous or the next one) holds; tokens are
+/// minted with the current key only.
+/// </remarks>
+public sealed partial class RelayToken(SigningKeys keys, TimeSpan maxLifetime, TimeSpan clockSkew, bool acceptV1 = true)
 {
     public const string HeaderName = "X-Voice-Edge-Auth";
     public const int MaxSubBytes = 256;
@@ -38,7 +43,7 @@ public sealed partial class RelayToken(byte[] key, TimeSpan maxLifetime, TimeSpa
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public RelayToken(string key, TimeSpan maxLifetime, TimeSpan clockSkew, bool acceptV1 = true)
-        : this(Encoding.UTF8.GetBytes(key), maxLifetime, clockSkew, acceptV1) { }
+        : this(new SigningKeys(key), maxLifetime, clockSkew, acceptV1) { }
 
     /// <summary>A v1 token (still minted by Workers deployed before v2).</summary>
     public string Mint(long exp, string session) => Sign($"v1.{exp}.{session}");
@@ -84,13 +89,7 @@ public sealed partial class RelayToken(byte[] key, TimeSpan maxLifetime, TimeSpa
     {
         if (!long.TryParse(m.Groups["exp"].Value, out var exp)) return new(TokenStatus.Malformed, null);
         var session = m.Groups["session"].Value;
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload), mac);
-        // Compare the text, not decoded bytes: the 43rd character carries 2 unused bits that a decoder ignores,
-        // so comparing bytes would accept four spellings of every signature.
-        var expected = Encoding.ASCII.GetBytes(Base64Url(mac));
-        var given = Encoding.ASCII.GetBytes(m.Groups["sig"].Value);
-        if (!CryptographicOperations.FixedTimeEquals(expected, given)) return new(TokenStatus.BadSignature, null);
+        if (!SignatureHolds(payload, m.Groups["sig"].Value)) return new(TokenStatus.BadSignature, null);
         var nowSeconds = now.ToUnixTimeSeconds();
         var status = exp + (long)clockSkew.TotalSeconds < nowSeconds ? TokenStatus.Expired
             : exp > nowSeconds + (long)(maxLifetime + clockSkew).TotalSeconds ? TokenStatus.TooFarAhead
@@ -98,7 +97,27 @@ public sealed partial class RelayToken(byte[] key, TimeSpan maxLifetime, TimeSpa
         return new(status, session, version, user, ip);
     }
 
-    private string Sign(string payload) => $"{payload}.{Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)))}";
+    /// <summary>
+    /// Whether <paramref name="signature"/> is the signature of <paramref name="payload"/> under any accepted key. Every key
+    /// is tried (no early exit), so the time taken does not tell which key matched.
+    /// </summary>
+    private bool SignatureHolds(string payload, string signature)
+    {
+        var data = Encoding.UTF8.GetBytes(payload);
+        var given = Encoding.ASCII.GetBytes(signature);
+        Span<byte> mac = stackalloc byte[32];
+        var holds = false;
+        foreach (var key in keys.Accepted)
+        {
+            HMACSHA256.HashData(key, data, mac);
+            // Compare the text, not decoded bytes: the 43rd character carries 2 unused bits that a decoder ignores,
+            // so comparing bytes would accept four spellings of every signature.
+            holds |= CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Base64Url(mac)), given);
+        }
+        return holds;
+    }
+
+    private string Sign(string payload) => $"{payload}.{Base64Url(HMACSHA256.HashData(keys.Current, Encoding.UTF8.GetBytes(payload)))}";
 
     internal static string Base64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -23,14 +23,23 @@ public sealed partial class TwilioCallToken
     private static readonly byte[] KeyLabel = Encoding.ASCII.GetBytes("voice-edge twilio call token v1");
 
     private readonly byte[] _key;
+    private readonly byte[][] _acceptedKeys;
     private readonly TimeSpan _clockSkew;
     private readonly TimeSpan _lifetime;
 
     /// <param name="signingKey">Relay:SigningKey (its UTF-8 bytes, as for relay tokens).</param>
     /// <param name="lifetime">How long a minted token stays valid (Relay:TwilioCallTokenSeconds).</param>
     public TwilioCallToken(string signingKey, TimeSpan lifetime, TimeSpan clockSkew)
+        : this(new SigningKeys(signingKey), lifetime, clockSkew) { }
+
+    /// <summary>
+    /// Mints with the current key; a token minted under any accepted key holds, so a call whose webhook ran before a key
+    /// rotation still starts on the relay that restarted with the rotated keys.
+    /// </summary>
+    public TwilioCallToken(SigningKeys keys, TimeSpan lifetime, TimeSpan clockSkew)
     {
-        _key = HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), KeyLabel);
+        _acceptedKeys = keys.Accepted.Select(k => HMACSHA256.HashData(k, KeyLabel)).ToArray();
+        _key = _acceptedKeys[0];
         _lifetime = lifetime;
         _clockSkew = clockSkew;
     }
@@ -45,7 +54,7 @@ public sealed partial class TwilioCallToken
         if (!IsCallSid(callSid)) throw new ArgumentException("callSid must be CA followed by 32 hex digits", nameof(callSid));
         if (!IsAccountSid(accountSid)) throw new ArgumentException("accountSid must be AC followed by 32 hex digits", nameof(accountSid));
         ArgumentOutOfRangeException.ThrowIfNegative(exp);
-        return $"t1.{exp}.{Sign(exp.ToString(System.Globalization.CultureInfo.InvariantCulture), callSid, accountSid)}";
+        return $"t1.{exp}.{Sign(_key, exp.ToString(System.Globalization.CultureInfo.InvariantCulture), callSid, accountSid)}";
     }
 
     /// <summary>Whether <paramref name="token"/> was minted for this call and account and is still in date.</summary>
@@ -56,16 +65,19 @@ public sealed partial class TwilioCallToken
         if (!m.Success || !long.TryParse(m.Groups["exp"].Value, System.Globalization.CultureInfo.InvariantCulture, out var exp)) return CallTokenStatus.Malformed;
         // A start message for a call (or account) that is not a Twilio SID cannot be the call a token names.
         if (callSid is null || accountSid is null || !IsCallSid(callSid) || !IsAccountSid(accountSid)) return CallTokenStatus.WrongCall;
-        var expected = Encoding.ASCII.GetBytes(Sign(m.Groups["exp"].Value, callSid, accountSid));
-        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(m.Groups["sig"].Value))) return CallTokenStatus.WrongCall;
+        var given = Encoding.ASCII.GetBytes(m.Groups["sig"].Value);
+        var holds = false;
+        foreach (var key in _acceptedKeys)
+            holds |= CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(key, m.Groups["exp"].Value, callSid, accountSid)), given);
+        if (!holds) return CallTokenStatus.WrongCall;
         var nowSeconds = now.ToUnixTimeSeconds();
         if (exp + (long)_clockSkew.TotalSeconds < nowSeconds) return CallTokenStatus.Expired;
         if (exp > nowSeconds + (long)(_lifetime + _clockSkew).TotalSeconds) return CallTokenStatus.TooFarAhead;
         return CallTokenStatus.Valid;
     }
 
-    private string Sign(string exp, string callSid, string accountSid) =>
-        RelayToken.Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"t1.{exp}.{callSid}.{accountSid}")));
+    private static string Sign(byte[] key, string exp, string callSid, string accountSid) =>
+        RelayToken.Base64Url(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes($"t1.{exp}.{callSid}.{accountSid}")));
 
     /// <summary>A Twilio Account SID: AC and 32 hex digits (https://www.twilio.com/docs/glossary/what-is-a-sid).</summary>
     public static bool IsAccountSid(string? value) => value is not null && AccountSidPattern().IsMatch(value);

@@ -48,12 +48,12 @@ public static class RelayApp
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
-            return new RelayToken(o.SigningKey!, TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds), o.AcceptV1Tokens);
+            return new RelayToken(o.AcceptedSigningKeys(), TimeSpan.FromSeconds(o.TokenMaxLifetimeSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds), o.AcceptV1Tokens);
         });
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
-            return new TwilioCallToken(o.SigningKey!, TimeSpan.FromSeconds(o.TwilioCallTokenSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds));
+            return new TwilioCallToken(o.AcceptedSigningKeys(), TimeSpan.FromSeconds(o.TwilioCallTokenSeconds), TimeSpan.FromSeconds(o.ClockSkewSeconds));
         });
         builder.Services.AddSingleton(_ => new RelayMetrics(Metrics.NewCustomRegistry()));
         builder.Services.AddPhoneBridge(sp => sp.GetRequiredService<RelayMetrics>().Registry);

@@ -41,6 +41,21 @@ public sealed class RelayOptions : IValidatableObject
     /// <summary>The key shared with the Worker, as text; its UTF-8 bytes sign relay tokens.</summary>
     [Required, MinLength(16)] public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Rotation, step 1 (docs/operations.md "Rotating the signing key"): the new key, accepted beside
+    /// <see cref="SigningKey"/> before the Worker signs with it. Unset outside a rotation.
+    /// </summary>
+    [MinLength(16)] public string? NextSigningKey { get; set; }
+
+    /// <summary>Rotation, step 2: the old key, still accepted while the Worker may sign with it. Unset after the rotation.</summary>
+    [MinLength(16)] public string? PreviousSigningKey { get; set; }
+
+    /// <summary>
+    /// The keys relay tokens and Twilio call tokens are checked against; the first signs. A method, not a property:
+    /// validation reads every property, and this one needs a valid <see cref="SigningKey"/>.
+    /// </summary>
+    public Auth.SigningKeys AcceptedSigningKeys() => new(SigningKey!, NextSigningKey, PreviousSigningKey);
+
     /// <summary>Twilio auth token; /twilio/stream, /twilio/voice and /twilio/status refuse every request without it.</summary>
     public string? TwilioAuthToken { get; set; }
 
@@ -170,6 +185,12 @@ public sealed class RelayOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!string.IsNullOrEmpty(NextSigningKey) && !string.IsNullOrEmpty(PreviousSigningKey))
+            yield return new("Relay:NextSigningKey and Relay:PreviousSigningKey are two steps of one rotation: set one of them (docs/operations.md \"Rotating the signing key\")",
+                [nameof(NextSigningKey), nameof(PreviousSigningKey)]);
+        if (!string.IsNullOrEmpty(SigningKey) && (SigningKey == NextSigningKey || SigningKey == PreviousSigningKey))
+            yield return new("Relay:NextSigningKey and Relay:PreviousSigningKey must differ from Relay:SigningKey (a rotation needs a new key)",
+                [nameof(NextSigningKey), nameof(PreviousSigningKey)]);
         if (!string.IsNullOrEmpty(TwilioAccountSid) && !Auth.TwilioCallToken.IsAccountSid(TwilioAccountSid))
             yield return new("Relay:TwilioAccountSid must be AC followed by 32 hex digits (the Account SID in the Twilio console)", [nameof(TwilioAccountSid)]);
         if (Upstream is null && Backends.Count == 0)

@@ -79,6 +79,9 @@ umask 022
   printf 'Relay__TwilioMode=%s\n' "${RELAY_TWILIO_MODE:-passthrough}"
   printf 'Relay__PublicBaseUrl=%s\n' "$RELAY_PUBLIC_BASE_URL"
   printf 'Relay__SigningKey=%s\n' "$RELAY_SIGNING_KEY"
+  # A signing-key rotation under way (docs/operations.md): the one extra key the relay accepts, when passed.
+  if [ -n "${RELAY_SIGNING_KEY_NEXT:-}" ]; then printf 'Relay__NextSigningKey=%s\n' "$RELAY_SIGNING_KEY_NEXT"; fi
+  if [ -n "${RELAY_SIGNING_KEY_PREVIOUS:-}" ]; then printf 'Relay__PreviousSigningKey=%s\n' "$RELAY_SIGNING_KEY_PREVIOUS"; fi
   printf 'Relay__TwilioAuthToken=%s\n' "${RELAY_TWILIO_AUTH_TOKEN:-}"
   # Optional (Webhook Rules' shared key): no line at all when the deploy does not pass it.
   if [ -n "${RELAY_TWILIO_WEBHOOK_SHARED_KEY:-}" ]; then

@@ -641,6 +641,35 @@ public class DeployFilesTests
             Assert.DoesNotContain(secret, stdout + stderr);
     }
 
+    [Theory]
+    [InlineData("RELAY_SIGNING_KEY_NEXT", "Relay__NextSigningKey")]
+    [InlineData("RELAY_SIGNING_KEY_PREVIOUS", "Relay__PreviousSigningKey")]
+    public async Task A_rotation_key_reaches_the_relay_environment_only_when_passed_and_is_never_echoed(string parameter, string setting)
+    {
+        const string RotationSecret = "SENTINEL-rotation-key-41b9";
+        using var vm = new VmRoot();
+        await using var standIns = await DeployStandIns.StartAsync();
+        var packageDir = vm.At("package-src");
+        VmRoot.WritePackage(packageDir);
+        var archive = vm.At("relay.tar.gz");
+        var (tarExit, tarOutput) = Run("tar", $"-czf {archive} -C {packageDir} .");
+        Assert.True(tarExit == 0, tarOutput);
+        standIns.Package = File.ReadAllBytes(archive);
+        var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
+        var environment = RunCommandEnvironment(baseUrl);
+        environment[parameter] = RotationSecret;
+        environment["VOICE_EDGE_RELAY_URL"] = baseUrl;
+        environment["VOICE_EDGE_LIVE_WAIT_SECONDS"] = "10";
+        standIns.Build = () => vm.ServingBuild;
+        var (exit, stdout, stderr) = vm.Run(VmRoot.DeployFile("run-command.sh"), "", null, environment);
+
+        Assert.True(exit == 0, stderr);
+        var lines = File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env"));
+        Assert.Contains($"{setting}={RotationSecret}", lines);
+        Assert.Single(lines, l => l.Contains("SigningKey=", StringComparison.Ordinal) && !l.StartsWith("Relay__SigningKey=", StringComparison.Ordinal));
+        Assert.DoesNotContain(RotationSecret, stdout + stderr);
+    }
+
     [Fact]
     public async Task The_run_command_fails_at_once_on_an_unexpected_refusal()
     {

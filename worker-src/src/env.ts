@@ -1,7 +1,7 @@
 /**
  * Bindings only some deployments set, which `wrangler types` cannot express (every binding it finds in
  * wrangler.jsonc is a required string): the infra program binds the AUTH_* ones only when the stack sets them,
- * and the other two only tests and benchmarks set.
+ * and RELAY_TIMEOUT_MS only tests set.
  */
 export interface OptionalBindings {
   /** Optional JWKS for RS256/ES256 user tokens. */
@@ -10,8 +10,6 @@ export interface OptionalBindings {
   AUTH_AUDIENCE?: string;
   /** How long to wait for the relay to accept the upgrade, in ms (default 10000). */
   RELAY_TIMEOUT_MS?: string;
-  /** "off": the JavaScript pump; anything else (or unset): native pass-through, no JavaScript per frame. */
-  RELAY_PASSTHROUGH?: string;
 }
 
 /**
@@ -25,7 +23,6 @@ export interface Settings {
   allowedOrigins: string[];
   routePrefix: string;
   relayTimeoutMs: number;
-  passThrough: boolean;
 }
 
 export function settings(env: WorkerEnv): Settings {
@@ -34,8 +31,6 @@ export function settings(env: WorkerEnv): Settings {
     relayUrl: new URL(env.RELAY_URL),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o.length > 0),
     routePrefix: prefix.startsWith("/") ? prefix : `/${prefix}`,
-    // Native pass-through unless turned off: no JavaScript per frame (Workers Free allows 10 ms of CPU per request).
-    passThrough: !["off", "false", "0"].includes((env.RELAY_PASSTHROUGH ?? "").trim().toLowerCase()),
     relayTimeoutMs: Number.parseInt(env.RELAY_TIMEOUT_MS ?? "", 10) > 0 ? Number.parseInt(env.RELAY_TIMEOUT_MS!, 10) : 10_000,
   };
 }

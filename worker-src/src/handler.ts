@@ -2,15 +2,11 @@ import type { Settings, WorkerEnv } from "./env";
 import { handshakeProblem } from "./handshake";
 import { verifyJwt } from "./jwt";
 import { usableSub } from "./relayToken";
+import { plain } from "./responses";
 import { findUserToken } from "./userToken";
 import { WORKER_VERSION } from "./version";
 
-/** Every status the Worker refuses with (README "Behaviour"); each comes with a plain-text reason. */
-export const REFUSAL_STATUSES = [400, 401, 403, 404, 426, 429, 502, 503, 504] as const;
-
-export function plain(status: (typeof REFUSAL_STATUSES)[number] | 200, body: string, extra: Record<string, string> = {}): Response {
-  return new Response(`${body}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...extra } });
-}
+export { plain, REFUSAL_STATUSES } from "./responses";
 
 /** Which of the Worker's two endpoints a path is, if either: exact matches only. */
 export function routeOf(pathname: string, prefix: string): "ws" | "health" | null {

@@ -48,6 +48,14 @@ export async function mintRelayTokenV2(signingKey: string, exp: number, session:
   return await sign(signingKey, `v2.${exp}.${session}.${base64UrlEncode(sub)}.${base64UrlEncode(utf8.encode(caller.clientIp ?? ""))}`);
 }
 
+/**
+ * The token for one call's relay dial: v2 (the relay passes the user and the client IP on to the backend and
+ * limits calls per user), valid {@link RELAY_TOKEN_SECONDS} from `nowMs`.
+ */
+export async function mintCallToken({ signingKey, session, caller, nowMs = Date.now() }: { signingKey: string; session: string; caller: Caller; nowMs?: number }): Promise<string> {
+  return await mintRelayTokenV2(signingKey, Math.floor(nowMs / 1000) + RELAY_TOKEN_SECONDS, session, caller);
+}
+
 /** The user's `sub` claim when a v2 token can carry it (a string of 1 to 256 UTF-8 bytes), else null. */
 export function usableSub(claims: Record<string, unknown>): string | null {
   const sub = claims.sub;

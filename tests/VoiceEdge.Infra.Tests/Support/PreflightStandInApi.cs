@@ -52,6 +52,42 @@ public sealed record StandInScenario
     public bool EchoCredentials { get; init; }
     /// <summary>Every answer is held back until the client gives up.</summary>
     public bool NeverAnswers { get; init; }
+    /// <summary>The zone's DNS records; the route host of the committed stacks is the apex, proxied.</summary>
+    public IReadOnlyList<StandInDnsRecord> DnsRecords { get; init; } =
+    [
+        new("example.com", "A", "203.0.113.10", true),
+        new("www.example.com", "CNAME", "example.com", true),
+        new("ws.example.com", "CNAME", "voice-edge-prod-relay.westeurope.cloudapp.azure.com", false),
+    ];
+    /// <summary>The signed-in identity's roles at the subscription, as the permissions API lists them.</summary>
+    public IReadOnlyList<StandInRole> AzurePermissions { get; init; } = [StandInRole.Contributor, StandInRole.RoleAssigner];
+    /// <summary>Whether the stack's resource group exists (then its scope answers permissions too).</summary>
+    public bool ResourceGroupExists { get; init; }
+    /// <summary>The identity's roles at the resource group, inherited ones included, when it exists.</summary>
+    public IReadOnlyList<StandInRole>? ResourceGroupPermissions { get; init; }
+}
+
+public sealed record StandInDnsRecord(string Name, string Type, string Content, bool Proxied);
+
+/// <summary>One role's entry in the permissions answer: {actions, notActions, dataActions, notDataActions, condition?}.</summary>
+public sealed record StandInRole(IReadOnlyList<string> Actions, IReadOnlyList<string> NotActions, string? Condition = null)
+{
+    /// <summary>Contributor's built-in definition (learn.microsoft.com/azure/role-based-access-control/built-in-roles/general#contributor).</summary>
+    public static readonly StandInRole Contributor = new(["*"],
+    [
+        "Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action",
+        "Microsoft.Blueprint/blueprintAssignments/write", "Microsoft.Blueprint/blueprintAssignments/delete", "Microsoft.Compute/galleries/share/action",
+        "Microsoft.Purview/consents/write", "Microsoft.Purview/consents/delete", "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
+        "Microsoft.Subscription/cancel/action", "Microsoft.Subscription/enable/action",
+    ]);
+
+    /// <summary>Role Based Access Control Administrator (built-in-roles/privileged), conditioned as .github/README.md sets it.</summary>
+    public static readonly StandInRole RoleAssigner = new(
+        ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"], [],
+        "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {2a2b9908-6ea1-4ae2-8e65-a410df84e7d1}))");
+
+    /// <summary>Owner: everything.</summary>
+    public static readonly StandInRole Owner = new(["*"], []);
 }
 
 /// <summary>
@@ -196,7 +232,21 @@ public sealed class PreflightStandInApi : IAsyncDisposable
 
         // The permission probes: list endpoints answering an (empty) list.
         // developers.cloudflare.com/api/resources/dns/subresources/records/methods/list/
-        cf.MapGet("/zones/{zone}/dns_records", () => Envelope(Array.Empty<object>(), new { page = 1, per_page = 5, count = 0, total_count = 0, total_pages = 0 }));
+        // Filters `proxied` and `name` (exact), paged by `page`/`per_page`: result_info {page, per_page, count, total_count, total_pages}.
+        cf.MapGet("/zones/{zone}/dns_records", (HttpContext c) =>
+        {
+            var q = c.Request.Query;
+            var all = scenario().DnsRecords
+                .Where(r => !q.ContainsKey("proxied") || r.Proxied == (q["proxied"] == "true"))
+                .Where(r => !q.ContainsKey("name") || r.Name == q["name"])
+                .ToList();
+            var perPage = int.TryParse(q["per_page"], out var n) ? n : 100;
+            var page = int.TryParse(q["page"], out var p) ? p : 1;
+            var slice = all.Skip((page - 1) * perPage).Take(perPage)
+                .Select((r, i) => new { id = $"rec{page}{i}", name = r.Name, type = r.Type, content = r.Content, proxied = r.Proxied, proxiable = true, ttl = 1 })
+                .ToList();
+            return Envelope(slice, new { page, per_page = perPage, count = slice.Count, total_count = all.Count, total_pages = (all.Count + perPage - 1) / perPage });
+        });
         // developers.cloudflare.com/api/resources/workers/subresources/routes/methods/list/
         cf.MapGet("/zones/{zone}/workers/routes", () => Envelope(Array.Empty<object>()));
         // developers.cloudflare.com/api/resources/workers/subresources/scripts/methods/list/
@@ -282,6 +332,25 @@ public sealed class PreflightStandInApi : IAsyncDisposable
                 subscriptionPolicies = new { locationPlacementId = "Public_2014-09-01", quotaId = "PayAsYouGo_2014-09-01", spendingLimit = "Off" },
             });
         });
+
+        // learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group?view=rest-authorization-2022-04-01
+        // (and the same read at the subscription): {value: [{actions, notActions, dataActions, notDataActions}]}; a group
+        // that does not exist answers 404 ResourceGroupNotFound.
+        IResult Permissions(HttpContext c, IReadOnlyList<StandInRole> roles) =>
+            c.Request.Query["api-version"] != "2022-04-01"
+                ? ArmError(400, "InvalidApiVersionParameter", "The api-version is invalid.")
+                : Results.Json(new
+                {
+                    value = roles.Select(r => r.Condition is null
+                        ? (object)new { actions = r.Actions, notActions = r.NotActions, dataActions = Array.Empty<string>(), notDataActions = Array.Empty<string>() }
+                        : new { actions = r.Actions, notActions = r.NotActions, dataActions = Array.Empty<string>(), notDataActions = Array.Empty<string>(), condition = r.Condition, conditionVersion = "2.0" }),
+                });
+        arm.MapGet("/subscriptions/{id}/providers/Microsoft.Authorization/permissions", (string id, HttpContext c) =>
+            id != scenario().SubscriptionId ? ArmError(404, "SubscriptionNotFound", $"The subscription '{id}' could not be found.") : Permissions(c, scenario().AzurePermissions));
+        arm.MapGet("/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Authorization/permissions", (string id, string group, HttpContext c) =>
+            id != scenario().SubscriptionId || !scenario().ResourceGroupExists
+                ? ArmError(404, "ResourceGroupNotFound", $"Resource group '{group}' could not be found.")
+                : Permissions(c, scenario().ResourceGroupPermissions ?? scenario().AzurePermissions));
 
         // learn.microsoft.com/en-us/rest/api/compute/resource-skus/list?view=rest-compute-2021-07-01:
         // {value: [ResourceSku], nextLink}. Two pages, so the client must follow nextLink to find the size.

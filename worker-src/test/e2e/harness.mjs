@@ -113,7 +113,7 @@ export async function startStubRelay() {
  * `wrangler dev` (workerd) serving src/ with the given relay; resolves once it answers. Its log is kept at debug
  * level so that the runtime-log gate (logGate.mjs) sees every exception.
  */
-export async function startWorker(relayPort, { relayTimeoutMs = 1500, passThrough = false } = {}) {
+export async function startWorker(relayPort, { relayTimeoutMs = 1500 } = {}) {
   const worker = await startWranglerDev({
     vars: {
       RELAY_URL: `http://127.0.0.1:${relayPort}`,
@@ -122,7 +122,6 @@ export async function startWorker(relayPort, { relayTimeoutMs = 1500, passThroug
       RELAY_SIGNING_KEY: SIGNING_KEY,
       AUTH_JWT_SECRET: JWT_SECRET,
       RELAY_TIMEOUT_MS: String(relayTimeoutMs),
-      RELAY_PASSTHROUGH: passThrough ? "on" : "off",
     },
     logLevel: "debug",
   });

@@ -1,7 +1,5 @@
-import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { settings } from "../../src/env";
-import { proxyToRelay } from "../../src/proxy";
+import { proxyToRelay, type RelayTarget } from "../../src/proxy";
 
 // The relay dial is the seam here: `wrangler dev`'s proxy does not pass a client's disconnect on to the Worker
 // before the Worker answers, so the end-to-end suite cannot show what request.signal does. A stand-in dial
@@ -10,6 +8,7 @@ const realFetch = globalThis.fetch;
 afterEach(() => {
   globalThis.fetch = realFetch;
 });
+const relay = (timeoutMs = 10_000): RelayTarget => ({ url: new URL("http://127.0.0.1:9"), timeoutMs });
 
 describe("an upgrade the client abandons while the relay is slow", () => {
   it("aborts the relay dial when request.signal fires, instead of waiting for the relay", async () => {
@@ -25,8 +24,7 @@ describe("an upgrade the client abandons while the relay is slow", () => {
         setTimeout(() => resolve(new Response("late", { status: 418 })), 3000);
       })) as typeof fetch;
     const request = new Request("https://example.com/voice/ws", { signal: client.signal });
-    const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k", RELAY_TIMEOUT_MS: "10000" });
-    const response = await proxyToRelay(request, s, "k", createExecutionContext(), "u");
+    const response = await proxyToRelay({ request, relay: relay(), relayToken: "t" });
     expect(dialAborted).toBe(true);
     expect(await response.text()).toContain("the client went away");
   });
@@ -42,8 +40,7 @@ describe("an upgrade the client abandoned before the dial", () => {
     const client = new AbortController();
     client.abort();
     const request = new Request("https://example.com/voice/ws", { signal: client.signal });
-    const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
-    const response = await proxyToRelay(request, s, "k", createExecutionContext(), "u");
+    const response = await proxyToRelay({ request, relay: relay(), relayToken: "t" });
     expect(dials).toBe(0);
     expect(await response.text()).toContain("the client went away");
   });
@@ -60,8 +57,7 @@ describe("a relay that answers 101 just as the client leaves", () => {
       return new Response(null, { status: 101, webSocket: relaySide[0] });
     }) as typeof fetch;
     const request = new Request("https://example.com/voice/ws", { signal: client.signal });
-    const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
-    const response = await proxyToRelay(request, s, "k", createExecutionContext(), "u");
+    const response = await proxyToRelay({ request, relay: relay(), relayToken: "t" });
     expect(response.status).toBe(502);
     expect(await relayClosed).toBe(1001);
   });

@@ -1,9 +1,8 @@
-import { createExecutionContext, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import vector from "../../../tests/vectors/relay-token.json";
 import { base64UrlDecode, base64UrlEncode } from "../../src/base64url";
-import { settings } from "../../src/env";
-import { proxyToRelay } from "../../src/proxy";
+import { startCall } from "../../src/call";
 import { clientIpOf, isIpAddress, MAX_SUB_BYTES, mintRelayTokenV2, RELAY_TOKEN_HEADER, usableSub } from "../../src/relayToken";
 import { hs256, now } from "./support";
 
@@ -66,6 +65,7 @@ describe("relay token v2", () => {
 });
 
 describe("the Worker mints v2 for the verified user", () => {
+  const relay = { url: new URL("http://127.0.0.1:9"), timeoutMs: 10_000 };
   const realFetch = globalThis.fetch;
   afterEach(() => {
     globalThis.fetch = realFetch;
@@ -78,8 +78,7 @@ describe("the Worker mints v2 for the verified user", () => {
       return new Response("no", { status: 403 });
     }) as typeof fetch;
     const request = new Request("https://example.com/voice/ws", { headers: { "CF-Connecting-IP": "198.51.100.23" } });
-    const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
-    await proxyToRelay(request, s, "k", createExecutionContext(), "user@example.com");
+    await startCall({ request, user: "user@example.com", relay, signingKey: "k" });
     const m = /^v2\.(\d+)\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{43})$/.exec(sent ?? "");
     expect(m, String(sent)).not.toBeNull();
     expect(new TextDecoder().decode(base64UrlDecode(m![3]!))).toBe("user@example.com");
@@ -90,14 +89,14 @@ describe("the Worker mints v2 for the verified user", () => {
   it("the relay's 429 (a user over MaxCallsPerUser) reaches the client as 429 with its Retry-After, other refusals as 502", async () => {
     let answer = new Response("too many calls for this user\n", { status: 429, headers: { "retry-after": "5" } });
     globalThis.fetch = (async () => answer) as typeof fetch;
-    const s = settings({ RELAY_URL: "http://127.0.0.1:9", RELAY_SIGNING_KEY: "k" });
-    const busy = await proxyToRelay(new Request("https://example.com/voice/ws"), s, "k", createExecutionContext(), "u");
+    const call = () => startCall({ request: new Request("https://example.com/voice/ws"), user: "u", relay, signingKey: "k" });
+    const busy = await call();
     expect([busy.status, busy.headers.get("retry-after")]).toEqual([429, "5"]);
     answer = new Response("x", { status: 429, headers: { "retry-after": "Wed, 21 Oct 2026 07:28:00 GMT" } });
-    const odd = await proxyToRelay(new Request("https://example.com/voice/ws"), s, "k", createExecutionContext(), "u");
+    const odd = await call();
     expect([odd.status, odd.headers.get("retry-after")]).toEqual([429, null]);
     answer = new Response("no", { status: 403 });
-    expect((await proxyToRelay(new Request("https://example.com/voice/ws"), s, "k", createExecutionContext(), "u")).status).toBe(502);
+    expect((await call()).status).toBe(502);
   });
 
   it("a verified token without a usable sub is refused 403 no-subject before any relay is dialed", async () => {

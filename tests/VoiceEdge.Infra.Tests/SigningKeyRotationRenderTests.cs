@@ -1,0 +1,69 @@
+using VoiceEdge.Infra.Model;
+using VoiceEdge.Infra.Providers;
+using VoiceEdge.Infra.Rendering;
+using VoiceEdge.Infra.Settings;
+using VoiceEdge.Infra.Stack;
+using VoiceEdge.Infra.Tests.Support;
+
+namespace VoiceEdge.Infra.Tests;
+
+/// <summary>
+/// The steps of rotating relaySigningKey (docs/operations.md "Rotating the signing key"): the extra key reaches the relay
+/// as a protected parameter of the same run command (an in-place update sends changed protected parameters), never the
+/// Worker, and the two steps are refused together.
+/// </summary>
+public class SigningKeyRotationRenderTests
+{
+    private static StackConfig WithSecrets(string stack, params ConfigKey[] keys)
+    {
+        var config = Stacks.Catalog.Load(stack);
+        var values = new Dictionary<string, ConfigValue>(config.Values);
+        foreach (var key in keys) values[key.Qualified] = ConfigValue.Secure();
+        return config with { Values = values };
+    }
+
+    private static PulumiProgram Render(StackConfig config) =>
+        StackProgramBuilder.Build(SettingsReader.Read(config, Stacks.Catalog.OthersThan(config.StackName)), new FixedArtifacts());
+
+    [Theory]
+    [InlineData("dev", "relaySigningKeyNext", "RELAY_SIGNING_KEY_NEXT")]
+    [InlineData("prod", "relaySigningKeyNext", "RELAY_SIGNING_KEY_NEXT")]
+    [InlineData("dev", "relaySigningKeyPrevious", "RELAY_SIGNING_KEY_PREVIOUS")]
+    [InlineData("prod", "relaySigningKeyPrevious", "RELAY_SIGNING_KEY_PREVIOUS")]
+    public void The_extra_key_reaches_only_the_relay_as_a_protected_parameter(string stack, string key, string parameter)
+    {
+        var before = Stacks.Program(stack);
+        var during = Render(WithSecrets(stack, ConfigKeys.All.Single(k => k.Name == key)));
+        var install = during.All<RunCommand>().Single();
+
+        Assert.Equal([$"${{{key}}}"], install.ProtectedParameters.Where(p => p.Name == parameter).Select(p => p.Value));
+        Assert.DoesNotContain(install.Parameters, p => p.Value.Contains(key, StringComparison.Ordinal));
+        Assert.Contains(new ConfigDeclaration(key, Secret: true), during.Config);
+        // The Worker keeps signing with relaySigningKey: its bindings do not change in either step.
+        static string WorkerOf(PulumiProgram p) => YamlProgramWriter.Write(p with { Resources = [.. p.Resources.Where(r => r.Args is WorkersScript)], Config = [], Outputs = [] });
+        Assert.Equal(WorkerOf(before), WorkerOf(during));
+        // Same run command (its name hashes public parameters only): the provider updates it in place, and an Update
+        // whose protected parameters changed sends all of them, the signing key included.
+        Assert.Equal(before.All<RunCommand>().Single().Name, install.Name);
+        Assert.NotEqual(before.All<RunCommand>().Single().ProtectedParameters, install.ProtectedParameters);
+    }
+
+    [Fact]
+    public void Both_steps_at_once_are_refused_naming_the_way_through()
+    {
+        var problems = Stacks.Problems(WithSecrets("prod", ConfigKeys.RelaySigningKeyNext, ConfigKeys.RelaySigningKeyPrevious));
+        var problem = Assert.Single(problems);
+        Assert.Equal(ConfigKeys.RelaySigningKeyPrevious.Qualified, problem.Key);
+        Assert.Contains("two steps of one rotation", problem.Problem, StringComparison.Ordinal);
+        Assert.Contains("pulumi config rm relaySigningKeyNext -s prod", problem.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_preview_stack_refuses_rotation_keys_it_has_no_relay_for()
+    {
+        var template = Stacks.Catalog.Load("pr-9");
+        var values = new Dictionary<string, ConfigValue>(template.Values) { [ConfigKeys.RelaySigningKeyNext.Qualified] = ConfigValue.Secure() };
+        var problem = Assert.Single(Stacks.Problems(template with { Values = values }));
+        Assert.Equal(ConfigKeys.RelaySigningKeyNext.Qualified, problem.Key);
+    }
+}
