@@ -119,7 +119,7 @@ internal static class AzureContracts
                 New("sourceImageReference", "compute/shared_schema.go", "591-625 (sourceImageReferenceSchemaVM: publisher, offer, sku, version)"),
                 New("osDisk.storageAccountType", "compute/virtual_machine.go", "141-147"),
             ],
-            InPlace = ["size", "networkInterfaceIds", "osDisk", "patchMode", "patchAssessmentMode", "bootDiagnostics", "identity", "tags"],
+            InPlace = ["size", "networkInterfaceIds", "osDisk", "patchMode", "patchAssessmentMode", "rebootSetting", "bootDiagnostics", "identity", "tags"],
             WriteOnly =
             [
                 new("customData", "never sent by an update: it forces replacement; the API does not return it, so the provider keeps the planned value (a change made outside Pulumi is never seen)",
@@ -151,7 +151,7 @@ internal static class AzureContracts
             Permissions = Arm("Microsoft.Compute/virtualMachines/extensions"),
         },
         new("azure:compute/runCommand:RunCommand", Default24,
-            $"{Names}:3705 (token computed by MustComputeTokens, no entry); the program sets the name (azurerm virtual_machine_run_command_resource.go:90-95, ForceNew, 1-80 chars)")
+            $"{Names}:3705 (token computed by MustComputeTokens, no entry); the program leaves the name unset: auto-named, and a new name on every replacement (replaceOnChanges: *, RelayDeployResources.InstallOptions)")
         {
             ForcesReplacement =
             [

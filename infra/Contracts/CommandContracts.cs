@@ -11,7 +11,7 @@ internal static class CommandContracts
         {
             // A change to `create` alone is an update, which runs `create` again (no `update` set).
             ForcesReplacement = [new("triggers", $"{Cmd}/common/inputs.go:9-10 (provider:\"replaceOnChanges\")")],
-            InPlace = ["create", "logging"],
+            InPlace = ["create", "logging", "environment"],
             WriteOnly = [],
             Disruptive = [],
             Permissions = new([], [], [], $"{Cmd}/local/commandController.go:34-89 (runs on the deploying machine; an update runs create again, 79-89)"),

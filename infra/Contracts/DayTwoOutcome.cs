@@ -20,6 +20,7 @@ public sealed record DayTwoOutcome(
     private const string Dns = "relayDns";
     private const string Install = "relayInstall";
     private const string Worker = "worker";
+    private const string EndpointCheck = "relayEndpointCheck";
 
     /// <summary>
     /// Types whose replacement keeps a name the program sets in a scope that outlives the old resource: Pulumi creates
@@ -63,7 +64,7 @@ public sealed record DayTwoOutcome(
             if (install is not null) parts.Add("none on the relay (the hand-over)");
             if (worker is not null) parts.Add("browser calls open through the Worker: not documented for a script update (new requests get the new version)");
             if (Touches(worker, "bindings.text") && Touches(install, "protectedParameters"))
-                parts.Add("new browser calls are refused while the Worker and the relay hold different keys (updated in no set order; the relay takes one key)");
+                parts.Add("changed in one step, new browser calls are refused while the Worker and the relay hold different keys (updated in no set order); the three steps of \"Rotating the signing key\" refuse none");
             calls = parts.Count == 0 ? "none" : string.Join("; ", parts);
         }
 
@@ -77,11 +78,15 @@ public sealed record DayTwoOutcome(
         var blocked = new List<string>();
         foreach (var c in changes.Where(c => c.Kind == ChangeKind.Replace && NameTakenOnReplace.Contains(c.TypeToken)))
             blocked.Add($"fails: `{c.Name}` keeps its name, which the old one holds until it is deleted after the new one is created (azurerm's import check)");
-        if (vmReplaced && Get(Nic) is null)
+        if (vmReplaced && Get(Nic) is null && vm?.DeleteBeforeReplace != true)
             blocked.Add("fails: the new VM cannot take the NIC the old one still holds (NicInUse, pulumi/pulumi-azure#811)");
-        if (vmReplaced) blocked.Add("refused in prod (`protect` on the VM)");
+        if (vmReplaced && vm?.DeleteBeforeReplace == true)
+            blocked.Add("goes through where the VM is not protected: the old VM is deleted first, which frees its NIC (`deleteBeforeReplace`)");
+        if (vmReplaced) blocked.Add("refused in prod (`protect` on the VM; docs/operations.md, \"Replacing the relay VM\")");
         if (vm?.Disruptions.Any(d => d.Input == "size") == true)
-            blocked.Add("a failed resize returns before the start and leaves the VM off");
+            blocked.Add(Get(EndpointCheck)?.Kind is ChangeKind.Replace or ChangeKind.Create
+                ? "goes through; a failed resize returns before the start and leaves the VM off, and `relayEndpointCheck` (triggered by the size) starts it on this `up` or the next"
+                : "a failed resize returns before the start and leaves the VM off");
         if (install?.Kind == ChangeKind.Update && !Touches(install, "protectedParameters"))
             blocked.Add("fails: install.sh stops at its `:?` check");
         var deploy = blocked.Count == 0 ? "goes through" : string.Join("; ", blocked);

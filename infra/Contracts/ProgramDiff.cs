@@ -15,6 +15,9 @@ public sealed record ResourceChange(string Name, string TypeToken, ChangeKind Ki
 {
     public bool Protected { get; init; }
 
+    /// <summary>The program deletes the old resource before creating its replacement (<c>deleteBeforeReplace</c>).</summary>
+    public bool DeleteBeforeReplace { get; init; }
+
     /// <summary>Inputs whose in-place update interrupts service (<see cref="ProviderContract.Disruptive"/>).</summary>
     public IReadOnlyList<DisruptiveUpdate> Disruptions { get; init; } = [];
 }
@@ -86,10 +89,15 @@ public static partial class ProgramDiff
         var contract = ProviderContractTable.For(now.Args.TypeToken)
             ?? throw new InvalidOperationException($"{now.Name} is a {now.Args.TypeToken}, which has no entry in the provider contract table");
         var forced = changed.Select(contract.Replaces).OfType<ForcesReplacement>().Distinct().ToList();
-        var kind = forced.Count > 0 ? ChangeKind.Replace : ChangeKind.Update;
-        return new ResourceChange(now.Name, now.Args.TypeToken, kind, [.. changed], [.. forced.Select(f => $"{f.Input}: {f.Source}")])
+        // The program's own replaceOnChanges: Pulumi replaces on a change under any listed path, `*` for any
+        // (pulumi/pulumi v3.259.0 pkg/resource/deploy/step_generator.go:3115-3212, properties_path.go:314-339).
+        var byOption = changed.Where(p => now.Options.ReplaceOnChanges.Any(r => r == "*" || p == r || p.StartsWith(r + ".", StringComparison.Ordinal))).ToList();
+        var kind = forced.Count > 0 || byOption.Count > 0 ? ChangeKind.Replace : ChangeKind.Update;
+        return new ResourceChange(now.Name, now.Args.TypeToken, kind, [.. changed],
+            [.. forced.Select(f => $"{f.Input}: {f.Source}"), .. byOption.Count > 0 ? [$"replaceOnChanges: {string.Join(", ", now.Options.ReplaceOnChanges)} (the program)"] : Array.Empty<string>()])
         {
             Protected = now.Options.Protect,
+            DeleteBeforeReplace = now.Options.DeleteBeforeReplace,
             Disruptions = kind == ChangeKind.Update ? [.. changed.Select(contract.Disrupts).OfType<DisruptiveUpdate>().Distinct()] : [],
         };
     }

@@ -24,6 +24,12 @@ public sealed record ResourceOptions
 
     /// <summary>Input paths whose differences Pulumi ignores; each use names the provider issue that needs it.</summary>
     public IReadOnlyList<string> IgnoreChanges { get; init; } = [];
+
+    /// <summary>Input paths whose change replaces the resource (Pulumi's <c>replaceOnChanges</c>; <c>*</c>: any change, and an earlier failed create or update too).</summary>
+    public IReadOnlyList<string> ReplaceOnChanges { get; init; } = [];
+
+    /// <summary>Delete the old resource before creating its replacement (Pulumi's <c>deleteBeforeReplace</c>).</summary>
+    public bool DeleteBeforeReplace { get; init; }
 }
 
 public sealed record Resource(string Name, Concern Concern, ResourceArgs Args, ResourceOptions Options);

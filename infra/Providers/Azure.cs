@@ -103,6 +103,8 @@ public sealed record LinuxVirtualMachine : ResourceArgs
     public required object CustomData { get; init; }
     public required string PatchMode { get; init; }
     public required string PatchAssessmentMode { get; init; }
+    /// <summary>Whether Azure's platform patching may reboot the VM (<c>Always</c>, <c>IfRequired</c>, <c>Never</c>); only with <c>AutomaticByPlatform</c>.</summary>
+    public string? RebootSetting { get; init; }
     public required bool ProvisionVmAgent { get; init; }
     public required BootDiagnostics BootDiagnostics { get; init; }
     public VmIdentity? Identity { get; init; }
@@ -253,7 +255,8 @@ public sealed record RoleAssignment : ResourceArgs
 public sealed record RunCommand : ResourceArgs
 {
     public override string TypeToken => "azure:compute/runCommand:RunCommand";
-    public required string Name { get; init; }
+    /// <summary>Unset: the provider auto-names it (logical name + 7 random hex digits), anew on every replacement.</summary>
+    public string? Name { get; init; }
     public required string Location { get; init; }
     public required string VirtualMachineId { get; init; }
     public required RunCommandSource Source { get; init; }

@@ -157,7 +157,7 @@ public static class MermaidWriter
     }
 
     private static HashSet<string> FleetOnPath(StackSettings s) =>
-        ["workerRoute", "worker", .. s.Relays.SelectMany(r => new[] { r.Named("relayDns"), r.Named("relayIp"), r.Named("relayVm"), r.Named("relayInstall") })];
+        ["workerRoute", "worker", .. s.Relays.SelectMany(r => new[] { r.Named("relayDns"), r.Named("relayIp"), r.Named("relayVm"), r.InstallName })];
 
     /// <summary>A fleet's call paths: the Worker to every relay's record (RELAYS; dotted while draining), Twilio to every record, each record to its own VM, relay and backend.</summary>
     private static IEnumerable<string> FleetPathEdges(StackSettings s, HashSet<string> declared)
@@ -171,7 +171,7 @@ public static class MermaidWriter
         }
         foreach (var relay in s.Relays)
         {
-            string dns = relay.Named("relayDns"), ip = relay.Named("relayIp"), vm = relay.Named("relayVm"), install = relay.Named("relayInstall");
+            string dns = relay.Named("relayDns"), ip = relay.Named("relayIp"), vm = relay.Named("relayVm"), install = relay.InstallName;
             if (Has("worker", dns))
                 yield return relay.Draining
                     ? $"{Id("worker")} -.->|\"RELAYS {Text(relay.Name)} (draining)\"| {Id(dns)}"

@@ -40,6 +40,8 @@ public static class PlanWriter
                 if (r.Options.RetainOnDelete) flags.Add("kept on destroy");
                 if (r.Options.Import is { } importId) flags.Add($"adopts existing {importId}");
                 if (r.Options.IgnoreChanges.Count > 0) flags.Add($"ignores changes to {string.Join(", ", r.Options.IgnoreChanges)}");
+                if (r.Options.ReplaceOnChanges.Count > 0) flags.Add($"replaced on changes to {string.Join(", ", r.Options.ReplaceOnChanges)}");
+                if (r.Options.DeleteBeforeReplace) flags.Add("deleted before its replacement is created");
                 var type = r.Args.TypeToken[(r.Args.TypeToken.LastIndexOf(':') + 1)..];
                 sb.Append($"  + {r.Name}  {r.Args.Package} {type}{(flags.Count > 0 ? $"  [{string.Join(", ", flags)}]" : "")}\n");
                 foreach (var (path, value) in Flatten("", ValueTree.OfArgs(r.Args)))

@@ -53,6 +53,9 @@ public static partial class YamlProgramWriter
         if (r.Options.Import is { } importId) options.Add(new("import", importId));
         if (r.Options.IgnoreChanges.Count > 0)
             options.Add(new("ignoreChanges", r.Options.IgnoreChanges.Select(p => (object?)p).ToList()));
+        if (r.Options.ReplaceOnChanges.Count > 0)
+            options.Add(new("replaceOnChanges", r.Options.ReplaceOnChanges.Select(p => (object?)p).ToList()));
+        if (r.Options.DeleteBeforeReplace) options.Add(new("deleteBeforeReplace", true));
         node.Add(new("options", options));
         return node;
     }

@@ -23,6 +23,9 @@ public static class RelayNameLimits
         ("relayIp", "azure:network/publicIp:PublicIp"),
         ("relayNic", "azure:network/networkInterface:NetworkInterface"),
         ("relayVm", "azure:compute/linuxVirtualMachine:LinuxVirtualMachine"),
+        // The run command is auto-named so that every replacement gets a new name (RelayDeployResources.InstallOptions);
+        // its fleet logical name is short for this limit (RelaySite.InstallName).
+        ("inst", "azure:compute/runCommand:RunCommand"),
     ];
 
     /// <summary>The longest relay name every auto-named resource of the relay still fits with.</summary>

@@ -24,6 +24,13 @@ public sealed record RelaySite(
     /// <summary>A per-relay resource's logical name: unchanged for the single relay, <c>&lt;name&gt;-&lt;relay&gt;</c> in a fleet.</summary>
     public string Named(string baseName) => InFleet ? $"{baseName}-{Name}" : baseName;
 
+    /// <summary>
+    /// The Run Command's logical name. It is auto-named (a new random name on every replacement: RelayDeployResources),
+    /// and pulumi-azure auto-names within 24 characters including the 7 random ones (infra/Contracts, AutoNameCheck):
+    /// <c>relayInstall-&lt;12-character relay&gt;</c> would not fit, so a fleet relay's is <c>inst-&lt;relay&gt;</c> (at most 17).
+    /// </summary>
+    public string InstallName => InFleet ? $"inst-{Name}" : "relayInstall";
+
     /// <summary>The relay's public https base URL (the shape of RELAY_URL).</summary>
     public string BaseUrl => $"https://{RecordFqdn}";
 

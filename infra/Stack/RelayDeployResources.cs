@@ -18,7 +18,6 @@ public static class RelayDeployResources
 {
     public const string PackageDir = "relay/bin/package";
     public const string ContainerName = "relay-packages";
-    public const string RunCommandName = "voice-edge-relay-install";
 
     /// <summary>Built-in role: read blobs and nothing else (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage).</summary>
     public const string BlobReaderRole = "Storage Blob Data Reader";
@@ -98,9 +97,9 @@ public static class RelayDeployResources
                 new RunCommandParameter { Name = "RELAY_PUBLIC_BASE_URL", Value = $"wss://{site.RecordFqdn}" },
                 .. RelayEnvironment.Lines(edge, site, s.Relays).Select((line, i) => new RunCommandParameter { Name = RelayEnvironment.ParameterName(i), Value = Expr.Literal(line) }),
             ];
-        return context.Define(site.Named("relayInstall"), Concern.RelayDeploy, new RunCommand
+        var install = context.Define(site.InstallName, Concern.RelayDeploy, new RunCommand
         {
-            Name = RunCommandNameFor(relay.SourceSha256Hex, StorageAccountName(s), parameters),
+            // No name: auto-named, and a new random name on every replacement (see InstallOptions).
             Location = host.Location,
             VirtualMachineId = relayHost.Vm.Id,
             Source = new RunCommandSource { Script = Expr.ReadFile(relay.RunCommandScript) },
@@ -115,13 +114,10 @@ public static class RelayDeployResources
                     : Array.Empty<RunCommandParameter>()),
             ],
             Tags = tags,
-        }, new ResourceOptions
-        {
-            DependsOn = [packageReader, package],
-            // A changed name replaces the run command; the new one is created (and runs, with its protected
-            // parameters) before the old one is deleted, so the VM keeps its install record until the new one
-            // succeeds. The two never run at once: the old one is only deleted after the create returns.
-        });
+        }, InstallOptions([packageReader, package]));
+        RelayEndpointCheck.Declare(context, site.Named("relayEndpointCheck"), relayHost.Vm, host.VmSize, install,
+            context.Declared(site.Named(RelayEndpointCheck.WsRecordName)), site.RecordFqdn);
+        return install;
     }
 
     /// <summary>The extra key the relay accepts during a signing-key rotation, as a protected parameter.</summary>
@@ -133,22 +129,42 @@ public static class RelayDeployResources
     };
 
     /// <summary>
-    /// The run command's name carries a hash of everything it runs with except its secrets: the relay's sources
-    /// (which include <c>relay/deploy/run-command.sh</c>, its script), the storage account its package URL points
-    /// into, and every public parameter's name and value. <c>name</c> forces replacement
-    /// (terraform-provider-azurerm v4.80.0/v4.81.0 <c>internal/services/compute/virtual_machine_run_command_resource.go</c>
-    /// lines 90-95), so any such change creates a new run command, and Create sends the protected parameters (line 393).
-    /// An in-place Update would not: it PUTs back the GET of the existing run command (lines 502-531) and sets
-    /// <c>ProtectedParameters</c> only when they changed (lines 553-555), and the API never returns them (Read, line 421),
-    /// so the script would run without <c>RELAY_SIGNING_KEY</c> and stop at its <c>:?</c> check. A secret rotation
-    /// alone still updates in place, and that Update does carry the new protected parameters (they changed).
+    /// Every change of the run command replaces it, and so does an earlier attempt that failed; each replacement
+    /// has a new name. Why, at the pinned versions:
+    /// <list type="bullet">
+    /// <item>An in-place Update would run the script without its secrets: terraform-provider-azurerm v4.80.0
+    /// (pulumi-azure 6.39/6.40's <c>upstream</c>) <c>internal/services/compute/virtual_machine_run_command_resource.go</c>
+    /// PUTs back the GET of the existing run command (lines 513-531, 573) and sets <c>ProtectedParameters</c> only when
+    /// they changed (lines 553-555); the API never returns them (Read, line 421). Create sends both lists
+    /// (lines 384-404), so every change goes through Create: <c>replaceOnChanges: ["*"]</c>.</item>
+    /// <item>A failed install must be retried by the next <c>up</c>. Create asks Azure with
+    /// <c>treatFailureAsDeploymentFailure</c> (line 401) and sets the resource id only through
+    /// <c>SetIDCallback</c> (line 406), which is a no-op unless the provider feature
+    /// <c>persist_id_on_create_before_polling_for_completion</c> is on (<c>internal/sdk/resource_id_callback.go</c>
+    /// lines 17-27; default false, <c>internal/provider/features.go</c> lines 18-23). So a failed install returns
+    /// no state: the bridge (pulumi-terraform-bridge v3.134.0 <c>pkg/tfshim/sdk-v2/provider2.go</c> lines 748-750,
+    /// <c>pkg/tfbridge/provider.go</c> lines 1363-1368) reports a plain error and Pulumi records nothing, while
+    /// the failed run command stays on the VM. With a fixed name the next <c>up</c> would find it and stop
+    /// ("already exists ... needs to be imported", the import check at lines 372-382), and deleting it by hand
+    /// and creating the same name again does not run on Linux (MicrosoftDocs/azure-compute-docs#178). With the
+    /// provider's auto-name, Pulumi computes a new random name whenever it replaces (pulumi/pulumi v3.259.0
+    /// <c>pkg/resource/deploy/step_generator.go</c> lines 2004-2023; pulumi-terraform-bridge
+    /// <c>pkg/tfbridge/info/autonaming.go</c> lines 66-70): the next <c>up</c> still differs from the last
+    /// recorded run command, replaces it, and creates a fresh one that runs with every secret. A failed update
+    /// saved as partial state (initErrors) is replaced too (<c>"*"</c> covers the init-error key,
+    /// step_generator.go lines 3183-3203; <c>*</c> matches any key, <c>sdk/go/common/resource/properties_path.go</c>
+    /// lines 314-339), where Pulumi would otherwise send an empty update (lines 2178-2193).</item>
+    /// <item>Create before delete (the default): the new run command runs while the old one is still recorded;
+    /// the names differ, so they never collide.</item>
+    /// </list>
+    /// A failed attempt's run command is left on the VM, outside the stack (Failed); docs/operations.md says how
+    /// to list and remove them.
     /// </summary>
-    public static string RunCommandNameFor(string sourceSha256Hex, string storageAccountName, IEnumerable<RunCommandParameter> parameters)
+    public static ResourceOptions InstallOptions(IReadOnlyList<ResourceRef> dependsOn) => new()
     {
-        var identity = string.Join("\n", [sourceSha256Hex, storageAccountName, .. parameters.Select(p => $"{p.Name}={p.Value}")]);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..12];
-        return $"{RunCommandName}-{hash}";
-    }
+        DependsOn = dependsOn,
+        ReplaceOnChanges = ["*"],
+    };
 
     public static string PackageBlobName(string sourceSha256Hex) => $"voice-edge-relay-{sourceSha256Hex}.tar.gz";
 

@@ -56,16 +56,43 @@ public static class RelayHostResources
             SourceImageReference = new SourceImageReference { Publisher = "Canonical", Offer = "ubuntu-24_04-lts", Sku = "server", Version = "latest" },
             // Static cloud-config; a change replaces the VM, so everything that changes goes through the deploy steps.
             CustomData = Expr.ToBase64(Expr.ReadFile(context.Artifacts.Relay().CloudInitPath)),
+            // Azure installs the OS's updates (safe deployment across regions) but never reboots the relay for them:
+            // a reboot drops every call, so it is the operator's, in a quiet hour (docs/operations.md, "Patching").
+            // reboot_setting is in place (not ForceNew) and needs AutomaticByPlatform (terraform-provider-azurerm
+            // v4.80.0 linux_virtual_machine_resource.go lines 361-372, 667-681, 1533-1550). On the VM, needrestart
+            // only lists the services an update affects instead of restarting them (Caddy: every WebSocket), and
+            // unattended-upgrades never reboots (relay/deploy/cloud-init.yaml).
             PatchMode = "AutomaticByPlatform",
             PatchAssessmentMode = "AutomaticByPlatform",
+            RebootSetting = "Never",
             ProvisionVmAgent = true,
             BootDiagnostics = new BootDiagnostics(),
             // The deploy (an Azure Run Command) reads the relay package blob with this identity: no keys on the VM.
             Identity = new VmIdentity { Type = "SystemAssigned" },
             Tags = tags,
-        }, new ResourceOptions { DependsOn = [nicNsg], Protect = s.IsProduction });
+        }, VmOptions(nicNsg, s.IsProduction));
         return new RelayHostRefs(resourceGroup, ip, vm);
     }
+
+    /// <summary>
+    /// What replaces the VM (ForceNew in terraform-provider-azurerm v4.80.0 linux_virtual_machine_resource.go):
+    /// custom data (cloud-init, line 194), the admin user (77), the SSH key (ssh_keys.go line 25), the image
+    /// (shared_schema.go line 595), the region (location, commonschema), password authentication (230) and the VM
+    /// agent (316); the size and the disk size update in place (with a stop, see relay-endpoint-check.sh).
+    /// The replacement is deleted before it is created: the new VM needs the NIC, which Azure refuses to attach to
+    /// a second VM while the old one holds it (NicInUse, pulumi/pulumi-azure#811). The NIC, the static IP and its
+    /// DNS label stay, so the ws record does not change; the run command, role assignment and monitoring agent,
+    /// which name the VM, are replaced with it (new identity, install with every secret). Calls drop and the relay
+    /// is down until the new VM is installed; Caddy asks Let's Encrypt for a new certificate (5 per name per week).
+    /// Production protects the VM: Pulumi refuses the replacement (a warning in preview, an error in up) until an
+    /// operator unprotects it for that one deploy (docs/operations.md, "Replacing the relay VM").
+    /// </summary>
+    public static ResourceOptions VmOptions(ResourceRef nicNsg, bool production) => new()
+    {
+        DependsOn = [nicNsg],
+        Protect = production,
+        DeleteBeforeReplace = true,
+    };
 
     /// <summary>Port 22 only when the stack lists admin networks: deploys use Run Command, so SSH is for humans.</summary>
     internal static IReadOnlyList<SecurityRule> SecurityRules(IReadOnlyList<string> adminCidrs) =>

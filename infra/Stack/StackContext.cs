@@ -32,6 +32,10 @@ public sealed class StackContext(StackSettings settings, IArtifactSource artifac
         return new ResourceRef(name);
     }
 
+    /// <summary>The handle of a resource declared earlier, by its logical name.</summary>
+    public ResourceRef Declared(string name) =>
+        _resources.Exists(r => r.Name == name) ? new ResourceRef(name) : throw new InvalidOperationException($"resource `{name}` is not declared (yet)");
+
     /// <summary>A reference to a secret stack setting (<c>${key}</c>); the program declares exactly the ones used.</summary>
     public string Secret(string key)
     {

@@ -101,6 +101,21 @@ if changed_install "$incoming/deploy/Caddyfile" "$etc/caddy/Caddyfile"; then cad
 if [ "$reload" = 1 ]; then systemctl daemon-reload; fi
 systemctl is-enabled --quiet caddy.service || systemctl enable --quiet caddy.service
 
+# Updates never restart or reboot on their own: a restarted Caddy closes every WebSocket it proxies, a reboot drops
+# every call. Ubuntu 24.04's needrestart restarts the services an apt run affected (automatically when nobody is
+# asked); 'l' only lists them. unattended-upgrades does not reboot; Azure's platform patching never reboots either
+# (rebootSetting: Never, infra/Stack/RelayHostResources.cs). Written here, not in cloud-init: a change of custom
+# data replaces the VM, and first boot's upgrades run before any call. Pending restarts and reboots are reported
+# at the end of every install (docs/operations.md, "Patching").
+patch_tmp="$(mktemp)"
+printf '%s\n' "# voice-edge (install.sh): list the services an update affects, restart none (docs/operations.md, Patching)" \
+  "\$nrconf{restart} = 'l';" > "$patch_tmp"
+changed_install "$patch_tmp" "$etc/needrestart/conf.d/60-voice-edge.conf" || true
+printf '%s\n' "// voice-edge (install.sh): never reboot for an update (docs/operations.md, Patching)" \
+  'Unattended-Upgrade::Automatic-Reboot "false";' > "$patch_tmp"
+changed_install "$patch_tmp" "$etc/apt/apt.conf.d/52voice-edge-no-reboot" || true
+rm -f "$patch_tmp"
+
 # The release's files and environment (a rollback finds its build still there).
 if [ -d "$builds/$release" ]; then
   rm -rf "$incoming"
@@ -212,6 +227,12 @@ if [ "$caddy_changed" = 1 ]; then
   systemctl restart caddy.service
 else
   log "Caddy configuration unchanged: Caddy not touched"
+fi
+
+# Announced, never done here: a reboot the installed updates need (Ubuntu's update-notifier writes the flag).
+if [ -f "$root/var/run/reboot-required" ]; then
+  pkgs="$(tr '\n' ' ' < "$root/var/run/reboot-required.pkgs" 2>/dev/null || true)"
+  echo "the VM needs a reboot for installed updates (${pkgs% }); it drops every call: reboot in a quiet hour (docs/operations.md, Patching)"
 fi
 
 body="$(mktemp)"

@@ -117,7 +117,7 @@ public class FleetHostileTests
             foreach (var relay in settings.Relays)
             {
                 Assert.Matches("^[a-z0-9]{1,12}$", relay.Name);
-                var lines = ((RunCommand)program[relay.Named("relayInstall")].Args).Parameters
+                var lines = ((RunCommand)program[relay.InstallName].Args).Parameters
                     .Where(x => x.Name.StartsWith(RelayEnvironment.ParameterPrefix, StringComparison.Ordinal)).Select(x => x.Value);
                 foreach (var line in lines)
                 {

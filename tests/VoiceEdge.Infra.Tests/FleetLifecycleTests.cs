@@ -22,7 +22,7 @@ public class FleetLifecycleTests
     private static readonly string[] PerRelay =
     [
         "network", "subnet", "relayNsg", "relayIp", "relayNic", "relayNicNsg", "relayVm", "relayDns", "relayPackageReader", "relayInstall",
-        "relayCpuAlert", "relayAvailabilityAlert", "relayHealthTest", "relayHealthAlert", "relayMonitorAgent", "relayLogRuleLink", "relayHealthCheck",
+        "relayEndpointCheck", "relayCpuAlert", "relayAvailabilityAlert", "relayHealthTest", "relayHealthAlert", "relayMonitorAgent", "relayLogRuleLink", "relayHealthCheck",
     ];
 
     /// <summary>What each relay's VM is: a change to any of these would touch (update or replace) the relay's host.</summary>
@@ -50,10 +50,12 @@ public class FleetLifecycleTests
             [.. a.Keys.Intersect(b.Keys).Where(k => a[k] != b[k]).Order(StringComparer.Ordinal)]);
     }
 
-    private static string[] Of(string relay, IEnumerable<string> bases) => [.. bases.Select(b => $"{b}-{relay}").Order(StringComparer.Ordinal)];
+    /// <summary>The logical names of a fleet relay's resources (its run command's is short: RelaySite.InstallName).</summary>
+    private static string[] Of(string relay, IEnumerable<string> bases) =>
+        [.. bases.Select(b => b == "relayInstall" ? $"inst-{relay}" : $"{b}-{relay}").Order(StringComparer.Ordinal)];
 
     private static IEnumerable<string> EnvLines(PulumiProgram p, string relay) =>
-        ((RunCommand)p[$"relayInstall-{relay}"].Args).Parameters
+        ((RunCommand)p[$"inst-{relay}"].Args).Parameters
             .Where(x => x.Name.StartsWith(RelayEnvironment.ParameterPrefix, StringComparison.Ordinal)).Select(x => x.Value);
 
     private static JsonArray WorkerRelays(PulumiProgram p) =>
@@ -70,7 +72,7 @@ public class FleetLifecycleTests
         Assert.Empty(diff.Removed);
         // The Worker learns the new relay (RELAYS); weu's install re-runs (its Relay__Fleet lines list eus now: a new
         // run command name, a hand-over on the VM, no call dropped); the Pro plan's health-check policy lists eus's check.
-        Assert.Equal(["healthCheckAlerts", "relayInstall-weu", "worker"], diff.Changed);
+        Assert.Equal(["healthCheckAlerts", "inst-weu", "worker"], diff.Changed);
         foreach (var name in Of("weu", Host)) Assert.Equal(Inputs(before)[name], Inputs(after)[name]);
 
         // weu's environment only grows by eus's fleet entry.
@@ -91,7 +93,7 @@ public class FleetLifecycleTests
         Assert.Empty(diff.Removed);
         Assert.DoesNotContain(diff.Changed, name => Of("weu", Host).Concat(Of("eus", Host)).Contains(name));
         Assert.Contains("worker", diff.Changed);
-        Assert.Contains("relayInstall-eus", diff.Changed);
+        Assert.Contains("inst-eus", diff.Changed);
 
         // The Worker's entry says so, the relay itself is told, and its health test checks liveness (its /health is 503 while draining).
         var eus = WorkerRelays(draining).Single(r => (string)r!["name"]! == "eus")!;
@@ -116,7 +118,7 @@ public class FleetLifecycleTests
 
         Assert.Empty(diff.Added);
         Assert.Equal(Of("eus", PerRelay), diff.Removed);
-        Assert.Equal(["healthCheckAlerts", "relayInstall-weu", "worker"], diff.Changed);
+        Assert.Equal(["healthCheckAlerts", "inst-weu", "worker"], diff.Changed);
         Assert.Equal(["weu"], WorkerRelays(removed).Select(r => (string)r!["name"]!));
     }
 
@@ -165,7 +167,7 @@ public class FleetLifecycleTests
 
         var add = ProgramDiff.Between(WithRelays(Relay("weu", "westeurope")), WithRelays(Relay("weu", "westeurope"), Relay("eus", "eastus")));
         Assert.Equal(Of("eus", PerRelay), Names(add, ChangeKind.Create));
-        Assert.Equal(["relayInstall-weu"], Names(add, ChangeKind.Replace));
+        Assert.Equal(["inst-weu"], Names(add, ChangeKind.Replace));
         Assert.Equal(["healthCheckAlerts", "worker"], Names(add, ChangeKind.Update));
         Assert.Empty(Names(add, ChangeKind.Delete));
         Assert.DoesNotContain(add, c => c.Name == "relayVm-weu");
@@ -173,7 +175,7 @@ public class FleetLifecycleTests
         var remove = ProgramDiff.Between(WithRelays(Relay("weu", "westeurope", draining: true), Relay("eus", "eastus")), WithRelays(Relay("eus", "eastus")));
         Assert.Equal(Of("weu", PerRelay), Names(remove, ChangeKind.Delete));
         Assert.Empty(Names(remove, ChangeKind.Create));
-        Assert.Equal(["relayInstall-eus"], Names(remove, ChangeKind.Replace));
+        Assert.Equal(["inst-eus"], Names(remove, ChangeKind.Replace));
         Assert.DoesNotContain(remove, c => c.Name is "resourceGroup" or "relayStorage" or "monitoringLogs" or "relayVm-eus");
     }
 }

@@ -45,16 +45,16 @@ public class FleetTests
             Assert.Equal(region, ((VirtualNetwork)p[$"network-{name}"].Args).Location);
             Assert.Equal(region, ((PublicIp)p[$"relayIp-{name}"].Args).Location);
             Assert.Equal($"voice-edge-fleet-{name}", ((PublicIp)p[$"relayIp-{name}"].Args).DomainNameLabel);
-            Assert.Equal(region, ((RunCommand)p[$"relayInstall-{name}"].Args).Location);
+            Assert.Equal(region, ((RunCommand)p[$"inst-{name}"].Args).Location);
             var dns = (DnsRecord)p[$"relayDns-{name}"].Args;
             Assert.Equal($"ws-{name}.example.io", dns.Name);
             Assert.False(dns.Proxied);
             Assert.Equal($"${{relayIp-{name}.fqdn}}", dns.Content);
-            Assert.Contains($"${{relayVm-{name}.id}}", ((RunCommand)p[$"relayInstall-{name}"].Args).VirtualMachineId);
+            Assert.Contains($"${{relayVm-{name}.id}}", ((RunCommand)p[$"inst-{name}"].Args).VirtualMachineId);
             // Its certificate: Caddy on the VM gets one for the host the run command names (RELAY_WS_HOST).
-            Assert.Contains(((RunCommand)p[$"relayInstall-{name}"].Args).Parameters, x => x.Name == "RELAY_WS_HOST" && x.Value == $"ws-{name}.example.io");
-            Assert.Contains(((RunCommand)p[$"relayInstall-{name}"].Args).Parameters, x => x.Name == "RELAY_PUBLIC_BASE_URL" && x.Value == $"wss://ws-{name}.example.io");
-            Assert.Contains(((RunCommand)p[$"relayInstall-{name}"].Args).Parameters, x => x.Name == "RELAY_TWILIO_UPSTREAM" && x.Value == $"wss://gpu-{(name == "weu" ? "eu" : "us")}.example.io:8998/twilio");
+            Assert.Contains(((RunCommand)p[$"inst-{name}"].Args).Parameters, x => x.Name == "RELAY_WS_HOST" && x.Value == $"ws-{name}.example.io");
+            Assert.Contains(((RunCommand)p[$"inst-{name}"].Args).Parameters, x => x.Name == "RELAY_PUBLIC_BASE_URL" && x.Value == $"wss://ws-{name}.example.io");
+            Assert.Contains(((RunCommand)p[$"inst-{name}"].Args).Parameters, x => x.Name == "RELAY_TWILIO_UPSTREAM" && x.Value == $"wss://gpu-{(name == "weu" ? "eu" : "us")}.example.io:8998/twilio");
         }
         // Shared, once: the resource group and the package, in the home region; no single-relay names.
         Assert.Equal("westeurope", ((ResourceGroup)p["resourceGroup"].Args).Location);
@@ -91,7 +91,7 @@ public class FleetTests
         var p = Program();
         foreach (var name in new[] { "weu", "eus" })
         {
-            var lines = ((RunCommand)p[$"relayInstall-{name}"].Args).Parameters
+            var lines = ((RunCommand)p[$"inst-{name}"].Args).Parameters
                 .Where(x => x.Name.StartsWith(RelayEnvironment.ParameterPrefix, StringComparison.Ordinal)).Select(x => x.Value).ToList();
             Assert.Contains($"Relay__Name={name}", lines);
             Assert.Contains($"Relay__Backends__0__Url=wss://gpu-{(name == "weu" ? "eu" : "us")}.example.io:8998/api/chat", lines);

@@ -534,6 +534,46 @@ public class DeployFilesTests
         Assert.Contains("relay live and ready behind ws.example.test", stdout);
     }
 
+    /// <summary>
+    /// Updates never restart Caddy or reboot the VM on their own (issue 23): install.sh puts needrestart in list mode
+    /// ($nrconf{restart} = 'l', read here by Perl as needrestart reads its conf.d files) and turns unattended-upgrades'
+    /// reboot off; a pending reboot is announced in the deploy report, never done.
+    /// </summary>
+    [Fact]
+    public async Task Install_sets_updates_to_restart_and_reboot_nothing_and_announces_a_pending_reboot()
+    {
+        using var vm = new VmRoot();
+        await using var relay = await DeployStandIns.StartAsync();
+        VmRoot.WritePackage(vm.Incoming);
+        Directory.CreateDirectory(vm.At("var", "run"));
+        File.WriteAllText(vm.At("var", "run", "reboot-required"), "*** System restart required ***\n");
+        File.WriteAllText(vm.At("var", "run", "reboot-required.pkgs"), "linux-image-6.8.0-50-generic\nlibc6\n");
+
+        var (exit, stdout, stderr) = Install(vm, relay, RelayEnv());
+
+        Assert.True(exit == 0, stderr);
+        var needrestart = vm.At("etc", "needrestart", "conf.d", "60-voice-edge.conf");
+        var (perlExit, restartMode, perlErr) = NeedrestartRestartMode(needrestart);
+        Assert.True(perlExit == 0, perlErr);
+        Assert.Equal("l", restartMode);
+        Assert.Contains("Unattended-Upgrade::Automatic-Reboot \"false\";", File.ReadAllLines(vm.At("etc", "apt", "apt.conf.d", "52voice-edge-no-reboot")));
+        Assert.Contains("the VM needs a reboot for installed updates (linux-image-6.8.0-50-generic libc6)", stdout);
+        Assert.DoesNotContain(vm.Calls, c => c.Contains("reboot", StringComparison.Ordinal));
+    }
+
+    /// <summary>needrestart's restart mode after it read <paramref name="confFile"/> (its default, 'a' when not interactive, set first).</summary>
+    private static (int Exit, string Stdout, string Stderr) NeedrestartRestartMode(string confFile)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("perl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-e", "our %nrconf; $nrconf{restart} = 'a'; do $ARGV[0] or die \"$@$!\"; print $nrconf{restart};", confFile })
+            start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
     [Fact]
     public async Task A_relay_that_never_becomes_live_fails_the_install_and_points_at_its_journal()
     {
