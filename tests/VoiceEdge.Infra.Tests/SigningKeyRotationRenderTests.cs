@@ -9,7 +9,7 @@ namespace VoiceEdge.Infra.Tests;
 
 /// <summary>
 /// The steps of rotating relaySigningKey (docs/operations.md "Rotating the signing key"): the extra key reaches the relay
-/// as a protected parameter of the same run command (an in-place update sends changed protected parameters), never the
+/// as a protected parameter of the run command (every change replaces it, and Create sends them all), never the
 /// Worker, and the two steps are refused together.
 /// </summary>
 public class SigningKeyRotationRenderTests
@@ -21,6 +21,8 @@ public class SigningKeyRotationRenderTests
         foreach (var key in keys) values[key.Qualified] = ConfigValue.Secure();
         return config with { Values = values };
     }
+
+    private static Resource ProgramResourceOf(PulumiProgram program, RunCommand args) => program.Resources.Single(r => ReferenceEquals(r.Args, args));
 
     private static PulumiProgram Render(StackConfig config) =>
         StackProgramBuilder.Build(SettingsReader.Read(config, Stacks.Catalog.OthersThan(config.StackName)), new FixedArtifacts());
@@ -42,9 +44,10 @@ public class SigningKeyRotationRenderTests
         // The Worker keeps signing with relaySigningKey: its bindings do not change in either step.
         static string WorkerOf(PulumiProgram p) => YamlProgramWriter.Write(p with { Resources = [.. p.Resources.Where(r => r.Args is WorkersScript)], Config = [], Outputs = [] });
         Assert.Equal(WorkerOf(before), WorkerOf(during));
-        // Same run command (its name hashes public parameters only): the provider updates it in place, and an Update
-        // whose protected parameters changed sends all of them, the signing key included.
-        Assert.Equal(before.All<RunCommand>().Single().Name, install.Name);
+        // The change replaces the run command (replaceOnChanges: every change goes through Create), whose Create sends
+        // every protected parameter, the signing key included.
+        Assert.Equal(["*"], ProgramResourceOf(during, install).Options.ReplaceOnChanges);
+        Assert.Equal(["RELAY_SIGNING_KEY", parameter], install.ProtectedParameters.Select(p => p.Name).Where(n => n.StartsWith("RELAY_SIGNING_KEY", StringComparison.Ordinal)));
         Assert.NotEqual(before.All<RunCommand>().Single().ProtectedParameters, install.ProtectedParameters);
     }
 

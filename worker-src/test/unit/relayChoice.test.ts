@@ -262,3 +262,17 @@ describe("one call through the fleet", () => {
     expect(sendsOn(new Response(null, { status: 403 }))).toBe(false);
   });
 });
+
+describe("RELAYS as the infra program renders it", () => {
+  it("is read as the fleet the stack declares", async () => {
+    const { env } = await import("cloudflare:test");
+    const relays = parseRelays(env.INFRA_FLEET_RELAYS);
+    expect(relays.map((r) => [r.name, r.region, r.url.href, r.draining])).toEqual([
+      ["weu", "westeurope", "https://ws-weu.example.io/", false],
+      ["eus", "eastus", "https://ws-eus.example.io/", false],
+    ]);
+    for (const r of relays) {
+      expect(Number.isFinite(r.latitude) && Number.isFinite(r.longitude)).toBe(true);
+    }
+  });
+});
