@@ -64,6 +64,12 @@ internal static partial class RelayFleetRules
             r.Problem(key, "has every relay draining, so no relay would take a new call", "set `draining: false` on at least one relay (add the new relay before draining the last old one)");
             ok = false;
         }
+        if (ok && System.Text.Encoding.UTF8.GetByteCount(RelayFleet.RelaysJson(sites)) is var bytes && bytes > RelayFleet.MaxBindingBytes)
+        {
+            r.Problem(key, $"gives the Worker a RELAYS binding of {bytes} bytes, over Cloudflare's {RelayFleet.MaxBindingBytes} bytes per Worker variable",
+                "use fewer relays or shorter relay names and relayRecord (docs/scale.md, \"What breaks first\")");
+            ok = false;
+        }
         return ok ? sites : [];
     }
 

@@ -1,4 +1,5 @@
 using VoiceEdge.Infra.Model;
+using VoiceEdge.Infra.Settings;
 using VoiceEdge.Infra.Providers;
 
 namespace VoiceEdge.Infra.Stack;

@@ -36,6 +36,18 @@ public class FleetValidationTests
     }
 
     [Fact]
+    public void A_fleet_whose_relays_binding_would_pass_cloudflares_5_kb_per_variable_is_refused()
+    {
+        // 45 relays with 12-character names: RELAYS is about 6 KB, which Cloudflare refuses on upload.
+        var problem = RelaysProblem([.. Enumerable.Range(0, 45).Select(i => Relay($"relayname{i:D3}", "westeurope"))]);
+        Assert.Matches("gives the Worker a RELAYS binding of [0-9]+ bytes, over Cloudflare's 5120 bytes per Worker variable", problem.Problem);
+        Assert.Contains("fewer relays or shorter relay names", problem.Fix);
+
+        // 30 relays with short names fit (about 3.6 KB).
+        Assert.Empty(Problems((K.Relays, List([.. Enumerable.Range(0, 30).Select(i => Relay($"r{i}", "westeurope"))]))));
+    }
+
+    [Fact]
     public void Two_relays_of_one_name_are_refused()
     {
         var problem = RelaysProblem(Relay("weu", "westeurope"), Relay("weu", "northeurope"));

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VoiceEdge.Infra.Settings;
-
-namespace VoiceEdge.Infra.Stack;
+namespace VoiceEdge.Infra.Settings;
 
 /// <summary>
 /// What the Worker is told about a stack's relays (FLEET-CONTRACT): <c>RELAY_URL</c> as before, and for a fleet
@@ -18,12 +16,20 @@ public static class RelayFleet
     public static string WorkerRelayUrl(StackSettings s) =>
         (s.Relays.FirstOrDefault(r => !r.Draining) ?? s.Relays[0]).BaseUrl;
 
+    /// <summary>
+    /// The most a Worker environment variable (a plain_text binding) may hold: "Environment variable size: 5 KB"
+    /// (https://developers.cloudflare.com/workers/platform/limits/, Workers Free and Paid alike).
+    /// </summary>
+    public const int MaxBindingBytes = 5 * 1024;
+
     /// <summary>The RELAYS binding's text; null for a single-relay stack (the binding is then left out).</summary>
-    public static string? WorkerRelaysJson(StackSettings s)
+    public static string? WorkerRelaysJson(StackSettings s) => s.IsFleet ? RelaysJson(s.Relays) : null;
+
+    /// <summary>The RELAYS text for these relays.</summary>
+    public static string RelaysJson(IReadOnlyList<RelaySite> relays)
     {
-        if (!s.IsFleet) return null;
         var list = new JsonArray();
-        foreach (var r in s.Relays)
+        foreach (var r in relays)
         {
             list.Add(new JsonObject
             {
