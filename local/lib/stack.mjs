@@ -86,7 +86,8 @@ function checkWholeNumber(name, value, min, max, fallback) {
  * stopped relay leaves the port in use; the deploy drill's socket holder}), relays (1: one relay, as always; 2-5: a
  * fleet, lib/fleet.mjs: that many relays named and labelled with regions, each with its own echo backend, listed to each
  * other and to the Worker as RELAYS; `stack.fleet` then holds them), caller (the request.cf place of the Worker's
- * callers in a fleet, default Paris).
+ * callers in a fleet, default Paris), relaySigningKey (the key the Worker and the relay share, at least 16 characters;
+ * default: a random one per run; a test that rotates it passes its own, and `restartWorker` / `startRelay` change it).
  */
 export async function start(options = {}) {
   const ports = {
@@ -106,9 +107,17 @@ export async function start(options = {}) {
     throw new Error('--relays runs each relay with its own echo backend; it cannot be combined with --backend, --twilio-backend or --backends');
   }
   const log = options.log ?? (() => {});
-  const secrets = { relaySigningKey: randomSecret(), authJwtSecret: randomSecret(), twilioAuthToken: randomSecret(24) };
+  if (options.relaySigningKey !== undefined && (typeof options.relaySigningKey !== 'string' || options.relaySigningKey.length < 16)) {
+    throw new Error('relaySigningKey must be a string of at least 16 characters (the relay refuses a shorter Relay:SigningKey)');
+  }
+  const secrets = { relaySigningKey: options.relaySigningKey ?? randomSecret(), authJwtSecret: randomSecret(), twilioAuthToken: randomSecret(24) };
   const twilioAccountSid = randomSid('AC');
-  const tail = outputTail(Object.values(secrets));
+  // Every secret value any part was given; keys passed later (a relay start's *SigningKey settings, restartWorker) join it.
+  const secretValues = Object.values(secrets);
+  const tail = outputTail(secretValues);
+  const addSecrets = (env) => {
+    for (const [key, value] of Object.entries(env)) if (/SigningKey$/.test(key) && value && !secretValues.includes(value)) secretValues.push(value);
+  };
   const onLine = (name) => (stream, line) => { tail.push(name, line); log(`[${name}] ${tail.redact(line)}`); };
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'voice-edge-local-'));
   // Stop order: the relay first, so open calls get its drain close (1012) through the Worker, then
@@ -147,6 +156,11 @@ export async function start(options = {}) {
     },
     stopRelay, startRelay,
     async restartRelay(signal = 'SIGTERM') { await stopRelay(signal); await startRelay(); },
+    /**
+     * Stops the Worker and starts it again on the same port, signing relay tokens with `relaySigningKey` (default: the
+     * run's key): a Worker deploy with a new secret, e.g. a step of a signing-key rotation.
+     */
+    async restartWorker({ relaySigningKey = secrets.relaySigningKey } = {}) { await stopWorker(); await startWorker(relaySigningKey); },
     stop,
     /** With `relays` > 1: [{ name, region, latitude, longitude, port, http, twilioStream, backendHttp }], in order. */
     fleet: null,
@@ -179,6 +193,7 @@ export async function start(options = {}) {
 
   /** Starts one fleet relay: its own echo backend's URLs, the fleet's lines, its name. */
   async function launchFleetRelay(member, extraEnv = {}) {
+    addSecrets(extraEnv);
     const [command, ...args] = relayLaunch.command;
     const name = `relay-${member.name}`;
     const proc = startProcess(name, command, [...args, '--urls', `http://${HOST}:${member.port}`], {
@@ -246,6 +261,7 @@ export async function start(options = {}) {
 
   /** Starts a relay (on the same port); `extraEnv` adds settings to this one start (e.g. `Relay__Build`). */
   async function startRelay(extraEnv = {}) {
+    addSecrets(extraEnv);
     if (stack.fleet) {
       const proc = await launchFleetRelay(stack.fleet[0], extraEnv);
       stack.processes.relay = proc;
@@ -288,6 +304,43 @@ export async function start(options = {}) {
     await proc.stop();
     stack.processes.relay = null;
     if (!options.relayLauncher?.holdsPort) await waitPortFree(ports.relay);
+  }
+
+  let workerLaunch = null;
+
+  /** Starts the Worker in workerd (`wrangler dev`) on its port, signing relay tokens with `relaySigningKey`. */
+  async function startWorker(relaySigningKey) {
+    if (!secretValues.includes(relaySigningKey)) secretValues.push(relaySigningKey);
+    // Secrets go through an env file (wrangler shows them as hidden), never on the command line.
+    const envFile = path.join(tempDir, 'worker.env');
+    fs.writeFileSync(envFile, `RELAY_SIGNING_KEY=${relaySigningKey}\nAUTH_JWT_SECRET=${secrets.authJwtSecret}\n`, { mode: 0o600 });
+    const { wrangler, dir, origins, inspectorPort, fleetVars, cfFile } = workerLaunch;
+    const worker = startProcess('worker', wrangler, [
+      'dev', '--ip', HOST, '--port', String(ports.worker), '--inspector-port', String(inspectorPort),
+      '--env-file', envFile,
+      '--var', `RELAY_URL:${stack.urls.relay}`,
+      '--var', `ALLOWED_ORIGINS:${origins.join(',')}`,
+      '--var', 'ROUTE_PREFIX:/voice',
+      ...fleetVars,
+      '--show-interactive-dev-session=false', '--log-level', 'log',
+    ], {
+      cwd: dir,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', WRANGLER_LOG_PATH: tempDir, ...(stack.fleet ? { CLOUDFLARE_CF_FETCH_PATH: cfFile } : {}) },
+      onLine: onLine('worker'),
+    });
+    stack.processes.worker = worker;
+    await waitForHttp(stack.urls.workerHealth, { proc: worker, timeoutMs: 120000, accept: (s) => s === 200, describe: tail.describe });
+    return worker;
+  }
+
+  async function stopWorker() {
+    const worker = stack.processes.worker;
+    if (!worker) return;
+    await worker.stop(5000);
+    stack.processes.worker = null;
+    await waitPortFree(ports.worker);
+    // wrangler's inspector port is freed with it; the next start reuses it.
+    await waitPortFree(workerLaunch.inspectorPort);
   }
 
   async function stop() {
@@ -379,35 +432,20 @@ export async function start(options = {}) {
     pageServer = await startPageServer({ host: HOST, port: ports.page, config: () => ({ wsUrl: stack.urls.browserWs, token: stack.userToken, ...tokenCarrier.pageConfig }) });
     started.push({ part: 'page', stop: () => pageServer.close() });
 
-    // 4. The Worker in workerd. Secrets go through an env file (wrangler shows them as hidden),
-    //    never on the command line.
-    const envFile = path.join(tempDir, 'worker.env');
-    fs.writeFileSync(envFile, `RELAY_SIGNING_KEY=${secrets.relaySigningKey}\nAUTH_JWT_SECRET=${secrets.authJwtSecret}\n`, { mode: 0o600 });
+    // 4. The Worker in workerd.
+    workerLaunch = { origins, inspectorPort, fleetVars: [], cfFile: path.join(tempDir, 'cf.json') };
     // A fleet: the relays as RELAYS, and the callers' place as request.cf (Miniflare reads it from this file).
-    const fleetVars = stack.fleet ? ['--var', `RELAYS:${relaysBinding(stack.fleet)}`] : [];
-    const cfFile = path.join(tempDir, 'cf.json');
-    if (stack.fleet) fs.writeFileSync(cfFile, JSON.stringify(cfObject(options.caller)));
-    const workerDir = options.workerDir ?? process.env.VOICE_EDGE_WORKER_DIR ?? path.join(repoRoot, 'worker-src');
-    const wrangler = path.join(workerDir, 'node_modules', '.bin', 'wrangler');
-    if (!fs.existsSync(wrangler)) {
-      throw new Error(`the Worker's wrangler is missing at ${wrangler}: run "npm ci" in worker-src first`);
+    if (stack.fleet) {
+      workerLaunch.fleetVars = ['--var', `RELAYS:${relaysBinding(stack.fleet)}`];
+      fs.writeFileSync(workerLaunch.cfFile, JSON.stringify(cfObject(options.caller)));
     }
-    const worker = startProcess('worker', wrangler, [
-      'dev', '--ip', HOST, '--port', String(ports.worker), '--inspector-port', String(inspectorPort),
-      '--env-file', envFile,
-      '--var', `RELAY_URL:${stack.urls.relay}`,
-      '--var', `ALLOWED_ORIGINS:${origins.join(',')}`,
-      '--var', 'ROUTE_PREFIX:/voice',
-      ...fleetVars,
-      '--show-interactive-dev-session=false', '--log-level', 'log',
-    ], {
-      cwd: workerDir,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', WRANGLER_LOG_PATH: tempDir, ...(stack.fleet ? { CLOUDFLARE_CF_FETCH_PATH: cfFile } : {}) },
-      onLine: onLine('worker'),
-    });
-    stack.processes.worker = worker;
-    started.push({ part: 'worker', stop: async () => { await worker.stop(5000); await waitPortFree(ports.worker); } });
-    await waitForHttp(stack.urls.workerHealth, { proc: worker, timeoutMs: 120000, accept: (s) => s === 200, describe: tail.describe });
+    workerLaunch.dir = options.workerDir ?? process.env.VOICE_EDGE_WORKER_DIR ?? path.join(repoRoot, 'worker-src');
+    workerLaunch.wrangler = path.join(workerLaunch.dir, 'node_modules', '.bin', 'wrangler');
+    if (!fs.existsSync(workerLaunch.wrangler)) {
+      throw new Error(`the Worker's wrangler is missing at ${workerLaunch.wrangler}: run "npm ci" in worker-src first`);
+    }
+    started.push({ part: 'worker', stop: () => stopWorker() });
+    await startWorker(secrets.relaySigningKey);
 
     stack.ports = { ...ports };
     return stack;
