@@ -80,8 +80,8 @@ cleanup_failed_installs() {
   fi
   local listed
   if ! listed="$(az vm run-command list --subscription "$sub" --resource-group "$group" --vm-name "$vm" --expand instanceView \
-      --query "[].[name, provisioningState, instanceView.executionState]" -o tsv --only-show-errors 2>&1)"; then
-    log "warning: could not list the VM's run commands (failed install attempts stay on it): $(printf '%s' "$listed" | head -n 1 | head -c 300)"
+      --query "[].[name, provisioningState, instanceView.executionState]" -o tsv --only-show-errors 2>"$work/az-err")"; then
+    log "warning: could not list the VM's run commands (failed install attempts stay on it): $(head -n 1 "$work/az-err" | head -c 300)"
     return 0
   fi
   local name provisioning execution out removed=0 kept=0
