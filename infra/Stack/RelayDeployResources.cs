@@ -157,8 +157,9 @@ public static class RelayDeployResources
     /// <item>Create before delete (the default): the new run command runs while the old one is still recorded;
     /// the names differ, so they never collide.</item>
     /// </list>
-    /// A failed attempt's run command is left on the VM, outside the stack (Failed); docs/operations.md says how
-    /// to list and remove them.
+    /// A failed attempt's run command is left on the VM, outside the stack (Failed), until a later deploy succeeds:
+    /// <see cref="RelayEndpointCheck"/>'s script deletes the failed ones of this install's logical name, never the
+    /// current one (docs/operations.md, "A failed install and the next <c>up</c>").
     /// </summary>
     public static ResourceOptions InstallOptions(IReadOnlyList<ResourceRef> dependsOn) => new()
     {

@@ -6,7 +6,8 @@ namespace VoiceEdge.Infra.Stack;
 /// <summary>
 /// The deploy's last step: a local Command that waits until the relay answers on its public ws name with a valid
 /// certificate (and starts the VM if a failed resize left it stopped), so <c>pulumi up</c> reports success only
-/// when browsers and Twilio can reach it (<c>infra/deploy/relay-endpoint-check.sh</c>).
+/// when browsers and Twilio can reach it (<c>infra/deploy/relay-endpoint-check.sh</c>). Then it deletes the VM's
+/// failed install attempts other than <c>VOICE_EDGE_RELAY_INSTALL</c> (a warning, never a failure, when it cannot).
 /// It runs again whenever the install, the VM (its id or size) or the ws record changes: a changed
 /// <c>environment</c> is an update, which runs the create command again (pulumi-command v1.2.1
 /// <c>provider/pkg/provider/local/commandController.go</c> lines 67-89), and a changed trigger replaces it

@@ -12,8 +12,16 @@
 #
 # 3. When the install's report (VOICE_EDGE_RELAY_REPORT, the Run Command's output) names the release it installed,
 #    /health/live must answer with that build: the public name serves the relay just deployed.
+# 4. Once the endpoint answers, the failed install attempts are removed from the VM. The install's Run Command is
+#    auto-named and replaced on every change (infra/Stack/RelayDeployResources.cs, InstallOptions), and a failed one
+#    stays on the VM outside Pulumi's state. This deletes the VM's run commands that share the current install's
+#    logical name (VOICE_EDGE_RELAY_INSTALL less its 7 random characters), are not the current one, and whose
+#    provisioningState is Failed or whose instanceView.executionState is Failed or TimedOut; never the current one,
+#    a succeeded, running or pending one, nor another tool's. A deletion (which runs nothing on the VM) that fails is
+#    a warning: the deploy has succeeded. Without az it prints the commands to do it by hand.
 #
-# Environment: VOICE_EDGE_WS_HOST (required), VOICE_EDGE_VM_ID (the VM's ARM id; empty: no power check),
+# Environment: VOICE_EDGE_WS_HOST (required), VOICE_EDGE_VM_ID (the VM's ARM id; empty: no power check, no cleanup),
+# VOICE_EDGE_RELAY_INSTALL (the current install's Run Command name; empty: no cleanup),
 # VOICE_EDGE_ENDPOINT_WAIT_SECONDS (default 600), VOICE_EDGE_ENDPOINT_INTERVAL_SECONDS (default 10).
 # Tests only: VOICE_EDGE_ENDPOINT_CONNECT_TO (curl --connect-to, e.g. ws.example.test:443:127.0.0.1:8443) and
 # VOICE_EDGE_ENDPOINT_CA_FILE (curl --cacert: trust this CA instead of the system's).
@@ -43,6 +51,60 @@ if [ -n "$vm_id" ]; then
   fi
 fi
 
+# Step 4. `az vm run-command list` with --vm-name lists the VM's managed run commands (Azure/azure-cli
+# src/azure-cli/azure/cli/command_modules/vm/commands.py: 'list' -> custom vm_run_command_list, which calls
+# virtual_machine_run_commands.list_by_virtual_machine with --expand). Each item has the shape `vm run-command show`
+# prints (aaz/latest/vm/run_command/_show.py, api 2024-11-01: `properties` is client-flattened, so `name`,
+# `provisioningState` and `instanceView.executionState` are top-level paths; executionState is one of Unknown,
+# Pending, Running, Failed, Succeeded, TimedOut, Canceled). instanceView is returned only with --expand instanceView,
+# and -o tsv prints a null as an empty field.
+cleanup_failed_installs() {
+  local install="${VOICE_EDGE_RELAY_INSTALL:-}"
+  [ -n "$vm_id" ] && [ -n "$install" ] || return 0
+  local rest="${vm_id#/subscriptions/}" sub group vm
+  sub="${rest%%/*}"
+  group="$(printf '%s' "$vm_id" | sed -nE 's#^.*/resource[Gg]roups/([^/]+)/.*$#\1#p')"
+  vm="${vm_id##*/}"
+  if [ -z "$sub" ] || [ -z "$group" ] || [ -z "$vm" ] || [ "$sub" = "$vm_id" ]; then
+    log "warning: '$vm_id' is not a VM id: failed install attempts are not cleaned up"
+    return 0
+  fi
+  # The provider names it <logical name><7 random characters> (issue 23); only that install's attempts are ours.
+  local prefix="$install"
+  [ "${#install}" -gt 7 ] && prefix="${install:0:${#install}-7}"
+  if ! command -v az >/dev/null 2>&1; then
+    log "az is not installed here: failed install attempts stay on the VM; list and delete them by hand (docs/operations.md, \"A failed install and the next up\"):"
+    log "  az vm run-command list --subscription $sub -g $group --vm-name $vm --expand instanceView --query \"[].[name, provisioningState, instanceView.executionState]\" -o tsv"
+    log "  az vm run-command delete --subscription $sub -g $group --vm-name $vm --name <a Failed ${prefix}... other than $install> --yes"
+    return 0
+  fi
+  local listed
+  if ! listed="$(az vm run-command list --subscription "$sub" --resource-group "$group" --vm-name "$vm" --expand instanceView \
+      --query "[].[name, provisioningState, instanceView.executionState]" -o tsv --only-show-errors 2>"$work/az-err")"; then
+    log "warning: could not list the VM's run commands (failed install attempts stay on it): $(head -n 1 "$work/az-err" | head -c 300)"
+    return 0
+  fi
+  local name provisioning execution out removed=0 kept=0
+  while IFS=$'\t' read -r name provisioning execution; do
+    name="${name%$'\r'}"; execution="${execution%$'\r'}"
+    [ -n "$name" ] && [ "$name" != "$install" ] || continue
+    case "$name" in "$prefix"*) ;; *) continue ;; esac
+    case "$provisioning/$execution" in
+      Failed/*|*/Failed|*/TimedOut) ;;
+      *) continue ;;
+    esac
+    if out="$(az vm run-command delete --subscription "$sub" --resource-group "$group" --vm-name "$vm" --name "$name" --yes --only-show-errors 2>&1)"; then
+      log "removed the failed install attempt $name (provisioning ${provisioning:-?}, execution ${execution:-?}) from the VM"
+      removed=$((removed + 1))
+    else
+      log "warning: could not remove the failed install attempt $name: $(printf '%s' "$out" | head -n 1 | head -c 300); delete it later (az vm run-command delete --subscription $sub -g $group --vm-name $vm --name $name --yes)"
+      kept=$((kept + 1))
+    fi
+  done <<< "$listed"
+  [ "$removed" = 0 ] && [ "$kept" = 0 ] || log "failed install attempts: $removed removed, $kept left on the VM"
+  return 0
+}
+
 release="$(printf '%s' "${VOICE_EDGE_RELAY_REPORT:-}" | grep -oE 'release [0-9a-f]{16}-[0-9a-f]{8}' | head -n 1 | cut -d' ' -f2 || true)"
 
 url="https://$host/health/live"
@@ -60,6 +122,7 @@ while :; do
   code="$(curl "${curl_args[@]}" -o "$work/body" -w '%{http_code}' "$url" 2>"$work/err")" || rc=$?
   if [ "$rc" = 0 ] && [ "$code" = 200 ] && { [ -z "$release" ] || grep -qF "\"build\":\"$release\"" "$work/body"; }; then
     echo "relay answers on $url with a valid certificate${release:+ as release $release} (attempt $attempt): $(head -c 300 "$work/body" | tr -d '\n')"
+    cleanup_failed_installs || true
     exit 0
   fi
   if [ "$rc" = 0 ] && [ "$code" = 200 ]; then

@@ -22,9 +22,22 @@ public sealed class RelayEndpointCheckTests : IDisposable
 
     private string AzCalls => Path.Combine(_bin, "az-calls.log");
 
-    /// <summary>An <c>az</c> on PATH that answers the power-state query with <paramref name="powerState"/> and records every call.</summary>
-    private void FakeAz(string powerState, bool startFails = false)
+    /// <summary>
+    /// An <c>az</c> on PATH that answers the power-state query with <paramref name="powerState"/>, lists
+    /// <paramref name="runCommands"/> as the VM's run commands, deletes them (failing for the names in
+    /// <paramref name="deleteFails"/>; every list fails with <paramref name="listFails"/>) and records every call.
+    /// The list answers as <c>az vm run-command list --vm-name ... --expand instanceView --query
+    /// "[].[name, provisioningState, instanceView.executionState]" -o tsv</c> would: one tab-separated line per run
+    /// command (the item shape of Azure/azure-cli <c>aaz/latest/vm/run_command/_show.py</c>, <c>properties</c>
+    /// flattened), the execution state empty without <c>--expand instanceView</c> (the API returns no instanceView
+    /// then). Any other query is an error, so the script's query is held to that shape.
+    /// </summary>
+    private void FakeAz(string powerState, bool startFails = false, IReadOnlyList<(string Name, string Provisioning, string Execution)>? runCommands = null, IReadOnlyList<string>? deleteFails = null, bool listFails = false)
     {
+        var listed = Path.Combine(_bin, "run-commands.tsv");
+        File.WriteAllLines(listed, (runCommands ?? []).Select(r => $"{r.Name}\t{r.Provisioning}\t{r.Execution}"));
+        var failing = Path.Combine(_bin, "delete-fails.txt");
+        File.WriteAllLines(failing, deleteFails ?? []);
         var az = Path.Combine(_bin, "az");
         File.WriteAllText(az, $$"""
             #!/usr/bin/env bash
@@ -33,15 +46,38 @@ public sealed class RelayEndpointCheckTests : IDisposable
               "vm get-instance-view") echo "{{powerState}}" ;;
               "vm start") {{(startFails ? "echo 'AllocationFailed' >&2; exit 1" : "exit 0")}} ;;
             esac
+            if [ "$1 $2 $3" = "vm run-command list" ]; then
+              {{(listFails ? "echo 'AuthorizationFailed: no read on runCommands' >&2; exit 1" : ":")}}
+              query=""; expand=""
+              while [ $# -gt 0 ]; do
+                case "$1" in --query) query="$2"; shift ;; --expand) expand="$2"; shift ;; esac
+                shift
+              done
+              [ "$query" = "[].[name, provisioningState, instanceView.executionState]" ] || { echo "ERROR: the stand-in does not know the query '$query'" >&2; exit 2; }
+              if [ "$expand" = instanceView ]; then cat "{{listed}}"; else cut -f1,2 "{{listed}}" | sed 's/$/	/'; fi
+            elif [ "$1 $2 $3" = "vm run-command delete" ]; then
+              name=""
+              while [ $# -gt 0 ]; do
+                case "$1" in --name|-n) name="$2"; shift ;; esac
+                shift
+              done
+              if grep -qxF "$name" "{{failing}}"; then echo "(Conflict) The request failed due to conflict with a concurrent request." >&2; exit 1; fi
+            fi
+            exit 0
             """);
         File.SetUnixFileMode(az, (UnixFileMode)0b111_101_101);
     }
 
-    private (int Exit, string Stdout, string Stderr, TimeSpan Took) Check(int? port, string? caFile, int waitSeconds = 2, string? vmId = null, string? report = null)
+    /// <summary>PATH without any directory that holds an <c>az</c>: the deploying machine has no Azure CLI.</summary>
+    private static string PathWithoutAz() => string.Join(':',
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Where(dir => dir.Length > 0 && !File.Exists(Path.Combine(dir, "az"))));
+
+    private (int Exit, string Stdout, string Stderr, TimeSpan Took) Check(int? port, string? caFile, int waitSeconds = 2, string? vmId = null, string? report = null, string? install = null, bool withoutAz = false)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Repo.Path(RelayEndpointCheck.Script));
-        start.Environment["PATH"] = $"{_bin}:{Environment.GetEnvironmentVariable("PATH")}";
+        start.Environment["PATH"] = withoutAz ? PathWithoutAz() : $"{_bin}:{Environment.GetEnvironmentVariable("PATH")}";
+        if (install is not null) start.Environment["VOICE_EDGE_RELAY_INSTALL"] = install;
         start.Environment["VOICE_EDGE_WS_HOST"] = WsHost;
         start.Environment["VOICE_EDGE_VM_ID"] = vmId ?? "";
         start.Environment["VOICE_EDGE_ENDPOINT_WAIT_SECONDS"] = waitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -160,6 +196,86 @@ public sealed class RelayEndpointCheckTests : IDisposable
         var (exit, _, stderr, _) = Check(port: null, caFile: null, vmId: VmId);
         Assert.Equal(1, exit);
         Assert.Contains($"az vm start failed: start the VM by hand (az vm start --ids {VmId})", stderr, StringComparison.Ordinal);
+    }
+
+    private const string CurrentInstall = "relayInstall3c1d2e9";
+
+    /// <summary>What a VM holds after two failed deploys, a good one, the current one and another tool's run command.</summary>
+    private static readonly (string Name, string Provisioning, string Execution)[] RunCommandsOnTheVm =
+    [
+        ("relayInstall0a1b2c3", "Failed", "Failed"),
+        ("relayInstall4d5e6f7", "Failed", "TimedOut"),
+        ("relayInstall8a9b0c1", "Succeeded", "Succeeded"),
+        ("relayInstall2d3e4f5", "Creating", "Running"),
+        // The current install: kept by its name whatever Azure says of it.
+        (CurrentInstall, "Failed", "Failed"),
+        // Not this install's: another logical name.
+        ("backupAgent1234567", "Failed", "Failed"),
+    ];
+
+    private IEnumerable<string> Deleted() => File.ReadAllLines(AzCalls)
+        .Where(c => c.StartsWith("az vm run-command delete", StringComparison.Ordinal))
+        .Select(c => c.Split(" --name ")[1].Split(' ')[0]);
+
+    [Fact]
+    public void After_the_endpoint_answers_the_failed_install_attempts_are_removed_and_nothing_else()
+    {
+        FakeAz("PowerState/running", runCommands: RunCommandsOnTheVm);
+        using var server = new LoopbackHttps(WsHost);
+        var (exit, _, stderr, _) = Check(server.Port, server.CaFile, vmId: VmId, install: CurrentInstall);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("az vm run-command list --subscription 0000 --resource-group voice-edge-dev --vm-name relayVm1234567 --expand instanceView --query [].[name, provisioningState, instanceView.executionState] -o tsv --only-show-errors", File.ReadAllLines(AzCalls));
+        Assert.Equal(["relayInstall0a1b2c3", "relayInstall4d5e6f7"], Deleted());
+        Assert.Contains("az vm run-command delete --subscription 0000 --resource-group voice-edge-dev --vm-name relayVm1234567 --name relayInstall0a1b2c3 --yes --only-show-errors", File.ReadAllLines(AzCalls));
+        Assert.Contains("removed the failed install attempt relayInstall0a1b2c3 (provisioning Failed, execution Failed)", stderr, StringComparison.Ordinal);
+        Assert.Contains("removed the failed install attempt relayInstall4d5e6f7 (provisioning Failed, execution TimedOut)", stderr, StringComparison.Ordinal);
+        Assert.Contains("failed install attempts: 2 removed, 0 left on the VM", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_deletion_that_fails_is_a_warning_and_the_others_are_still_removed()
+    {
+        FakeAz("PowerState/running", runCommands: RunCommandsOnTheVm, deleteFails: ["relayInstall0a1b2c3"]);
+        using var server = new LoopbackHttps(WsHost);
+        var (exit, stdout, stderr, _) = Check(server.Port, server.CaFile, vmId: VmId, install: CurrentInstall);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("relay answers", stdout, StringComparison.Ordinal);
+        Assert.Equal(["relayInstall0a1b2c3", "relayInstall4d5e6f7"], Deleted());
+        Assert.Contains("warning: could not remove the failed install attempt relayInstall0a1b2c3: (Conflict)", stderr, StringComparison.Ordinal);
+        Assert.Contains("removed the failed install attempt relayInstall4d5e6f7", stderr, StringComparison.Ordinal);
+        Assert.Contains("failed install attempts: 1 removed, 1 left on the VM", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_list_that_fails_is_a_warning()
+    {
+        FakeAz("PowerState/running", runCommands: RunCommandsOnTheVm, listFails: true);
+        using var server = new LoopbackHttps(WsHost);
+        var (exit, _, stderr, _) = Check(server.Port, server.CaFile, vmId: VmId, install: CurrentInstall);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("warning: could not list the VM's run commands (failed install attempts stay on it): AuthorizationFailed", stderr, StringComparison.Ordinal);
+        Assert.Empty(Deleted());
+    }
+
+    [Fact]
+    public void Nothing_is_removed_while_the_endpoint_does_not_answer()
+    {
+        FakeAz("PowerState/running", runCommands: RunCommandsOnTheVm);
+        var (exit, _, _, _) = Check(port: null, caFile: null, vmId: VmId, install: CurrentInstall);
+        Assert.Equal(1, exit);
+        Assert.DoesNotContain(File.ReadAllLines(AzCalls), c => c.StartsWith("az vm run-command", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_az_the_way_to_remove_them_by_hand_is_printed_once()
+    {
+        using var server = new LoopbackHttps(WsHost);
+        var (exit, _, stderr, _) = Check(server.Port, server.CaFile, vmId: VmId, install: CurrentInstall, withoutAz: true);
+        Assert.True(exit == 0, stderr);
+        Assert.Single(stderr.Split('\n'), l => l.Contains("failed install attempts stay on the VM; list and delete them by hand", StringComparison.Ordinal));
+        Assert.Contains("az vm run-command list --subscription 0000 -g voice-edge-dev --vm-name relayVm1234567 --expand instanceView", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n'), l => l.Contains("az vm run-command delete --subscription 0000 -g voice-edge-dev --vm-name relayVm1234567 --name <a Failed relayInstall... other than relayInstall3c1d2e9> --yes", StringComparison.Ordinal));
+        Assert.False(File.Exists(AzCalls));
     }
 
     [Fact]
