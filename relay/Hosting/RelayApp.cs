@@ -72,7 +72,15 @@ public static class RelayApp
             : TimeSpan.FromSeconds(builder.Configuration.GetValue($"{RelayOptions.Section}:DrainGraceSeconds", 10) + 20));
         configure?.Invoke(builder);
 
+        var descriptors = DescriptorLimit.RaiseSoftToHard();
         var app = builder.Build();
+        if (descriptors is { } limit)
+        {
+            var maxConnections = app.Configuration.GetValue($"{RelayOptions.Section}:{nameof(RelayOptions.MaxConnections)}", new RelayOptions().MaxConnections);
+            if ((ulong)DescriptorLimit.Needed(maxConnections) > limit.Soft)
+                DescriptorLimit.TooFew(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DescriptorLimit)), maxConnections,
+                    DescriptorLimit.Needed(maxConnections), DescriptorLimit.PerCall, DescriptorLimit.Reserve, limit.Soft);
+        }
         // A setting that chose the removed WebSocket pump is ignored, as the configuration binder ignores any key it does
         // not know, but said once at start so whoever still sets it learns it does nothing.
         if (app.Configuration[$"{RelayOptions.Section}:Forwarder"] is { } retired)
