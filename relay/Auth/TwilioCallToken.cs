@@ -27,8 +27,10 @@ public sealed partial class TwilioCallToken
 
     private static readonly byte[] KeyLabel = Encoding.ASCII.GetBytes("voice-edge twilio call token v1");
 
-    private readonly byte[] _key;
+    /// <summary>The call keys of every accepted signing key; the first mints.</summary>
     private readonly byte[][] _acceptedKeys;
+
+    private byte[] MintingKey => _acceptedKeys[0];
     private readonly TimeSpan _clockSkew;
     private readonly TimeSpan _lifetime;
     private readonly string _relay;
@@ -47,7 +49,6 @@ public sealed partial class TwilioCallToken
     {
         _relay = relay;
         _acceptedKeys = keys.Accepted.Select(k => HMACSHA256.HashData(k, KeyLabel)).ToArray();
-        _key = _acceptedKeys[0];
         _lifetime = lifetime;
         _clockSkew = clockSkew;
     }
@@ -70,7 +71,7 @@ public sealed partial class TwilioCallToken
         if (relay.Length > 0 && !RelayNamePattern().IsMatch(relay)) throw new ArgumentException("relay must be 1-12 characters of [a-z0-9]", nameof(relay));
         ArgumentOutOfRangeException.ThrowIfNegative(exp);
         var expText = exp.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return relay.Length == 0 ? $"t1.{expText}.{Sign(_key, expText, callSid, accountSid)}" : $"t2.{relay}.{expText}.{SignFor(_key, relay, expText, callSid, accountSid)}";
+        return relay.Length == 0 ? $"t1.{expText}.{Sign(MintingKey, expText, callSid, accountSid)}" : $"t2.{relay}.{expText}.{SignFor(MintingKey, relay, expText, callSid, accountSid)}";
     }
 
     /// <summary>Whether <paramref name="token"/> was minted for this call and account and is still in date.</summary>

@@ -45,7 +45,10 @@ public class SigningKeyRotationRenderTests
         static string WorkerOf(PulumiProgram p) => YamlProgramWriter.Write(p with { Resources = [.. p.Resources.Where(r => r.Args is WorkersScript)], Config = [], Outputs = [] });
         Assert.Equal(WorkerOf(before), WorkerOf(during));
         // The change replaces the run command (replaceOnChanges: every change goes through Create), whose Create sends
-        // every protected parameter, the signing key included.
+        // every protected parameter, the signing key included (terraform-provider-azurerm v4.80.0
+        // internal/services/compute/virtual_machine_run_command_resource.go lines 384-404); an in-place Update would
+        // PUT back the GET, which never carries them (lines 421, 513-531, 553-555). On the VM the new settings reach a
+        // new relay process by the hand-over: no call drops (docs/operations.md "Rotating the signing key").
         Assert.Equal(["*"], ProgramResourceOf(during, install).Options.ReplaceOnChanges);
         Assert.Equal(["RELAY_SIGNING_KEY", parameter], install.ProtectedParameters.Select(p => p.Name).Where(n => n.StartsWith("RELAY_SIGNING_KEY", StringComparison.Ordinal)));
         Assert.NotEqual(before.All<RunCommand>().Single().ProtectedParameters, install.ProtectedParameters);

@@ -609,12 +609,7 @@ public class DeployFilesTests
     {
         using var vm = new VmRoot();
         await using var standIns = await DeployStandIns.StartAsync();
-        var packageDir = vm.At("package-src");
-        VmRoot.WritePackage(packageDir);
-        var archive = vm.At("relay.tar.gz");
-        var (tarExit, tarOutput) = Run("tar", $"-czf {archive} -C {packageDir} .");
-        Assert.True(tarExit == 0, tarOutput);
-        standIns.Package = File.ReadAllBytes(archive);
+        ServePackage(vm, standIns);
         standIns.RefuseBlobTimes = 1;
         var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
 
@@ -649,12 +644,7 @@ public class DeployFilesTests
         const string RotationSecret = "SENTINEL-rotation-key-41b9";
         using var vm = new VmRoot();
         await using var standIns = await DeployStandIns.StartAsync();
-        var packageDir = vm.At("package-src");
-        VmRoot.WritePackage(packageDir);
-        var archive = vm.At("relay.tar.gz");
-        var (tarExit, tarOutput) = Run("tar", $"-czf {archive} -C {packageDir} .");
-        Assert.True(tarExit == 0, tarOutput);
-        standIns.Package = File.ReadAllBytes(archive);
+        ServePackage(vm, standIns);
         var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
         var environment = RunCommandEnvironment(baseUrl);
         environment[parameter] = RotationSecret;
@@ -726,12 +716,7 @@ public class DeployFilesTests
     {
         using var vm = new VmRoot();
         await using var standIns = await DeployStandIns.StartAsync();
-        var packageDir = vm.At("package-src");
-        VmRoot.WritePackage(packageDir);
-        var archive = vm.At("relay.tar.gz");
-        var (tarExit, tarOutput) = Run("tar", $"-czf {archive} -C {packageDir} .");
-        Assert.True(tarExit == 0, tarOutput);
-        standIns.Package = File.ReadAllBytes(archive);
+        ServePackage(vm, standIns);
         var baseUrl = standIns.BaseUri.ToString().TrimEnd('/');
         var environment = RunCommandEnvironment(baseUrl);
         for (var i = 0; i < FleetSettings.Length; i++) environment[$"RELAY_SETTING_{BackendSettings.Length + i}"] = FleetSettings[i];
@@ -781,6 +766,17 @@ public class DeployFilesTests
         var (exit, _, stderr) = Install(vm, relay, string.Join('\n', [.. kept, .. dropped]) + "\n");
         Assert.True(exit == 0, stderr);
         Assert.Equal(kept, File.ReadAllLines(vm.At("etc", "voice-edge", "relay.env")));
+    }
+
+    /// <summary>Packs the stand-in relay package and has the blob stand-in serve it.</summary>
+    private static void ServePackage(VmRoot vm, DeployStandIns standIns)
+    {
+        var packageDir = vm.At("package-src");
+        VmRoot.WritePackage(packageDir);
+        var archive = vm.At("relay.tar.gz");
+        var (tarExit, tarOutput) = Run("tar", $"-czf {archive} -C {packageDir} .");
+        Assert.True(tarExit == 0, tarOutput);
+        standIns.Package = File.ReadAllBytes(archive);
     }
 
     /// <summary>What infra/Stack/RelayEnvironment.cs makes of two PersonaPlex backends, one pinned, and a query allow-list.</summary>

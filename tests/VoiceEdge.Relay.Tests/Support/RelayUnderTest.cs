@@ -122,6 +122,20 @@ public sealed class RelayUnderTest : IAsyncDisposable
         return _app.StopAsync();
     }
 
+    /// <summary>
+    /// Waits (bounded, 10 s) until a log line matching <paramref name="match"/> has been captured: lines reach <see cref="Logs"/>
+    /// from the logger every 20 ms, so a line written just now may not be there yet.
+    /// </summary>
+    public async Task<bool> LoggedAsync(Func<string, bool> match)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            if (Logs.Any(match)) return true;
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+        return false;
+    }
+
     /// <summary>Waits (bounded, 30 s) until the backend pool's queue gauge shows one waiting call.</summary>
     public async Task WaitForQueuedCallAsync()
     {
