@@ -45,11 +45,11 @@ public class ChatHandshakeDropTests
         }
 
         Assert.Equal(2, model.Drops.Count);
-        Assert.Contains(relay.Logs, l => l.Contains($"voice backend {Chat(model)} failed a call reason=dropped-before-handshake inARow=1", StringComparison.Ordinal));
-        Assert.Contains(relay.Logs, l => l.Contains($"voice backend {Chat(model)} failed a call reason=dropped-before-handshake inARow=2", StringComparison.Ordinal));
+        Assert.True(await relay.LoggedAsync(l => l.Contains($"voice backend {Chat(model)} failed a call reason=dropped-before-handshake inARow=1", StringComparison.Ordinal)), "log line missing");
+        Assert.True(await relay.LoggedAsync(l => l.Contains($"voice backend {Chat(model)} failed a call reason=dropped-before-handshake inARow=2", StringComparison.Ordinal)), "log line missing");
         Assert.Equal(2, await relay.MetricAsync("voice_edge_backend_failures_total", $"{Label(model)},reason=\"dropped-before-handshake\""));
         Assert.Equal(0, await relay.MetricAsync("voice_edge_backend_up", Label(model)));
-        Assert.Contains(relay.Logs, l => l.Contains($"voice backend {Chat(model)} marked down for 60 s: it dropped 2 calls in a row", StringComparison.Ordinal));
+        Assert.True(await relay.LoggedAsync(l => l.Contains($"voice backend {Chat(model)} marked down for 60 s: it dropped 2 calls in a row", StringComparison.Ordinal)), "log line missing");
     }
 
     [Fact]
